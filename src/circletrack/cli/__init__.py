@@ -1,0 +1,14 @@
+"""The command-line interface: a thin layer over the library, one module per area."""
+
+from __future__ import annotations
+
+from . import registry_commands  # noqa: F401  (registers commands)
+from .app import app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="circletrack")
+
+
+__all__ = ["app", "main"]

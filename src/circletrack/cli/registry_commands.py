@@ -1,0 +1,52 @@
+"""Commands about the registry file itself: validate, init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..codec import loads, problems_in
+from ..errors import ExitStatus
+from ..store import init_copy, read_bytes
+from ..summary import summary_line
+from .app import RegistryOption, command, err_console, registry_location
+
+
+@command("validate")
+def validate_command(registry: RegistryOption = None) -> None:
+    """Check the registry against the schema; list every problem, one per line.
+
+    Exit 0 with a one-line summary when the registry is valid, 1 otherwise.
+
+    Example: circletrack validate --registry data/projects.toml
+    """
+    location = registry_location(registry)
+    data = read_bytes(location)
+    path = str(location.path)
+    problems = problems_in(data, path)
+    if problems:
+        console = err_console()
+        for problem in problems:
+            console.print(problem.format(path), markup=False, soft_wrap=True)
+        console.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}",
+                      markup=False)
+        raise typer.Exit(int(ExitStatus.ERROR))
+    typer.echo(f"valid: {path}: {summary_line(loads(data, path))}")
+
+
+@command("init")
+def init_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the copy (a file or a folder).",
+                                         show_default=True)] = Path("projects.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Copy the bundled registry to PATH so you can record progress in it.
+
+    Example: circletrack init ~/circle.toml && export CIRCLETRACK_REGISTRY=~/circle.toml
+    """
+    written = init_copy(path, force=force)
+    typer.echo(f"wrote {written}")
+    typer.echo(f"use it with: circletrack COMMAND --registry {written}  "
+               f"or set CIRCLETRACK_REGISTRY={written}")

@@ -1,0 +1,78 @@
+"""Typed errors. Library code raises these; the CLI maps them to exit codes in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Every exit code circletrack uses."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+
+
+class CircletrackError(Exception):
+    """Base class: a problem the user can act on, shown as one line."""
+
+    exit_status: ExitStatus = ExitStatus.ERROR
+
+
+class UsageError(CircletrackError):
+    """Bad input on the command line (an unknown id, a value out of range)."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class RegistryNotFound(CircletrackError):
+    """The registry file does not exist or cannot be read."""
+
+
+class RegistryReadOnly(CircletrackError):
+    """A write was asked of a registry that may not or cannot be written."""
+
+
+class LockTimeout(CircletrackError):
+    """Another process held the registry lock for too long."""
+
+
+class ConflictError(CircletrackError):
+    """The registry changed in a way that makes the request unsafe (e.g. undo)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, located as precisely as the file allows."""
+
+    message: str
+    line: int | None = None
+    item_id: str | None = None
+    field: str | None = None
+
+    def format(self, path: str | None = None) -> str:
+        """`path:line: id: field: message`, leaving out the parts that are unknown."""
+        parts = []
+        if path is not None:
+            parts.append(f"{path}:{self.line}" if self.line else path)
+        elif self.line:
+            parts.append(f"line {self.line}")
+        if self.item_id:
+            parts.append(self.item_id)
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class RegistryInvalid(CircletrackError):
+    """The registry (or a change to it) breaks the schema; carries every problem."""
+
+    def __init__(self, problems: list[Problem], path: str | None = None) -> None:
+        self.problems = problems
+        self.path = path
+        count = len(problems)
+        first = problems[0].format(path) if problems else "invalid registry"
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        super().__init__(first + more)

@@ -1,0 +1,187 @@
+"""Pure queries: the registry as of a date, filters, sorting. Nothing here reads the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .errors import UsageError
+from .model import STATUSES, Item, current_state, sorted_history
+
+SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What to select. Values within one filter are OR'ed; different filters are AND'ed."""
+
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    due_before: dt.date | None = None
+    due_after: dt.date | None = None
+    overdue: bool = False
+    stale_days: int | None = None
+    search: tuple[str, ...] = ()
+    include_closed: bool = False
+
+
+def due_as_of(item: Item, day: dt.date) -> dt.date | None:
+    """The due date the item had on `day`, replaying its recorded moves."""
+    if not item.due_changes:
+        return item.due
+    due = item.original_due
+    for change in sorted(item.due_changes, key=lambda c: c.date):
+        if change.date <= day:
+            due = change.to
+    return due
+
+
+def item_as_of(item: Item, day: dt.date) -> Item | None:
+    """The item as it stood on `day`, or None if it was not yet recorded."""
+    if item.created > day:
+        return None
+    history = [r for r in sorted_history(item.history) if r.date <= day]
+    changes = [c for c in item.due_changes if c.date <= day]
+    if len(history) == len(item.history) and len(changes) == len(item.due_changes):
+        return item
+    status, progress = current_state(history)
+    return replace(item, history=history, status=status, progress=progress,
+                   due=due_as_of(item, day), due_changes=changes)
+
+
+def registry_as_of(items: Iterable[Item], day: dt.date) -> list[Item]:
+    """Every item recorded by `day`, each seen as it stood then."""
+    seen = (item_as_of(item, day) for item in items)
+    return [item for item in seen if item is not None]
+
+
+def is_overdue(item: Item, day: dt.date) -> bool:
+    """Past its due date on `day` and neither done nor cancelled."""
+    return item.is_open and item.due is not None and item.due < day
+
+
+def days_overdue(item: Item, day: dt.date) -> int:
+    """Whole days past due on `day` (0 when not overdue)."""
+    return (day - item.due).days if is_overdue(item, day) and item.due else 0
+
+
+def days_since_report(item: Item, day: dt.date) -> int:
+    """Days since the latest report, or since the item was recorded if it has none."""
+    return (day - (item.updated or item.created)).days
+
+
+def is_stale(item: Item, day: dt.date, days: int) -> bool:
+    """Open, and nothing reported for at least `days` days."""
+    return item.is_open and days_since_report(item, day) >= days
+
+
+def _any_contains(values: Iterable[str | None], needles: Sequence[str]) -> bool:
+    texts = [v.casefold() for v in values if v]
+    return any(n.casefold() in t for n in needles for t in texts)
+
+
+def search_text(item: Item) -> list[str | None]:
+    """The texts `--search` looks in: title, content, requirement, units, notes."""
+    return [item.id, item.title, item.title_en, item.content, item.requirement, item.reading,
+            *item.lead, *item.support, *item.cities, *item.tags,
+            *(r.note for r in item.history), *(r.by for r in item.history)]
+
+
+def matches(item: Item, criteria: Criteria, day: dt.date) -> bool:
+    """True when the item (already seen as of `day`) passes every filter."""
+    c = criteria
+    checks: list[Callable[[], bool]] = [
+        lambda: c.include_closed or c.statuses != () or item.is_open,
+        lambda: not c.kinds or item.kind in c.kinds,
+        lambda: not c.categories or item.category in c.categories,
+        lambda: not c.statuses or item.status in c.statuses,
+        lambda: not c.units or _any_contains([*item.lead, *item.support], c.units),
+        lambda: not c.cities or _any_contains(item.cities, c.cities),
+        lambda: not c.tags or any(t in item.tags for t in c.tags),
+        lambda: c.due_before is None or (item.due is not None and item.due < c.due_before),
+        lambda: c.due_after is None or (item.due is not None and item.due > c.due_after),
+        lambda: not c.overdue or is_overdue(item, day),
+        lambda: c.stale_days is None or is_stale(item, day, c.stale_days),
+        lambda: not c.search or _any_contains(search_text(item), c.search),
+    ]
+    return all(check() for check in checks)
+
+
+def select(items: Iterable[Item], criteria: Criteria, day: dt.date) -> list[Item]:
+    """The items as of `day` that pass the criteria, in registry order."""
+    return [item for item in registry_as_of(items, day) if matches(item, criteria, day)]
+
+
+def _sort_key(field: str) -> Callable[[Item], Any]:
+    status_rank = {s: i for i, s in enumerate(STATUSES)}
+    keys: dict[str, Callable[[Item], Any]] = {
+        "due": lambda i: (i.due is None, i.due or dt.date.min),
+        "progress": lambda i: i.progress,
+        "id": lambda i: i.id,
+        "title": lambda i: i.title,
+        "updated": lambda i: (i.updated is None, i.updated or dt.date.min),
+        "status": lambda i: status_rank.get(i.status, len(status_rank)),
+    }
+    return keys[field]
+
+
+def sort_items(items: Sequence[Item], spec: str | None) -> list[Item]:
+    """Sort by a field (due, progress, id, title, updated, status); `-field` reverses.
+
+    Items without the field (no due date, no report) stay last either way; ties keep id order.
+    """
+    if not spec:
+        return list(items)
+    descending = spec.startswith("-")
+    field = spec.lstrip("-+")
+    if field not in SORT_FIELDS:
+        raise UsageError(f"--sort: unknown field {field!r}; use one of {', '.join(SORT_FIELDS)} "
+                         "(prefix - to reverse)")
+    key = _sort_key(field)
+    by_id = sorted(items, key=lambda i: i.id)
+    if field in ("due", "updated"):
+        present = [i for i in by_id if key(i)[0] is False]
+        missing = [i for i in by_id if key(i)[0] is True]
+        return sorted(present, key=key, reverse=descending) + missing
+    return sorted(by_id, key=key, reverse=descending)
+
+
+def overdue_items(items: Iterable[Item], criteria: Criteria, day: dt.date) -> list[Item]:
+    """Open items past due on `day` that pass the criteria, most overdue first."""
+    chosen = select(items, replace(criteria, overdue=True), day)
+    return sorted(chosen, key=lambda i: (-days_overdue(i, day), i.id))
+
+
+def resolve(items: Sequence[Item], text: str) -> Item:
+    """Find one item by exact id, unique id prefix, or a unique fragment of its title.
+
+    An ambiguous match lists the candidates; an unknown one suggests the nearest ids.
+    Both raise UsageError.
+    """
+    wanted = text.strip()
+    for item in items:
+        if item.id == wanted:
+            return item
+    folded = wanted.casefold()
+    for candidates in (
+        [i for i in items if i.id.startswith(folded)],
+        [i for i in items if folded and (folded in i.title.casefold()
+                                         or folded in (i.title_en or "").casefold())],
+    ):
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            shown = ", ".join(f"{i.id} ({i.title})" for i in candidates[:8])
+            more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
+            raise UsageError(f"{text!r} matches {len(candidates)} items: {shown}{more}")
+    import difflib
+
+    near = difflib.get_close_matches(wanted, [i.id for i in items], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise UsageError(f"no item {text!r}{hint}")

@@ -1,0 +1,1 @@
+"""Renderers: they return strings, bytes or Rich objects and never print."""

@@ -1,0 +1,52 @@
+"""Machine and paste-able formats: JSON, CSV (Excel-safe) and Markdown. No colour codes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+
+from ..model import Item
+from .fields import COLUMNS, item_json
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def items_to_json(items: Sequence[Item], day: dt.date) -> str:
+    """A JSON array of item objects (see `item_json`), UTF-8 text, two-space indent."""
+    return json.dumps([item_json(i, day) for i in items], ensure_ascii=False, indent=2) + "\n"
+
+
+def neutralise_cell(text: str) -> str:
+    """Prefix a quote to a cell a spreadsheet would run as a formula (OWASP CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def table_rows(items: Sequence[Item], columns: Sequence[str], day: dt.date) -> list[list[str]]:
+    """The text of each column for each item."""
+    return [[COLUMNS[c].get(item, day) for c in columns] for item in items]
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """RFC 4180 CSV in UTF-8 with a byte-order mark, so Excel reads the Chinese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralise_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([neutralise_cell(str(cell)) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def to_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]], heading: str | None) -> str:
+    """A Markdown table, with an optional one-line heading above it."""
+    lines = [f"**{_md_cell(heading)}**", ""] if heading else []
+    lines.append("| " + " | ".join(_md_cell(h) for h in headers) + " |")
+    lines.append("|" + "|".join("---" for _ in headers) + "|")
+    lines.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"

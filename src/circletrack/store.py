@@ -1,0 +1,202 @@
+"""Where the registry lives, reading it, and writing it safely (locked, validated, atomic)."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import socket
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .codec import dumps, loads, problems_in
+from .errors import LockTimeout, RegistryInvalid, RegistryNotFound, RegistryReadOnly
+from .model import Registry
+
+ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
+CHECKOUT_REGISTRY = Path("data") / "projects.toml"
+LOCK_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Location:
+    """A registry path and how it was chosen: option, env, checkout or bundled."""
+
+    path: Path
+    origin: str
+
+    @property
+    def bundled(self) -> bool:
+        """True for the copy shipped inside the package, which is never written."""
+        return self.origin == "bundled"
+
+
+def bundled_path() -> Path:
+    """The registry shipped with the package (or, in a source checkout, the repo's copy)."""
+    packaged = resources.files("circletrack") / "data" / "projects.toml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / CHECKOUT_REGISTRY
+
+
+def _checkout_registry(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / CHECKOUT_REGISTRY
+        project = folder / "pyproject.toml"
+        if candidate.is_file() and project.is_file():
+            with contextlib.suppress(OSError):
+                if 'name = "circletrack"' in project.read_text(encoding="utf-8"):
+                    return candidate
+    return None
+
+
+def locate(option: str | Path | None = None, env: dict[str, str] | None = None,
+           cwd: Path | None = None) -> Location:
+    """Pick the registry: --registry, else $CIRCLETRACK_REGISTRY, else the checkout's, else bundled."""
+    environ = os.environ if env is None else env
+    if option:
+        return Location(Path(option), "option")
+    if environ.get(ENV_REGISTRY):
+        return Location(Path(environ[ENV_REGISTRY]), "env")
+    found = _checkout_registry((cwd or Path.cwd()).resolve())
+    if found is not None:
+        return Location(found, "checkout")
+    return Location(bundled_path(), "bundled")
+
+
+def read_bytes(location: Location) -> bytes:
+    """The registry file's bytes, or RegistryNotFound with a hint."""
+    try:
+        return location.path.read_bytes()
+    except FileNotFoundError:
+        hint = " (create one with `circletrack init PATH`)" if location.origin != "bundled" else ""
+        raise RegistryNotFound(f"registry not found: {location.path}{hint}") from None
+    except IsADirectoryError:
+        raise RegistryNotFound(f"registry path is a folder, not a file: {location.path}") from None
+    except OSError as exc:
+        raise RegistryNotFound(f"cannot read registry {location.path}: {exc.strerror}") from None
+
+
+def load(location: Location) -> Registry:
+    """Read and validate the registry at a location."""
+    return loads(read_bytes(location), str(location.path))
+
+
+def _check_writable(location: Location) -> None:
+    if location.bundled:
+        raise RegistryReadOnly(
+            f"the bundled registry ({location.path}) is read-only; make a writable copy with "
+            "`circletrack init PATH` and use it with --registry PATH or CIRCLETRACK_REGISTRY")
+    path = location.path
+    if not path.exists():
+        raise RegistryNotFound(f"registry not found: {path} (create one with `circletrack init PATH`)")
+    if not os.access(path, os.W_OK):
+        raise RegistryReadOnly(f"registry is not writable: {path}")
+    if not os.access(path.parent, os.W_OK):
+        raise RegistryReadOnly(f"cannot write in the registry's folder: {path.parent}")
+
+
+def _lock_paths(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + ".lock"), path.with_name(path.name + ".lock-holder")
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the registry's lock; after `timeout` seconds raise LockTimeout naming the holder."""
+    from filelock import FileLock, Timeout
+
+    lock_path, holder_path = _lock_paths(path)
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        holder = ""
+        with contextlib.suppress(OSError):
+            holder = holder_path.read_text(encoding="utf-8").strip()
+        who = f" (held by {holder})" if holder else ""
+        raise LockTimeout(f"registry is locked by another circletrack process{who}; "
+                          f"waited {timeout:g} s, try again") from None
+    try:
+        with contextlib.suppress(OSError):
+            holder_path.write_text(f"{_user()}@{socket.gethostname()} pid {os.getpid()}",
+                                   encoding="utf-8")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            holder_path.unlink()
+        lock.release()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, rename it over `path`."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(tmp_name, path.stat().st_mode & 0o7777)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def update(location: Location, change: Callable[[Registry], None]) -> tuple[bytes, bytes]:
+    """Apply `change` to the registry under its lock and write the result atomically.
+
+    The file is re-read under the lock, the change applied to fresh objects, and the
+    bytes about to be written are validated in full; on any error nothing is written.
+    Returns (old bytes, new bytes).
+    """
+    _check_writable(location)
+    path = location.path
+    with locked(path):
+        old = read_bytes(location)
+        registry = loads(old, str(path))
+        change(registry)
+        new = dumps(registry)
+        problems = problems_in(new, str(path))
+        if problems:
+            raise RegistryInvalid(problems)
+        if new != old:
+            atomic_write(path, new)
+        return old, new
+
+
+def init_copy(destination: Path, force: bool = False) -> Path:
+    """Copy the bundled registry to `destination` (a file, or a folder to put projects.toml in)."""
+    if destination.is_dir():
+        destination = destination / "projects.toml"
+    if destination.exists() and not force:
+        raise RegistryReadOnly(f"{destination} already exists; use --force to replace it")
+    if not destination.parent.exists():
+        raise RegistryNotFound(f"folder does not exist: {destination.parent}")
+    data = read_bytes(Location(bundled_path(), "bundled"))
+    atomic_write(destination, data)
+    return destination

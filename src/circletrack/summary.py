@@ -1,0 +1,20 @@
+"""Short descriptions of a registry's contents."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .model import KINDS, Registry
+
+
+def counts_by_kind(registry: Registry) -> dict[str, int]:
+    """How many items of each kind, in schema order (kinds with none included)."""
+    counts = Counter(item.kind for item in registry.items)
+    return {kind: counts.get(kind, 0) for kind in KINDS}
+
+
+def summary_line(registry: Registry) -> str:
+    """One line: the item counts by kind and the number of sources."""
+    counts = counts_by_kind(registry)
+    parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    return f"{len(registry.items)} items ({parts}), {len(registry.sources)} sources"

@@ -1,0 +1,95 @@
+"""Shared fixtures: a small registry written by hand, and temporary copies of the shipped one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "data" / "projects.toml"
+
+SMALL = """\
+schema = 1
+
+[sources.plan-2011]
+title = "杭政办函[2011]44号"
+publisher = "杭州市人民政府办公厅"
+date = 2011-02-18
+
+[sources.hzw-2020]
+title = "持续推进这“七个圈”"
+publisher = "杭州网"
+date = 2020-11-23
+
+[[items]]
+id = "coop-01"
+kind = "cooperation"
+title = "省级产业集聚区规划建设"
+category = "规划共绘"
+lead = [
+    "市发改委",
+]
+created = 2011-02-18
+due = 2011-12-31
+requirement = "2011年完成"
+status = "planned"
+progress = 0
+sources = [
+    "plan-2011",
+]
+
+[[items]]
+id = "rail-hangshao"
+kind = "project"
+title = "杭绍城际铁路"
+category = "intercity_rail"
+created = 2011-02-18
+status = "in_progress"
+progress = 25
+sources = [
+    "plan-2011",
+]
+facts = [
+    { key = "investment", label = "累计已完成投资", value = 50, unit = "亿元", source = "plan-2011" },
+]
+history = [
+    { date = 2018-10-24, status = "in_progress", progress = 25, note = "形象进度完成至25%", by = "高建强", source = "新闻发布会 2018-10-24" },
+]
+
+[[items]]
+id = "target-2025-rail"
+kind = "milestone"
+title = "城市(市域)轨道交通运营里程达到700公里"
+category = "target"
+created = 2020-11-23
+due = 2025-12-31
+status = "planned"
+progress = 0
+sources = [
+    "hzw-2020",
+]
+
+[items.target]
+value = 700
+unit = "公里"
+year = 2025
+op = ">="
+"""
+
+
+@pytest.fixture
+def small_registry(tmp_path: Path) -> Path:
+    """A valid three-item registry in a temporary folder."""
+    path = tmp_path / "projects.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def shipped_copy(tmp_path: Path) -> Path:
+    """A temporary copy of the shipped registry."""
+    path = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, path)
+    return path
