@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import registry_commands  # noqa: F401  (registers commands)
+from . import read_commands, registry_commands  # noqa: F401  (registers commands)
+from . import report_commands  # noqa: F401  (registers overdue, stale, slips, export)
 from .app import app
 
 

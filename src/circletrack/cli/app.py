@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import CircletrackError, ExitStatus
@@ -16,10 +17,34 @@ from ..store import Location, locate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+class OneLineErrorGroup(TyperGroup):
+    """Click's own errors (bad option, missing argument) as one line on stderr, like ours."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        try:
+            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                  standalone_mode=False,
+                                  windows_expand_args=windows_expand_args, **extra)
+        except typer.TyperException as exc:  # Typer's (vendored click's) usage errors
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+            typer.echo(f"Error: {one_line(exc.format_message())}{hint}", err=True)
+            result = exc.exit_code
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            result = int(ExitStatus.ERROR)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrorGroup,
     name="circletrack",
     help="Track the Hangzhou metropolitan circle's cooperation items, projects and milestones.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
@@ -42,20 +67,28 @@ def out_console(no_color: bool = False) -> Any:
     """The console for results on stdout (colour off when piped, with NO_COLOR or --no-color)."""
     from rich.console import Console
 
-    return Console(no_color=no_color or bool(os.environ.get("NO_COLOR")), soft_wrap=False,
-                   highlight=False)
+    from .options import color_disabled
+
+    return Console(no_color=color_disabled(no_color), soft_wrap=False, highlight=False)
 
 
 def err_console() -> Any:
     """The console for messages on stderr."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
+    from .options import color_disabled
+
+    return Console(stderr=True, highlight=False, no_color=color_disabled(False))
+
+
+def one_line(message: str) -> str:
+    """A message folded onto one line, whatever it contains."""
+    return " ".join(message.split())
 
 
 def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
     """Print a one-line error on stderr and return the Exit to raise."""
-    err_console().print(f"Error: {message}", markup=False, soft_wrap=True)
+    typer.echo(f"Error: {one_line(message)}", err=True)
     return typer.Exit(int(status))
 
 
@@ -98,10 +131,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Track the Hangzhou metropolitan circle's cooperation items, projects and milestones.
 
-    Example: circletrack validate
+    Example: circletrack status
     """
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(int(ExitStatus.USAGE))

@@ -11,7 +11,7 @@ from ..codec import loads, problems_in
 from ..errors import ExitStatus
 from ..store import init_copy, read_bytes
 from ..summary import summary_line
-from .app import RegistryOption, command, err_console, registry_location
+from .app import RegistryOption, command, registry_location
 
 
 @command("validate")
@@ -27,11 +27,10 @@ def validate_command(registry: RegistryOption = None) -> None:
     path = str(location.path)
     problems = problems_in(data, path)
     if problems:
-        console = err_console()
         for problem in problems:
-            console.print(problem.format(path), markup=False, soft_wrap=True)
-        console.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}",
-                      markup=False)
+            typer.echo(problem.format(path), err=True)
+        typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}",
+                   err=True)
         raise typer.Exit(int(ExitStatus.ERROR))
     typer.echo(f"valid: {path}: {summary_line(loads(data, path))}")
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Item, Report
-from ..query import days_overdue, is_overdue
+from ..query import days_overdue, days_since_report, is_overdue
+from ..reports import days_slipped, first_due, slip_reasons
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -92,4 +93,25 @@ COLUMNS: dict[str, Column] = {
     "days_overdue": Column("Days overdue", lambda i, d: str(days_overdue(i, d)), "red",
                            "right"),
     "updated": Column("Updated", lambda i, d: _iso(i.updated) or ""),
+    # Added for the reports (overdue, stale, slips, export).
+    "title_en": Column("Title (en)", lambda i, d: i.title_en or ""),
+    "content": Column("Content", lambda i, d: i.content or ""),
+    "created": Column("Created", lambda i, d: _iso(i.created) or ""),
+    "original_due": Column("Original due", lambda i, d: _iso(i.original_due) or ""),
+    "reading": Column("Reading", lambda i, d: i.reading or ""),
+    "tags": Column("Tags", lambda i, d: ", ".join(i.tags)),
+    "sources": Column("Sources", lambda i, d: ", ".join(i.sources)),
+    "related": Column("Related", lambda i, d: ", ".join(i.related)),
+    "reports": Column("Reports", lambda i, d: str(len(i.history)), justify="right"),
+    "days_since_report": Column("Days since report",
+                                lambda i, d: str(days_since_report(i, d)), "yellow", "right"),
+    "first_due": Column("First due", lambda i, d: _iso(first_due(i)) or ""),
+    "due_moves": Column("Moves", lambda i, d: str(len(i.due_changes)), justify="right"),
+    "days_slipped": Column("Days slipped", lambda i, d: _optional_int(days_slipped(i)), "red",
+                           "right"),
+    "slip_reasons": Column("Reasons", lambda i, d: "; ".join(slip_reasons(i))),
 }
+
+
+def _optional_int(value: int | None) -> str:
+    return "" if value is None else str(value)

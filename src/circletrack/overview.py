@@ -1,0 +1,130 @@
+"""Summaries for the dashboard and the timeline: pure functions of items and a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Item, Number, Report
+from .query import is_overdue, is_stale
+
+STALE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    """How far the items of one category have got."""
+
+    kind: str
+    category: str
+    count: int
+    done: int
+    mean_progress: float
+
+
+@dataclass(frozen=True)
+class TargetState:
+    """A numeric target beside the latest value reported for it, and the baseline if any."""
+
+    item: Item
+    reported: Number | None
+    baseline: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything `circletrack status` shows, computed as of one date."""
+
+    day: dt.date
+    status_counts: dict[str, dict[str, int]]
+    categories: list[CategoryProgress]
+    overdue: int
+    stale: int
+    stale_days: int
+    targets: list[TargetState]
+    latest: list[tuple[Report, Item]]
+
+
+def status_counts(items: Sequence[Item]) -> dict[str, dict[str, int]]:
+    """For each kind, how many items are in each status (zeros included)."""
+    counts = {kind: {status: 0 for status in STATUSES} for kind in KINDS}
+    for item in items:
+        counts[item.kind][item.status] += 1
+    return counts
+
+
+def category_progress(items: Sequence[Item]) -> list[CategoryProgress]:
+    """Progress per category, in schema order; cancelled items are left out of the mean."""
+    rows = []
+    for kind in KINDS:
+        for category in CATEGORIES_BY_KIND[kind]:
+            chosen = [i for i in items if i.kind == kind and i.category == category
+                      and i.status != "cancelled"]
+            if chosen:
+                rows.append(CategoryProgress(
+                    kind, category, len(chosen), sum(i.status == "done" for i in chosen),
+                    sum(i.progress for i in chosen) / len(chosen)))
+    return rows
+
+
+def _baseline(item: Item) -> str | None:
+    facts = [f for f in item.facts if f.key == "baseline"]
+    if not facts:
+        return None
+    latest = max(facts, key=lambda f: f.year or 0)
+    year = f"{latest.year}: " if latest.year else ""
+    return f"{year}{latest.value:g} {latest.unit}"
+
+
+def target_states(items: Sequence[Item]) -> list[TargetState]:
+    """Every numeric target, by year then id."""
+    chosen = sorted((i for i in items if i.target is not None),
+                    key=lambda i: (i.target.year if i.target else 0, i.id))
+    return [TargetState(i, i.reported_value, _baseline(i)) for i in chosen]
+
+
+def latest_reports(items: Sequence[Item], count: int) -> list[tuple[Report, Item]]:
+    """The most recent reports across all items, newest first."""
+    pairs = [(r, i) for i in items for r in i.history]
+    pairs.sort(key=lambda pair: (pair[0].date, pair[1].id), reverse=True)
+    return pairs[:count]
+
+
+def dashboard(items: Sequence[Item], day: dt.date, stale_days: int = STALE_DAYS,
+              latest: int = 8) -> Dashboard:
+    """The dashboard of items already seen as of `day`."""
+    return Dashboard(
+        day=day,
+        status_counts=status_counts(items),
+        categories=category_progress(items),
+        overdue=sum(is_overdue(i, day) for i in items),
+        stale=sum(is_stale(i, day, stale_days) for i in items),
+        stale_days=stale_days,
+        targets=target_states(items),
+        latest=latest_reports(items, latest),
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One point on the timeline: a due date, a milestone or a report."""
+
+    date: dt.date
+    what: str  # "due", "milestone" or "report"
+    item: Item
+    text: str
+
+
+def timeline_events(items: Sequence[Item], start: dt.date, end: dt.date) -> list[Event]:
+    """Due dates, milestones and reports between start and end (inclusive), in date order."""
+    events = []
+    for item in items:
+        if item.due is not None:
+            what = "milestone" if item.kind == "milestone" else "due"
+            events.append(Event(item.due, what, item, item.requirement or ""))
+        for report in item.history:
+            events.append(Event(report.date, "report", item, report.note or report.status))
+    order = {"milestone": 0, "due": 1, "report": 2}
+    chosen = [e for e in events if start <= e.date <= end]
+    return sorted(chosen, key=lambda e: (e.date, order[e.what], e.item.id))

@@ -1,0 +1,78 @@
+"""iCalendar (RFC 5545): each item's due date as an all-day event that re-imports in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from .. import __version__
+from ..model import Item
+from ..query import days_overdue
+
+UID_DOMAIN = "circletrack"
+PRODID = f"-//circletrack//circletrack {__version__}//EN"
+
+
+def item_uid(item: Item) -> str:
+    """The event's UID: stable per item, so importing again updates instead of duplicating."""
+    return f"{item.id}@{UID_DOMAIN}"
+
+
+def event_description(item: Item, day: dt.date) -> str:
+    """Units, requirement, progress and lateness of an item, one fact per line."""
+    lines = [
+        f"牵头单位 Lead: {'、'.join(item.lead) or '—'}",
+        f"配合单位 Support: {'、'.join(item.support) or '—'}",
+        f"进度要求 Requirement: {item.requirement or '—'}",
+        f"Status: {item.status}, progress {item.progress}%",
+        f"Latest report: {item.updated.isoformat() if item.updated else 'none'}",
+    ]
+    late = days_overdue(item, day)
+    if late:
+        lines.append(f"Overdue by {late} days as of {day.isoformat()}")
+    if item.due_changes:
+        lines.append(f"Due date moved {len(item.due_changes)} times: "
+                     + "; ".join(c.reason for c in item.due_changes))
+    return "\n".join(lines)
+
+
+def to_ics(items: Sequence[Item], day: dt.date, name: str,
+           categories: Mapping[str, Sequence[str]] | None = None) -> bytes:
+    """A calendar with one all-day VEVENT on each item's due date (items without one skipped).
+
+    DTSTAMP is the as-of date, never the clock, so the same registry and date give the
+    same bytes. SEQUENCE counts the due-date moves: clients apply a re-import whose
+    start date changed only when its sequence grew. `categories` maps an item id to the
+    group names to file the event under (default: the item's category).
+    """
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    stamp = dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    for item in items:
+        if item.due is None:
+            continue
+        event = Event()
+        event.add("uid", item_uid(item))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.due)
+        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("summary", f"{item.id} {item.title}")
+        event.add("description", event_description(item, day))
+        event.add("sequence", len(item.due_changes))
+        event.add("transp", "TRANSPARENT")
+        if item.updated is not None:
+            event.add("last-modified",
+                      dt.datetime.combine(item.updated, dt.time(0, 0), tzinfo=dt.timezone.utc))
+        groups = categories.get(item.id) if categories is not None else None
+        names = list(groups) if groups else ([item.category] if item.category else [])
+        if names:
+            event.add("categories", names)
+        if item.status == "cancelled":
+            event.add("status", "CANCELLED")
+        calendar.add_component(event)
+    return calendar.to_ical()

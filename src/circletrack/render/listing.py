@@ -1,0 +1,38 @@
+"""`circletrack list` output in each format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from ..model import Item
+from .fields import COLUMNS
+from .formats import items_to_json, table_rows, to_csv, to_markdown
+from .tables import LIST_COLUMNS, LIST_COLUMNS_NARROW, NARROW_WIDTH, items_table
+
+CSV_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "support", "cities",
+                                "due", "requirement", "status", "progress", "days_overdue",
+                                "updated")
+
+
+def render_list(items: Sequence[Item], day: dt.date, fmt: str, limit: int | None,
+                width: int = 80) -> Any:
+    """A Rich table, JSON text, CSV bytes or Markdown text; `limit` cuts the rows (None: all).
+
+    The table's columns depend on the terminal `width`; machine formats always carry all.
+    """
+    shown = list(items[:limit]) if limit else list(items)
+    if fmt == "json":
+        return items_to_json(shown, day)
+    if fmt == "csv":
+        return to_csv([COLUMNS[c].header for c in CSV_COLUMNS], table_rows(shown, CSV_COLUMNS, day))
+    if fmt == "md":
+        heading = f"circletrack list as of {day.isoformat()}: {len(shown)} items"
+        return to_markdown([COLUMNS[c].header for c in LIST_COLUMNS],
+                           table_rows(shown, LIST_COLUMNS, day), heading)
+    hidden = len(items) - len(shown)
+    caption = (f"{len(shown)} of {len(items)} items shown; {hidden} more (--limit 0 shows all)"
+               if hidden else f"{len(items)} items as of {day.isoformat()}")
+    columns = LIST_COLUMNS if width >= NARROW_WIDTH else LIST_COLUMNS_NARROW
+    return items_table(shown, day, columns, caption=caption)

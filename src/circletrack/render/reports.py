@@ -1,0 +1,197 @@
+"""Renderers for the reports (overdue, stale, slips, export) in every format they offer.
+
+Each returns a Rich renderable (table), bytes (csv, ics) or text (json, md); none prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from rich.console import Group as RichGroup
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Item
+from ..query import days_since_report
+from ..reports import Listing, days_slipped, first_due, slip_reasons
+from .fields import COLUMNS, item_json
+from .formats import table_rows, to_csv, to_markdown
+
+Rendered = Union[str, bytes, RenderableType]
+
+OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "ics")
+STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
+SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
+EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics")
+
+OVERDUE_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "requirement",
+                                    "days_overdue", "progress", "updated")
+STALE_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "status", "progress", "updated",
+                                  "days_since_report")
+SLIPS_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "status", "first_due", "due",
+                                  "due_moves", "days_slipped", "slip_reasons")
+#: Every flat field, for a spreadsheet of the whole registry.
+EXPORT_CSV_COLUMNS: tuple[str, ...] = (
+    "id", "kind", "category", "title", "title_en", "content", "lead", "support", "cities",
+    "created", "due", "original_due", "requirement", "reading", "status", "progress",
+    "days_overdue", "updated", "reports", "due_moves", "tags", "sources", "related")
+#: The fields that still read as a table in a wiki page.
+EXPORT_MD_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "cities",
+                                      "due", "status", "progress", "days_overdue", "updated")
+#: Columns whose text may wrap in a terminal table, with their share of the spare width.
+WRAPPING_COLUMNS: dict[str, int] = {"title": 3, "lead": 2, "requirement": 2, "cities": 1,
+                                    "category": 1, "slip_reasons": 3, "support": 2}
+GROUP_LABELS: dict[str, str] = {"unit": "Lead unit", "category": "Category", "city": "City"}
+
+ExtraJson = Callable[[Item, dt.date], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """What to call a listing and which columns and extra JSON fields to show."""
+
+    title: str
+    columns: Sequence[str]
+    extra_json: ExtraJson | None = None
+
+
+def heading(report: ReportSpec, listing: Listing, group: str | None, count: int) -> str:
+    """`Overdue items as of 2012-01-01 (31)`, with `— Lead unit: X` for a group."""
+    where = f" — {GROUP_LABELS[listing.group_by]}: {group}" if listing.group_by and group else ""
+    return f"{report.title} as of {listing.day.isoformat()}{where} ({count})"
+
+
+def _json_item(report: ReportSpec, item: Item, day: dt.date) -> dict[str, Any]:
+    data = item_json(item, day)
+    if report.extra_json is not None:
+        data.update(report.extra_json(item, day))
+    return data
+
+
+def listing_json(listing: Listing, report: ReportSpec) -> str:
+    """A JSON array of item objects; grouped, an array of {group, count, items}."""
+    day = listing.day
+    data: list[dict[str, Any]]
+    if listing.group_by is None:
+        data = [_json_item(report, i, day) for i in listing.items]
+    else:
+        data = [{"group": g.name, "count": len(g.items),
+                 "items": [_json_item(report, i, day) for i in g.items]}
+                for g in listing.groups]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
+    """Excel-safe CSV; grouped, a first column names the group (an item repeats per group)."""
+    headers = [COLUMNS[c].header for c in columns]
+    if listing.group_by is None:
+        return to_csv(headers, table_rows(listing.items, columns, listing.day))
+    rows = [[group.name or "", *row] for group in listing.groups
+            for row in table_rows(group.items, columns, listing.day)]
+    return to_csv([GROUP_LABELS[listing.group_by], *headers], rows)
+
+
+def listing_markdown(listing: Listing, report: ReportSpec) -> str:
+    """A Markdown table under a one-line heading; grouped, one heading and table per group."""
+    headers = [COLUMNS[c].header for c in report.columns]
+    if not listing.items:
+        return f"**{heading(report, listing, None, 0)}**\n\nNone.\n"
+    parts = [to_markdown(headers, table_rows(g.items, report.columns, listing.day),
+                         heading(report, listing, g.name, len(g.items)))
+             for g in listing.groups]
+    return "\n".join(parts)
+
+
+def report_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
+                 title: str) -> Table:
+    """One Rich table; ids, dates and numbers never wrap, text columns share what is left."""
+    from .tables import status_text
+
+    table = Table(title=title, title_justify="left", header_style="bold", pad_edge=False)
+    for name in columns:
+        column = COLUMNS[name]
+        wraps = name in WRAPPING_COLUMNS
+        table.add_column(column.header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
+                         no_wrap=not wraps, overflow="fold", ratio=WRAPPING_COLUMNS.get(name),
+                         min_width=4 if wraps else None)
+    for item in items:
+        cells = [COLUMNS[name].get(item, day) for name in columns]
+        table.add_row(*(status_text(text) if name == "status" else text
+                        for name, text in zip(columns, cells)))
+    return table
+
+
+def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
+    """Rich tables for the terminal, one per group."""
+    if not listing.items:
+        return Text(f"No {report.title.lower()} as of {listing.day.isoformat()}.")
+    tables = [report_table(g.items, listing.day, report.columns,
+                           heading(report, listing, g.name, len(g.items)))
+              for g in listing.groups]
+    return tables[0] if len(tables) == 1 else RichGroup(*tables)
+
+
+def listing_ics(listing: Listing, report: ReportSpec) -> bytes:
+    """An iCalendar file of the due dates; grouped, each event is filed under its groups."""
+    from .ics import to_ics
+
+    categories: dict[str, list[str]] | None = None
+    if listing.group_by is not None:
+        categories = {}
+        for group in listing.groups:
+            for item in group.items:
+                categories.setdefault(item.id, []).append(group.name or "")
+    name = f"circletrack: {report.title.lower()} as of {listing.day.isoformat()}"
+    return to_ics(listing.items, listing.day, name, categories)
+
+
+def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
+    """The listing in one format: table, csv, json, md or ics."""
+    renderers: dict[str, Callable[[], Rendered]] = {
+        "table": lambda: listing_table(listing, report),
+        "csv": lambda: listing_csv(listing, report.columns),
+        "json": lambda: listing_json(listing, report),
+        "md": lambda: listing_markdown(listing, report),
+        "ics": lambda: listing_ics(listing, report),
+    }
+    return renderers[fmt]()
+
+
+def render_overdue(listing: Listing, fmt: str) -> Rendered:
+    """The overdue report: id, title, lead, due, requirement, days overdue, progress, latest."""
+    return render_listing(listing, ReportSpec("Overdue items", OVERDUE_COLUMNS), fmt)
+
+
+def _stale_json(item: Item, day: dt.date) -> dict[str, Any]:
+    return {"days_since_report": days_since_report(item, day)}
+
+
+def render_stale(listing: Listing, days: int, fmt: str) -> Rendered:
+    """Open items silent for `days` days or more, with the days since their latest report."""
+    title = f"Open items with no report for {days} days or more"
+    return render_listing(listing, ReportSpec(title, STALE_COLUMNS, _stale_json), fmt)
+
+
+def _slip_json(item: Item, _day: dt.date) -> dict[str, Any]:
+    first = first_due(item)
+    return {"slip": {"first_due": first.isoformat() if first else None,
+                     "due": item.due.isoformat() if item.due else None,
+                     "moves": len(item.due_changes), "days_slipped": days_slipped(item),
+                     "reasons": slip_reasons(item)}}
+
+
+def render_slips(listing: Listing, fmt: str) -> Rendered:
+    """Items whose due date moved: first and current due date, moves, days slipped, reasons."""
+    report = ReportSpec("Items with moved due dates", SLIPS_COLUMNS, _slip_json)
+    return render_listing(listing, report, fmt)
+
+
+def render_export(listing: Listing, fmt: str) -> Rendered:
+    """The whole registry: JSON with every field and history, CSV and Markdown tables, or ics."""
+    columns = EXPORT_MD_COLUMNS if fmt == "md" else EXPORT_CSV_COLUMNS
+    return render_listing(listing, ReportSpec("All items", columns), fmt)

@@ -1,0 +1,141 @@
+"""Reports for the coordination office: overdue lists by group, stale items, moved deadlines.
+
+Pure functions of (items, criteria, as-of date): nothing here reads the clock or a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from .errors import UsageError
+from .model import Item
+from .query import Criteria, days_since_report, overdue_items, registry_as_of, select
+
+GROUP_BY: tuple[str, ...] = ("unit", "category", "city")
+#: The group an item lands in when it has nothing to group by; always listed last.
+NO_GROUP: dict[str, str] = {
+    "unit": "(no lead unit)",
+    "category": "(no category)",
+    "city": "(no city)",
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named share of a report (name None when the report is not grouped)."""
+
+    name: str | None
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The items a report chose as of a day, in one or more groups."""
+
+    day: dt.date
+    groups: list[Group]
+    group_by: str | None = None
+
+    @property
+    def items(self) -> list[Item]:
+        """Every item once, in the order first met (an item may sit in several groups)."""
+        seen: dict[str, Item] = {}
+        for group in self.groups:
+            for item in group.items:
+                seen.setdefault(item.id, item)
+        return list(seen.values())
+
+
+def check_group_by(group_by: str | None) -> str | None:
+    """The --group-by value, or a UsageError naming the choices."""
+    if group_by is not None and group_by not in GROUP_BY:
+        raise UsageError(f"--group-by: unknown value {group_by!r}; use one of {', '.join(GROUP_BY)}")
+    return group_by
+
+
+def group_names(item: Item, group_by: str) -> list[str]:
+    """The groups an item belongs to: each of its lead units, its category, or each city."""
+    names = {"unit": item.lead, "category": [item.category] if item.category else [],
+             "city": item.cities}[group_by]
+    return list(dict.fromkeys(names)) or [NO_GROUP[group_by]]
+
+
+def group_items(items: Sequence[Item], group_by: str | None) -> list[Group]:
+    """Split items into groups, keeping their order inside each group.
+
+    Groups come largest first (the units with most to do head the list), ties by name;
+    the "(no …)" group comes last. Without `group_by`, one unnamed group holds everything.
+    """
+    if group_by is None:
+        return [Group(None, list(items))]
+    check_group_by(group_by)
+    buckets: dict[str, list[Item]] = {}
+    for item in items:
+        for name in group_names(item, group_by):
+            buckets.setdefault(name, []).append(item)
+    placeholder = NO_GROUP[group_by]
+    order = sorted(buckets, key=lambda n: (n == placeholder, -len(buckets[n]), n))
+    return [Group(name, buckets[name]) for name in order]
+
+
+def overdue_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
+                    group_by: str | None = None) -> Listing:
+    """Open items past due on `day` that pass the criteria, most overdue first, grouped."""
+    return Listing(day, group_items(overdue_items(items, criteria, day), group_by), group_by)
+
+
+def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
+                  days: int) -> Listing:
+    """Open items with no report for at least `days` days on `day`, longest silence first."""
+    if days < 0:
+        raise UsageError("--days: must be 0 or more")
+    chosen = select(items, replace(criteria, stale_days=days), day)
+    chosen.sort(key=lambda i: (-days_since_report(i, day), i.id))
+    return Listing(day, group_items(chosen, None))
+
+
+def export_listing(items: Iterable[Item], day: dt.date, replay: bool = False) -> Listing:
+    """Every item, closed ones included, in registry order.
+
+    With `replay`, each item is seen as it stood on `day` (items not yet recorded left out);
+    otherwise the items are exported exactly as recorded and `day` only sets the overdue flags.
+    """
+    chosen = registry_as_of(items, day) if replay else list(items)
+    return Listing(day, group_items(chosen, None))
+
+
+def first_due(item: Item) -> dt.date | None:
+    """The due date before any move: `original_due`, else the first move's `from`, else `due`."""
+    if item.original_due is not None:
+        return item.original_due
+    changes = sorted(item.due_changes, key=lambda c: c.date)
+    if changes and changes[0].from_ is not None:
+        return changes[0].from_
+    return item.due
+
+
+def days_slipped(item: Item) -> int | None:
+    """Days between the first and the current due date (negative when brought forward)."""
+    first = first_due(item)
+    if first is None or item.due is None:
+        return None
+    return (item.due - first).days
+
+
+def slip_reasons(item: Item) -> list[str]:
+    """The reason given for each move of the due date, oldest first."""
+    return [c.reason for c in sorted(item.due_changes, key=lambda c: c.date)]
+
+
+def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date) -> Listing:
+    """Items whose due date had been moved by `day`, most slipped first.
+
+    Closed items are kept unless --status says otherwise: a finished project's moved
+    deadlines are part of its record.
+    """
+    chosen = [i for i in select(items, replace(criteria, include_closed=True), day)
+              if i.due_changes]
+    chosen.sort(key=lambda i: (-(days_slipped(i) or 0), i.id))
+    return Listing(day, group_items(chosen, None))
