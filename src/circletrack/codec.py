@@ -81,7 +81,7 @@ def _item_from_table(t: dict[str, Any]) -> Item:
         facts=[Fact(key=f["key"], label=f["label"], value=f["value"], unit=f["unit"],
                     source=f["source"], area=f.get("area"), year=f.get("year"),
                     note=f.get("note")) for f in t.get("facts", [])],
-        target=Target(value=target["value"], unit=target["unit"], year=target["year"],
+        target=Target(value=target["value"], unit=target.get("unit", ""), year=target["year"],
                       op=target.get("op", ">=")) if target is not None else None,
         history=[Report(date=r["date"], source=r["source"], status=r["status"],
                         progress=r.get("progress"), value=r.get("value"), note=r.get("note"),
@@ -116,7 +116,7 @@ def item_to_table(item: Item) -> dict[str, Any]:
         ("due_changes", [_compact([("from", c.from_), ("to", c.to), ("date", c.date),
                                    ("reason", c.reason), ("by", c.by)])
                          for c in item.due_changes]),
-        ("target", _compact([("value", item.target.value), ("unit", item.target.unit),
+        ("target", _compact([("value", item.target.value), ("unit", item.target.unit or None),
                              ("year", item.target.year), ("op", item.target.op)])
          if item.target else None),
     ])

@@ -90,8 +90,8 @@ class Target:
     """A numeric target: value, unit, year and how it is to be met."""
 
     value: Number
-    unit: str
     year: int
+    unit: str = ""
     op: str = ">="
 
 

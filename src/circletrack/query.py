@@ -165,6 +165,8 @@ def resolve(items: Sequence[Item], text: str) -> Item:
     Both raise UsageError.
     """
     wanted = text.strip()
+    if not wanted:
+        raise UsageError("an id or title is required")
     for item in items:
         if item.id == wanted:
             return item

@@ -316,8 +316,9 @@ def _check_target(check: _Checker, index: int, item_id: str, kind: Any, target: 
                        item_id, "target.")
     if not _is_number(target.get("value")):
         check.add("is required and must be a number", line, item_id, "target.value")
-    if not (isinstance(target.get("unit"), str) and target["unit"].strip()):
-        check.add("is required and must be a non-empty string", line, item_id, "target.unit")
+    if not isinstance(target.get("unit", ""), str):
+        check.add("must be a string (leave it out for a pure number such as a ratio)", line,
+                  item_id, "target.unit")
     if not _is_int(target.get("year")):
         check.add("is required and must be a year", line, item_id, "target.year")
     if target.get("op", ">=") not in TARGET_OPS:
