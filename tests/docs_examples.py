@@ -2,7 +2,8 @@
 
 Each ```console block holds `$ circletrack …` lines, each followed by its output. The
 commands of one page run in order, in a fresh temporary folder holding a copy of the
-shipped registry as `projects.toml` (CIRCLETRACK_REGISTRY points at it), with
+shipped registry as `projects.toml` (CIRCLETRACK_REGISTRY points at it) and the files
+of docs/commands/files/, with
 NO_COLOR=1, COLUMNS=80 and CIRCLETRACK_USER=coordinator, so the output is what a user
 sees in an 80-column terminal. Pages must use --as-of / --date where output depends on
 the day.
@@ -61,6 +62,8 @@ def sandbox() -> Iterator[Path]:
     saved_cwd = Path.cwd()
     with tempfile.TemporaryDirectory() as folder:
         shutil.copyfile(SHIPPED, Path(folder) / "projects.toml")
+        for extra in (DOCS / "files").glob("*"):
+            shutil.copyfile(extra, Path(folder) / extra.name)
         os.environ.update(ENV)
         os.chdir(folder)
         try:

@@ -74,7 +74,7 @@ def _baseline(item: Item) -> str | None:
         return None
     latest = max(facts, key=lambda f: f.year or 0)
     year = f"{latest.year}: " if latest.year else ""
-    return f"{year}{latest.value:g} {latest.unit}"
+    return f"{year}{latest.value:g} {latest.unit}".rstrip()
 
 
 def target_states(items: Sequence[Item]) -> list[TargetState]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -184,6 +185,14 @@ def resolve(items: Sequence[Item], text: str) -> Item:
             raise UsageError(f"{text!r} matches {len(candidates)} items: {shown}{more}")
     import difflib
 
-    near = difflib.get_close_matches(wanted, [i.id for i in items], n=3, cutoff=0.5)
+    squashed = [i.id for i in items if _squash(i.id) == _squash(folded)]
+    near = squashed + [n for n in difflib.get_close_matches(wanted, [i.id for i in items], n=3,
+                                                            cutoff=0.5) if n not in squashed]
+    near = near[:3]
     hint = f"; did you mean {', '.join(near)}?" if near else ""
     raise UsageError(f"no item {text!r}{hint}")
+
+
+def _squash(text: str) -> str:
+    """An id with leading zeros dropped from its numbers: coop-06 and coop-6 are alike."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", text)

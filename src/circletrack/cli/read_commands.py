@@ -169,4 +169,5 @@ def timeline_command(
                               tag=tag, due_before=None, due_after=None, search=search,
                               reference=day, include_closed=True)
     events = timeline_events(select(data.items, criteria, day), first, last)
-    out_console(no_color).print(timeline_view(events, first, last))
+    console = out_console(no_color)
+    console.print(timeline_view(events, first, last, console.width))

@@ -44,48 +44,61 @@ def _category_table(board: Dashboard) -> Table:
     return table
 
 
-def _targets_table(board: Dashboard) -> Table:
+def _targets_table(board: Dashboard, wide: bool) -> Table:
     table = Table(title="Targets", title_justify="left", header_style="bold", pad_edge=False)
-    table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("Target", overflow="fold")
+    if wide:
+        table.add_column("ID", style="cyan", no_wrap=True)
+    table.add_column("Target", overflow="fold", min_width=20)
     table.add_column("Goal", no_wrap=True)
     table.add_column("Latest", overflow="fold")
     for state in board.targets:
         target = state.item.target
         assert target is not None
-        goal = f"{target.op}{target.value:g} {target.unit} ({target.year})"
+        unit = f" {target.unit}" if target.unit else ""
+        goal = f"{target.op}{target.value:g}{unit} ({target.year})"
         if state.reported is not None:
-            latest = Text(f"{state.reported:g} {target.unit}")
+            latest = Text(f"{state.reported:g}{unit}")
         elif state.baseline:
             latest = Text(f"baseline {state.baseline}", style="dim")
         else:
             latest = Text("not reported", style="dim")
-        table.add_row(state.item.id, state.item.title, goal, latest)
+        table.add_row(*([state.item.id] if wide else []), state.item.title, goal, latest)
     return table
 
 
-def _latest_table(board: Dashboard) -> Table:
+def fit(text: str, width: int) -> Text:
+    """One line of at most `width` cells, cut with an ellipsis (CJK counts double)."""
+    line = Text(" ".join(text.split()))
+    line.truncate(max(width, 1), overflow="ellipsis")
+    return line
+
+
+def _latest_table(board: Dashboard, width: int) -> Table:
     table = Table(title="Latest reports", title_justify="left", header_style="bold",
                   pad_edge=False)
     table.add_column("Date", no_wrap=True)
     table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("Report", overflow="fold")
+    table.add_column("Report")
+    id_width = max((len(item.id) for _report, item in board.latest), default=2)
+    room = width - 10 - id_width - 10  # date, id, borders and padding
     for report, item in board.latest:
         table.add_row(report.date.isoformat(), item.id,
-                      f"{item.title}: {report.note or report.status}")
+                      fit(f"{item.title}: {report.note or report.status}", room))
     return table
 
 
 def dashboard_view(board: Dashboard, width: int) -> Group:
     """The dashboard, stacked for 80 columns and side by side from 150 columns."""
     headline = Text.assemble(
-        ("circletrack status", "bold"), f" as of {board.day.isoformat()}  ",
-        (f"{board.overdue} overdue", "bold red" if board.overdue else "green"), "  ",
+        ("circletrack status", "bold"), f", as of {board.day.isoformat()}\n",
+        (f"{board.overdue} overdue", "bold red" if board.overdue else "green"), ", ",
         (f"{board.stale} stale", "yellow" if board.stale else "green"),
         f" (no report for {board.stale_days}+ days)")
+    wide = width >= WIDE
     left: list[Any] = [_status_table(board), _category_table(board)]
-    right: list[Any] = [_targets_table(board), _latest_table(board)]
-    if width >= WIDE:
+    right_width = width * 3 // 5 - 3 if wide else width
+    right: list[Any] = [_targets_table(board, wide), _latest_table(board, right_width)]
+    if wide:
         grid = Table.grid(padding=(0, 3), expand=True)
         grid.add_column(ratio=2)
         grid.add_column(ratio=3)
@@ -116,7 +129,7 @@ def _axis(events: Sequence[Event], first: int, last: int) -> Text:
     return text
 
 
-def timeline_view(events: Sequence[Event], start: dt.date, end: dt.date) -> Group:
+def timeline_view(events: Sequence[Event], start: dt.date, end: dt.date, width: int) -> Group:
     """A year axis from start to end, then every event grouped by year."""
     parts: list[Any] = [
         Text.assemble((f"Timeline {start.isoformat()} – {end.isoformat()}", "bold"),
@@ -128,7 +141,9 @@ def timeline_view(events: Sequence[Event], start: dt.date, end: dt.date) -> Grou
     table.add_column("Date", no_wrap=True)
     table.add_column("", no_wrap=True)
     table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("Event", overflow="fold")
+    table.add_column("Event")
+    id_width = max((len(e.item.id) for e in events), default=2)
+    room = width - 10 - 1 - id_width - 6  # date, marker, id and the gaps between them
     year = None
     for event in events:
         if event.date.year != year:
@@ -136,6 +151,7 @@ def timeline_view(events: Sequence[Event], start: dt.date, end: dt.date) -> Grou
             table.add_row(Text(str(year), style="bold underline"), "", "", "")
         marker, style = MARKERS[event.what]
         detail = f"{event.item.title}" + (f" — {event.text}" if event.text else "")
-        table.add_row(event.date.isoformat(), Text(marker, style=style), event.item.id, detail)
+        table.add_row(event.date.isoformat(), Text(marker, style=style), event.item.id,
+                      fit(detail, room))
     parts.append(table)
     return Group(*parts)

@@ -35,4 +35,4 @@ def render_list(items: Sequence[Item], day: dt.date, fmt: str, limit: int | None
     caption = (f"{len(shown)} of {len(items)} items shown; {hidden} more (--limit 0 shows all)"
                if hidden else f"{len(items)} items as of {day.isoformat()}")
     columns = LIST_COLUMNS if width >= NARROW_WIDTH else LIST_COLUMNS_NARROW
-    return items_table(shown, day, columns, caption=caption)
+    return items_table(shown, day, columns, caption=caption, width=width)
