@@ -5,32 +5,82 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Sequence
 from typing import Annotated, Optional
 
 import typer
 
 from ..dates import ACCEPTED_FORMS, parse_date
+from ..completion import category_choices, city_choices, id_choices, tag_choices, unit_choices
 from ..errors import UsageError
-from ..model import STATUSES
+from ..model import KINDS, STATUSES, Registry
 from ..query import Criteria
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
 
+
+def _registry_for_completion(ctx: typer.Context) -> Registry | None:
+    """The registry the command line names (or the default one); None if it cannot be read."""
+    from ..store import load, locate
+
+    try:
+        return load(locate(ctx.params.get("registry")))
+    except Exception:  # noqa: BLE001 - completion must never fail the shell
+        return None
+
+
+def _from_registry(choices: Callable[[Registry], Sequence[str | tuple[str, str]]]) -> Callable[
+        [typer.Context, str], list[str | tuple[str, str]]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str | tuple[str, str]]:
+        registry = _registry_for_completion(ctx)
+        if registry is None:
+            return []
+        values = choices(registry)
+        return [v for v in values if (v[0] if isinstance(v, tuple) else v).startswith(incomplete)]
+
+    return complete
+
+
+def _static(values: Sequence[str]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
+complete_ids = _from_registry(id_choices)
+complete_units = _from_registry(unit_choices)
+complete_categories = _from_registry(category_choices)
+complete_cities = _from_registry(city_choices)
+complete_tags = _from_registry(tag_choices)
+complete_kinds = _static(KINDS)
+complete_statuses = _static(STATUSES)
+
+
+def complete_formats(*formats: str) -> Callable[[str], list[str]]:
+    """Completion for a --format option with these values."""
+    return _static(formats)
+
+IdArgument = Annotated[str, typer.Argument(
+    metavar="ID", help="An id, a unique id prefix, or a fragment of the title.",
+    autocompletion=complete_ids)]
 KindOption = Annotated[list[str], typer.Option(
     "--kind", "-k", help="cooperation, project or milestone (repeatable).",
-    show_default=False)]
+    show_default=False, autocompletion=complete_kinds)]
 CategoryOption = Annotated[list[str], typer.Option(
     "--category", "-c", help="Category, e.g. 交通共联 or intercity_rail (repeatable).",
-    show_default=False)]
+    show_default=False, autocompletion=complete_categories)]
 StatusOption = Annotated[list[str], typer.Option(
-    "--status", "-s", help=f"Status: {', '.join(STATUSES)} (repeatable).", show_default=False)]
+    "--status", "-s", help=f"Status: {', '.join(STATUSES)} (repeatable).", show_default=False,
+    autocompletion=complete_statuses)]
 UnitOption = Annotated[list[str], typer.Option(
     "--unit", "-u", help="Lead or supporting unit; a fragment matches (repeatable).",
-    show_default=False)]
+    show_default=False, autocompletion=complete_units)]
 CityOption = Annotated[list[str], typer.Option(
-    "--city", help="City or county; a fragment matches (repeatable).", show_default=False)]
+    "--city", help="City or county; a fragment matches (repeatable).", show_default=False,
+    autocompletion=complete_cities)]
 TagOption = Annotated[list[str], typer.Option(
-    "--tag", "-t", help="Tag (repeatable).", show_default=False)]
+    "--tag", "-t", help="Tag (repeatable).", show_default=False, autocompletion=complete_tags)]
 DueBeforeOption = Annotated[Optional[str], typer.Option(
     "--due-before", help=f"Due strictly before this date. {DATE_HELP}", show_default=False)]
 DueAfterOption = Annotated[Optional[str], typer.Option(
@@ -69,8 +119,6 @@ def build_criteria(*, kind: list[str], category: list[str], status: list[str],
                    overdue: bool = False, stale: int | None = None,
                    include_closed: bool = False) -> Criteria:
     """Criteria from the shared filter options; dates are read relative to `reference`."""
-    from ..model import KINDS
-
     if stale is not None and stale < 0:
         raise UsageError("--stale: days must be 0 or more")
     return Criteria(

@@ -20,6 +20,7 @@ from .options import (
     CityOption,
     DueAfterOption,
     DueBeforeOption,
+    IdArgument,
     KindOption,
     NoColorOption,
     SearchOption,
@@ -28,6 +29,7 @@ from .options import (
     UnitOption,
     build_criteria,
     check_choices,
+    complete_formats,
     stdout_is_terminal,
     today,
 )
@@ -69,7 +71,8 @@ def list_command(
         "--limit", "-n", help="At most N rows; 0 for all. Default: 50 in a terminal, "
                               "all when piped or in a machine format.", show_default=False)]
     = None,
-    format_: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or md.")]
+    format_: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or md.",
+                                         autocompletion=complete_formats(*LIST_FORMATS))]
     = "table",
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
@@ -100,9 +103,10 @@ def list_command(
 
 @command("show")
 def show_command(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="An id, a unique id prefix, "
-                                                              "or a fragment of the title.")],
-    format_: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    item_id: IdArgument,
+    format_: Annotated[str, typer.Option("--format", "-f", help="table or json.",
+                                         autocompletion=complete_formats("table", "json"))]
+    = "table",
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Show one item: every field and fact, its due date, progress and dated history.

@@ -1,0 +1,32 @@
+"""Values for shell completion, from the registry in use. Pure functions of a registry."""
+
+from __future__ import annotations
+
+from .model import CATEGORIES_BY_KIND, Registry
+
+
+def id_choices(registry: Registry) -> list[tuple[str, str]]:
+    """Every item id, with its title as the help text."""
+    return [(item.id, item.title) for item in registry.items]
+
+
+def unit_choices(registry: Registry) -> list[str]:
+    """Every lead or supporting unit named in the registry, sorted."""
+    return sorted({u for item in registry.items for u in (*item.lead, *item.support)})
+
+
+def category_choices(registry: Registry) -> list[tuple[str, str]]:
+    """Every category of the schema (with its kind as help) and any other in use."""
+    known = [(c, kind) for kind, categories in CATEGORIES_BY_KIND.items() for c in categories]
+    used = {item.category for item in registry.items if item.category}
+    return known + [(c, "") for c in sorted(used - {c for c, _ in known})]
+
+
+def city_choices(registry: Registry) -> list[str]:
+    """Every city or county named in the registry, sorted."""
+    return sorted({c for item in registry.items for c in item.cities})
+
+
+def tag_choices(registry: Registry) -> list[str]:
+    """Every tag in use, sorted."""
+    return sorted({t for item in registry.items for t in item.tags})
