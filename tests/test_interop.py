@@ -1,0 +1,126 @@
+"""Taskwarrior export (checked in a real Taskwarrior when `task` is installed) and JSON back in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from circletrack.codec import loads
+from circletrack.errors import UsageError
+from circletrack.interop import (
+    merge_items,
+    parse_export,
+    taskwarrior_json,
+    taskwarrior_tasks,
+    taskwarrior_uuid,
+)
+from circletrack.model import Registry
+from circletrack.render.formats import items_to_json
+
+from conftest import SHIPPED
+
+DAY = dt.date(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return loads(SHIPPED.read_bytes())
+
+
+def test_one_task_per_open_item_with_stable_uuids(registry: Registry) -> None:
+    tasks = taskwarrior_tasks(registry.items)
+    open_items = [i for i in registry.items if i.is_open]
+    assert len(tasks) == len(open_items) == 96
+    assert len({t["uuid"] for t in tasks}) == 96
+    assert taskwarrior_tasks(registry.items) == tasks  # the same on every export
+    first = tasks[0]
+    assert first["uuid"] == taskwarrior_uuid("coop-01")
+    assert first["description"] == "省级产业集聚区规划建设 [coop-01]"
+    assert first["due"] == "20111231T000000Z" and first["entry"] == "20110218T000000Z"
+    assert first["project"] == "规划共绘" and first["status"] == "pending"
+    assert "circletrack" in first["tags"] and "cooperation" in first["tags"]
+
+
+def test_reports_become_annotations(registry: Registry) -> None:
+    hangshao = next(t for t in taskwarrior_tasks(registry.items)
+                    if t["uuid"] == taskwarrior_uuid("rail-hangshao"))
+    notes = [a["description"] for a in hangshao["annotations"]]
+    assert len(notes) == 3
+    assert any(n.startswith("in_progress 25%: ") and "形象进度完成至25%" in n for n in notes)
+    assert hangshao["annotations"][0]["entry"] == "20181024T000000Z"
+    assert all(" " not in tag for tag in hangshao["tags"])
+
+
+def test_json_export_reads_back_to_the_same_items(registry: Registry) -> None:
+    back = parse_export(items_to_json(registry.items, DAY))
+    assert back == registry.items
+
+
+def test_merge_adds_and_updates_by_id(registry: Registry) -> None:
+    copy = loads(SHIPPED.read_bytes())
+    items = parse_export(items_to_json(registry.items[:3], DAY))
+    items[0].title = "改过的标题"
+    items[2].id = "coop-99"
+    assert merge_items(copy, items) == (1, 1, 1)
+    assert copy.get("coop-01").title == "改过的标题"  # type: ignore[union-attr]
+    assert copy.items[-1].id == "coop-99"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not JSON"),
+        ('{"id": "x"}', "expected a JSON array"),
+        ('[{"kind": "project"}]', "item 1: missing field 'id'"),
+        ('[{"id": "a", "kind": "project", "title": "t", "created": "yesterday"}]',
+         "item 1 (a): created: not an ISO date"),
+        ('[3]', "item 1: expected an object"),
+    ],
+)
+def test_bad_json_is_a_usage_error(text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_export(text)
+
+
+def test_duplicate_ids_in_the_file_are_refused(registry: Registry) -> None:
+    items = parse_export(items_to_json(registry.items[:1] * 2, DAY))
+    with pytest.raises(UsageError, match="twice"):
+        merge_items(loads(SHIPPED.read_bytes()), items)
+
+
+@pytest.mark.skipif(shutil.which("task") is None,
+                    reason="Taskwarrior (`task`, Debian package taskwarrior) is not installed")
+def test_real_taskwarrior_imports_and_reimport_updates(registry: Registry, tmp_path: Path) -> None:
+    data = tmp_path / "task"
+    data.mkdir()
+    rc = tmp_path / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n", encoding="utf-8")
+    env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
+
+    def task(*args: str) -> str:
+        done = subprocess.run(["task", *args], env=env, capture_output=True, text=True,
+                              timeout=120, check=True)
+        return done.stdout
+
+    export = tmp_path / "tw.json"
+    export.write_text(taskwarrior_json(registry.items), encoding="utf-8")
+    task("import", str(export))
+    tasks = json.loads(task("export"))
+    assert len(tasks) == 96
+    hangshao = next(t for t in tasks if t["uuid"] == taskwarrior_uuid("rail-hangshao"))
+    assert len(hangshao["annotations"]) == 3 and hangshao["project"] == "intercity_rail"
+    # a second import of a changed registry updates in place
+    changed = loads(SHIPPED.read_bytes())
+    changed.items[0].title = "省级产业集聚区规划建设(已更新)"
+    export.write_text(taskwarrior_json(changed.items), encoding="utf-8")
+    task("import", str(export))
+    again = json.loads(task("export"))
+    assert len(again) == 96
+    coop = next(t for t in again if t["uuid"] == taskwarrior_uuid("coop-01"))
+    assert coop["description"] == "省级产业集聚区规划建设(已更新) [coop-01]"
