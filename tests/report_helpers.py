@@ -111,10 +111,14 @@ due_changes = [
 """
 
 
+#: A title full of the characters iCalendar and Markdown must escape.
+ESCAPE_TITLE = '逗号,分号;反斜杠\\ 竖线| "引号"'
+
+
 def hostile_items() -> str:
-    """[[items]] tables whose titles start with formula characters (TOML-escaped)."""
+    """[[items]] tables whose titles start with formula characters or need escaping."""
     tables = []
-    for item_id, title in HOSTILE_TITLES.items():
+    for item_id, title in {**HOSTILE_TITLES, "escape-chars": ESCAPE_TITLE}.items():
         escaped = json.dumps(title, ensure_ascii=False)  # a JSON string is a TOML basic string
         tables.append(f'''
 [[items]]

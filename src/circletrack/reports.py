@@ -51,7 +51,8 @@ class Listing:
 def check_group_by(group_by: str | None) -> str | None:
     """The --group-by value, or a UsageError naming the choices."""
     if group_by is not None and group_by not in GROUP_BY:
-        raise UsageError(f"--group-by: unknown value {group_by!r}; use one of {', '.join(GROUP_BY)}")
+        raise UsageError(f"--group-by: unknown value {group_by!r}; "
+                         f"use one of {', '.join(GROUP_BY)}")
     return group_by
 
 
@@ -107,12 +108,15 @@ def export_listing(items: Iterable[Item], day: dt.date, replay: bool = False) ->
 
 
 def first_due(item: Item) -> dt.date | None:
-    """The due date before any move: `original_due`, else the first move's `from`, else `due`."""
+    """The first due date the item had: `original_due`, else the earliest one its moves name.
+
+    A move from no date to a date sets the first due date; it is not a slip by itself.
+    """
     if item.original_due is not None:
         return item.original_due
-    changes = sorted(item.due_changes, key=lambda c: c.date)
-    if changes and changes[0].from_ is not None:
-        return changes[0].from_
+    for change in sorted(item.due_changes, key=lambda c: c.date):
+        if change.from_ is not None or change.to is not None:
+            return change.from_ or change.to
     return item.due
 
 

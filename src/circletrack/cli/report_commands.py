@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -76,9 +77,16 @@ def write_output(path: Path, data: bytes, force: bool) -> None:
     """Write a report file atomically; never replace an existing file unless forced."""
     if path.is_dir():
         raise UsageError(f"--output: {path} is a folder; name a file")
-    if path.exists() and not force:
+    existed = path.exists()
+    if existed and not force:
         raise OutputExists(f"{path} already exists; use --force to replace it")
     atomic_write(path, data)
+    if not existed:
+        # atomic_write's temporary file is private (0600); a report is meant to be shared,
+        # so a new one gets the mode any new file would (0666 less the umask).
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(path, 0o666 & ~mask)
 
 
 def deliver(rendered: object, output: Path | None, force: bool, no_color: bool) -> None:

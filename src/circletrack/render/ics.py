@@ -29,7 +29,7 @@ def event_description(item: Item, day: dt.date) -> str:
     ]
     late = days_overdue(item, day)
     if late:
-        lines.append(f"Overdue by {late} days as of {day.isoformat()}")
+        lines.append(f"Overdue by {late} day{'s' if late != 1 else ''} as of {day.isoformat()}")
     if item.due_changes:
         lines.append(f"Due date moved {len(item.due_changes)} times: "
                      + "; ".join(c.reason for c in item.due_changes))

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.console import Group as RichGroup
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -43,9 +45,9 @@ EXPORT_CSV_COLUMNS: tuple[str, ...] = (
 #: The fields that still read as a table in a wiki page.
 EXPORT_MD_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "cities",
                                       "due", "status", "progress", "days_overdue", "updated")
-#: Columns whose text may wrap in a terminal table, with their share of the spare width.
-WRAPPING_COLUMNS: dict[str, int] = {"title": 3, "lead": 2, "requirement": 2, "cities": 1,
-                                    "category": 1, "slip_reasons": 3, "support": 2}
+#: Columns whose text may wrap in a terminal table.
+WRAPPING_COLUMNS: frozenset[str] = frozenset({"title", "lead", "requirement", "cities",
+                                              "category", "slip_reasons", "support"})
 GROUP_LABELS: dict[str, str] = {"unit": "Lead unit", "category": "Category", "city": "City"}
 
 ExtraJson = Callable[[Item, dt.date], dict[str, Any]]
@@ -58,6 +60,8 @@ class ReportSpec:
     title: str
     columns: Sequence[str]
     extra_json: ExtraJson | None = None
+    #: Fewer columns for the terminal, when all of them cannot fit in 80 columns.
+    table_columns: Sequence[str] | None = None
 
 
 def heading(report: ReportSpec, listing: Listing, group: str | None, count: int) -> str:
@@ -107,30 +111,82 @@ def listing_markdown(listing: Listing, report: ReportSpec) -> str:
     return "\n".join(parts)
 
 
-def report_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
-                 title: str) -> Table:
-    """One Rich table; ids, dates and numbers never wrap, text columns share what is left."""
-    from .tables import status_text
+def fit_widths(natural: Sequence[int], stages: Sequence[dict[int, int]],
+               budget: int) -> list[int]:
+    """Shrink columns until their widths sum to at most `budget`.
 
-    table = Table(title=title, title_justify="left", header_style="bold", pad_edge=False)
-    for name in columns:
-        column = COLUMNS[name]
-        wraps = name in WRAPPING_COLUMNS
-        table.add_column(column.header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
-                         no_wrap=not wraps, overflow="fold", ratio=WRAPPING_COLUMNS.get(name),
-                         min_width=4 if wraps else None)
-    for item in items:
-        cells = [COLUMNS[name].get(item, day) for name in columns]
-        table.add_row(*(status_text(text) if name == "status" else text
-                        for name, text in zip(columns, cells)))
-    return table
+    Each stage maps column indexes to the width they may shrink to; within a stage the
+    widest column gives way first, and a later stage only runs if the earlier ones were
+    not enough. Columns in no stage keep their natural width.
+    """
+    widths = list(natural)
+    for floors in stages:
+        while sum(widths) > budget:
+            shrinkable = [i for i, floor in floors.items() if widths[i] > floor]
+            if not shrinkable:
+                break
+            widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    return widths
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A table that fits its columns to the console's width when it is printed.
+
+    Rich alone squeezes every column alike once the fixed ones fill the line, which
+    leaves nothing of a Chinese title in 80 columns; here dates and numbers stay whole
+    (their header wraps between words), text columns wrap first, long ids fold last.
+    """
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+    def _widths(self, max_width: int) -> list[int]:
+        natural = [max([cell_len(COLUMNS[name].header),
+                        *(cell_len(row[i]) for row in self.rows)])
+                   for i, name in enumerate(self.columns)]
+        text = [i for i, name in enumerate(self.columns) if name in WRAPPING_COLUMNS]
+        ids = [i for i, name in enumerate(self.columns) if name == "id"]
+        # Values of the other columns (dates, numbers) stay whole; only their header wraps.
+        values = {i: max([*(cell_len(w) for w in COLUMNS[name].header.split()),
+                          *(cell_len(row[i]) for row in self.rows)])
+                  for i, name in enumerate(self.columns) if i not in text and i not in ids}
+        # Then text (down to four Chinese characters a line) and ids, the widest first.
+        stages = [values, {i: min(natural[i], 8 if i in text else 12) for i in text + ids},
+                  {i: min(natural[i], 6 if i in text else 8) for i in text + ids}]
+        # Two cells between columns: one of padding, one of the (blank) divider.
+        return fit_widths(natural, stages, max_width - 2 * (len(self.columns) - 1))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from .tables import status_text
+
+        table = Table(title=self.title, title_justify="left", header_style="bold",
+                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                      collapse_padding=True)
+        for name, width in zip(self.columns, self._widths(options.max_width)):
+            column = COLUMNS[name]
+            table.add_column(column.header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
+                             width=width, overflow="fold")
+        for cells in self.rows:
+            table.add_row(*(status_text(text) if name == "status" else text
+                            for name, text in zip(self.columns, cells)))
+        yield table
+
+
+def report_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
+                 title: str) -> ReportTable:
+    """The terminal table of a report: one row per item."""
+    return ReportTable(title, tuple(columns), [[COLUMNS[name].get(item, day) for name in columns]
+                                               for item in items])
 
 
 def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
     """Rich tables for the terminal, one per group."""
     if not listing.items:
         return Text(f"No {report.title.lower()} as of {listing.day.isoformat()}.")
-    tables = [report_table(g.items, listing.day, report.columns,
+    columns = report.table_columns or report.columns
+    tables = [report_table(g.items, listing.day, columns,
                            heading(report, listing, g.name, len(g.items)))
               for g in listing.groups]
     return tables[0] if len(tables) == 1 else RichGroup(*tables)
@@ -187,7 +243,8 @@ def _slip_json(item: Item, _day: dt.date) -> dict[str, Any]:
 
 def render_slips(listing: Listing, fmt: str) -> Rendered:
     """Items whose due date moved: first and current due date, moves, days slipped, reasons."""
-    report = ReportSpec("Items with moved due dates", SLIPS_COLUMNS, _slip_json)
+    report = ReportSpec("Items with moved due dates", SLIPS_COLUMNS, _slip_json,
+                        tuple(c for c in SLIPS_COLUMNS if c != "status"))
     return render_listing(listing, report, fmt)
 
 
