@@ -8,17 +8,28 @@ import os
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .codec import dumps, loads, problems_in
-from .errors import LockTimeout, RegistryInvalid, RegistryNotFound, RegistryReadOnly
+from .errors import (
+    ExitStatus,
+    LockTimeout,
+    Problem,
+    RegistryInvalid,
+    RegistryNotFound,
+    RegistryReadOnly,
+)
 from .model import Registry
 
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
+ENV_USER = "CIRCLETRACK_USER"
 CHECKOUT_REGISTRY = Path("data") / "projects.toml"
 LOCK_TIMEOUT_SECONDS = 5.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -174,19 +185,38 @@ def update(location: Location, change: Callable[[Registry], None]) -> tuple[byte
     bytes about to be written are validated in full; on any error nothing is written.
     Returns (old bytes, new bytes).
     """
+    _, old, new = _change_locked(location, change, LOCK_TIMEOUT_SECONDS)
+    return old, new
+
+
+def _change_locked(location: Location, change: Callable[[Registry], T], timeout: float,
+                   before_replace: Callable[[bytes, bytes], None] | None = None,
+                   skip_no_op: bool = False) -> tuple[T, bytes, bytes]:
+    """The one write path: check, lock, re-read, change, validate everything, replace atomically.
+
+    `before_replace(old, new)` runs under the lock once the new bytes are known to be valid
+    and differ from the old, before the registry is replaced (the undo journal uses it).
+    With `skip_no_op`, a change that leaves the registry as it was writes nothing, even where
+    writing would have reformatted a hand-edited file.
+    """
     _check_writable(location)
     path = location.path
-    with locked(path):
+    with locked(path, timeout):
         old = read_bytes(location)
         registry = loads(old, str(path))
-        change(registry)
+        unchanged = dumps(registry) if skip_no_op else None
+        result = change(registry)
         new = dumps(registry)
+        if new == unchanged:
+            return result, old, old
         problems = problems_in(new, str(path))
         if problems:
             raise RegistryInvalid(problems)
         if new != old:
+            if before_replace is not None:
+                before_replace(old, new)
             atomic_write(path, new)
-        return old, new
+        return result, old, new
 
 
 def init_copy(destination: Path, force: bool = False) -> Path:
@@ -200,3 +230,71 @@ def init_copy(destination: Path, force: bool = False) -> Path:
     data = read_bytes(Location(bundled_path(), "bundled"))
     atomic_write(destination, data)
     return destination
+
+
+# Journaled writes: what the write commands (mark, add, edit) use, so `undo` can revert them.
+
+
+def current_user(env: dict[str, str] | None = None) -> str:
+    """Who a write is recorded as: $CIRCLETRACK_USER, else the login name."""
+    environ = os.environ if env is None else env
+    return environ.get(ENV_USER, "").strip() or _user()
+
+
+def check_writable(location: Location) -> None:
+    """Refuse a write the registry's origin or permissions rule out, before taking the lock.
+
+    Besides the access check, a file with no write permission bits at all is refused even
+    where the process could write it anyway (root): a read-only registry was made so on purpose.
+    """
+    _check_writable(location)
+    with contextlib.suppress(OSError):
+        if not location.path.stat().st_mode & 0o222:
+            raise RegistryReadOnly(f"registry is read-only: {location.path} "
+                                   "(it has no write permission; `chmod u+w` it to record changes)")
+
+
+class ChangeInvalid(RegistryInvalid):
+    """A change that would leave the registry invalid; nothing was written."""
+
+    exit_status = ExitStatus.USAGE
+
+    def __init__(self, problems: list[Problem]) -> None:
+        # Line numbers would point into bytes that were never written, so they are left out.
+        super().__init__([replace(p, line=None) for p in problems])
+        self.args = (f"not written: {self.args[0]}",)
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """What a journaled write did: the change's own result and the bytes before and after
+    (the same when the change changed nothing and nothing was written)."""
+
+    result: T
+    old: bytes
+    new: bytes
+
+
+def update_journaled(location: Location, change: Callable[[Registry], T], label: str, *,
+                     user: str | None = None, timeout: float = LOCK_TIMEOUT_SECONDS) -> Written[T]:
+    """`update`, recording the bytes before the write in the undo journal (see journal.py).
+
+    The journal entry is written under the same lock, after validation and before the
+    registry is replaced. A change that changes nothing writes and records nothing.
+    """
+    from . import journal  # journal builds on atomic_write, so it imports this module
+
+    check_writable(location)
+    who = user or current_user()
+
+    def record(old: bytes, new: bytes) -> None:
+        journal.settle(location.path, old)
+        journal.record(location.path, old, new, label, who)
+
+    try:
+        result, old, new = _change_locked(location, change, timeout, record, skip_no_op=True)
+    except RegistryInvalid as exc:
+        if exc.path is not None:  # the file on disk is invalid, not the change
+            raise
+        raise ChangeInvalid(exc.problems) from None
+    return Written(result, old, new)

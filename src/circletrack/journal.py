@@ -1,0 +1,210 @@
+"""The undo journal: the registry's bytes before each write, so `undo` can restore them exactly.
+
+The journal is a folder beside the registry, `<registry>.journal/`, holding numbered entries:
+
+    000007.before   the registry's bytes before write 7
+    000007.json     {"label", "time", "user", "sha256_before", "sha256_after"}
+
+`store.update_journaled` writes an entry under the registry's lock, after the new bytes are
+validated and before the registry is replaced; an entry counts once its `.json` exists.
+`undo` writes a `.undoing` marker, restores the bytes, then removes the entry. Every file is
+written with `store.atomic_write`, so a run killed at any moment leaves whole files, and
+`settle` tells an interrupted write or undo apart from a finished one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CircletrackError, ConflictError
+from .store import (
+    LOCK_TIMEOUT_SECONDS,
+    Location,
+    atomic_write,
+    check_writable,
+    locked,
+    read_bytes,
+)
+
+#: How many writes can be undone; older entries are dropped when a new one is recorded.
+JOURNAL_LIMIT = 100
+
+_ENTRY_FILE = re.compile(r"^([0-9]{6,})\.(json|undoing|before)$", re.ASCII)
+
+
+class NothingToUndo(CircletrackError):
+    """The journal holds no write to undo."""
+
+
+class JournalDamaged(CircletrackError):
+    """A journal entry cannot be read or does not match its checksum."""
+
+
+def sha256(data: bytes) -> str:
+    """The hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def journal_dir(registry_path: Path) -> Path:
+    """The journal folder of a registry file: `<registry>.journal` beside it."""
+    return registry_path.with_name(registry_path.name + ".journal")
+
+
+def _file(folder: Path, number: int, suffix: str) -> Path:
+    return folder / f"{number:06d}.{suffix}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recorded write: what ran, when, by whom, and the registry's hash before and after."""
+
+    folder: Path
+    number: int
+    label: str
+    time: str
+    user: str
+    sha256_before: str
+    sha256_after: str
+    undoing: bool = False
+
+    def path(self, suffix: str) -> Path:
+        """The entry's file with this suffix: json, undoing or before."""
+        return _file(self.folder, self.number, suffix)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """The entry an undo reverted, how many earlier writes can still be undone, and whether
+    this run only finished an undo that an earlier, interrupted run had already applied."""
+
+    entry: Entry
+    remaining: int
+    finished_interrupted: bool = False
+
+
+def _read_entry(folder: Path, number: int, undoing: bool) -> Entry:
+    meta_path = _file(folder, number, "undoing" if undoing else "json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return Entry(folder, number, str(meta["label"]), str(meta["time"]), str(meta["user"]),
+                     str(meta["sha256_before"]), str(meta["sha256_after"]), undoing)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise JournalDamaged(f"journal entry {meta_path} cannot be read ({exc}); "
+                             "move it out of the journal folder to go on") from None
+
+
+def _numbers(folder: Path) -> list[int]:
+    """The numbers of the entries in a journal folder (those with a .json or .undoing), sorted."""
+    if not folder.is_dir():
+        return []
+    found = (_ENTRY_FILE.match(child.name) for child in folder.iterdir())
+    return sorted({int(m.group(1)) for m in found if m and m.group(2) != "before"})
+
+
+def _entry(folder: Path, number: int) -> Entry:
+    return _read_entry(folder, number, undoing=_file(folder, number, "undoing").exists())
+
+
+def entries(registry_path: Path) -> list[Entry]:
+    """The journal's entries, oldest first (empty when there is no journal)."""
+    folder = journal_dir(registry_path)
+    return [_entry(folder, number) for number in _numbers(folder)]
+
+
+def _remove(folder: Path, number: int) -> None:
+    # The marker goes last, so until the end a crash leaves an entry that says what it was.
+    for suffix in ("json", "before", "undoing"):
+        with contextlib.suppress(FileNotFoundError):
+            _file(folder, number, suffix).unlink()
+
+
+def _meta_bytes(label: str, user: str, before: bytes, after: bytes, when: dt.datetime) -> bytes:
+    meta = {"label": label, "time": when.isoformat(timespec="seconds"), "user": user,
+            "sha256_before": sha256(before), "sha256_after": sha256(after)}
+    return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def record(registry_path: Path, before: bytes, after: bytes, label: str, user: str,
+           limit: int = JOURNAL_LIMIT) -> Entry:
+    """Add an entry for a write from `before` to `after`; the caller holds the registry's lock."""
+    folder = journal_dir(registry_path)
+    folder.mkdir(exist_ok=True)
+    numbers = _numbers(folder)
+    number = numbers[-1] + 1 if numbers else 1
+    # The journal's timestamp is audit metadata, like a file's mtime, so it reads the clock.
+    stamp = dt.datetime.now().astimezone()
+    atomic_write(_file(folder, number, "before"), before)
+    atomic_write(_file(folder, number, "json"), _meta_bytes(label, user, before, after, stamp))
+    for old in numbers[: max(0, len(numbers) + 1 - limit)]:
+        _remove(folder, old)
+    # Temporary files of writers killed mid-write; only lock holders write here, so none is live.
+    for leftover in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    return _read_entry(folder, number, undoing=False)
+
+
+def settle(registry_path: Path, current: bytes) -> Entry | None:
+    """Resolve what an interrupted write or undo left behind; the caller holds the lock.
+
+    Only the newest entry can be unsettled. A write that recorded its entry but never
+    replaced the registry is dropped; an undo that restored the bytes but did not remove its
+    entry is finished (that entry is returned); an undo that did not restore them is called off.
+    """
+    folder = journal_dir(registry_path)
+    numbers = _numbers(folder)
+    if not numbers:
+        return None
+    top = _entry(folder, numbers[-1])
+    digest = sha256(current)
+    if top.undoing:
+        if digest == top.sha256_before:
+            _remove(folder, top.number)
+            return top
+        with contextlib.suppress(FileNotFoundError):
+            top.path("undoing").unlink()
+        if not top.path("json").exists():  # the marker was all that was left: drop the entry
+            _remove(folder, top.number)
+        return None
+    if digest != top.sha256_after and digest == top.sha256_before:
+        _remove(folder, top.number)
+    return None
+
+
+def undo(location: Location, timeout: float = LOCK_TIMEOUT_SECONDS) -> Undone:
+    """Restore the registry to its bytes before the latest journaled write, exactly.
+
+    Refuses (ConflictError) when the registry no longer holds the bytes that write left,
+    since restoring would throw away someone else's change.
+    """
+    check_writable(location)
+    path = location.path
+    folder = journal_dir(path)
+    with locked(path, timeout):
+        current = read_bytes(location)
+        finished = settle(path, current)
+        numbers = _numbers(folder)
+        if finished is not None:
+            return Undone(finished, len(numbers), finished_interrupted=True)
+        if not numbers:
+            raise NothingToUndo(f"nothing to undo: no circletrack write to {path} is recorded "
+                                f"in {folder}")
+        top = _entry(folder, numbers[-1])
+        if sha256(current) != top.sha256_after:
+            raise ConflictError(
+                f"not undone: {path} has changed since circletrack wrote it "
+                f"(`{top.label}`, {top.time}); undoing would discard that change")
+        before = top.path("before").read_bytes()
+        if sha256(before) != top.sha256_before:
+            raise JournalDamaged(f"not undone: journal entry {top.path('before')} does not "
+                                 "match its checksum")
+        atomic_write(top.path("undoing"), top.path("json").read_bytes())
+        atomic_write(path, before)
+        _remove(folder, top.number)
+        return Undone(top, len(numbers) - 1)

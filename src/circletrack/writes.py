@@ -1,0 +1,418 @@
+"""Changes to a registry: record a progress report, add an item, edit an item's fields.
+
+Command-line text is parsed and checked first (`report_request`, `item_fields`); the changes
+(`record_report`, `add_item`, `edit_item`) then work on a `Registry` in place and return
+what they did. Bad input raises UsageError before anything is changed. Nothing here reads
+the clock, the environment or a file: `store.update_journaled` runs these under the lock.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+
+from .dates import parse_date
+from .errors import UsageError
+from .model import (
+    CATEGORIES_BY_KIND,
+    KINDS,
+    STATUSES,
+    TARGET_OPS,
+    DueChange,
+    Item,
+    Number,
+    Registry,
+    Report,
+    Target,
+    current_state,
+    sorted_history,
+)
+from .query import resolve
+from .validate import ID_PATTERN
+
+#: Generated ids: the prefix and the digits of the number for each kind (coop-32, prj-007).
+ID_PREFIXES: dict[str, tuple[str, int]] = {
+    "cooperation": ("coop", 2),
+    "project": ("prj", 3),
+    "milestone": ("ms", 3),
+}
+TEXT_FIELDS: tuple[str, ...] = ("title_en", "category", "content", "requirement", "reading")
+LIST_FIELDS: tuple[str, ...] = ("lead", "support", "cities", "tags", "sources", "related")
+
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_TOML_INT_LIMIT = 2**63
+
+
+# Parsing command-line text
+
+
+def parse_progress(text: str, option: str = "--progress") -> int:
+    """A percentage from 0 to 100, written `40` or `40%`."""
+    value = text.strip().removesuffix("%").strip()
+    if not _WHOLE.fullmatch(value) or not 0 <= int(value) <= 100:
+        raise UsageError(f"{option}: must be a whole number from 0 to 100, got {text!r}")
+    return int(value)
+
+
+def parse_number(text: str, option: str) -> Number:
+    """A finite number: an int when written without a point or exponent, else a float."""
+    value = text.strip()
+    if _WHOLE.fullmatch(value) and abs(int(value)) < _TOML_INT_LIMIT:
+        return int(value)
+    if _DECIMAL.fullmatch(value) and math.isfinite(float(value)):
+        return float(value)
+    raise UsageError(f"{option}: must be a number such as 700 or 3.5, got {text!r}")
+
+
+def parse_count(text: str, option: str) -> int:
+    """A whole number of 1 or more."""
+    value = text.strip()
+    if not _WHOLE.fullmatch(value) or int(value) < 1:
+        raise UsageError(f"{option}: must be a whole number of 1 or more, got {text!r}")
+    return int(value)
+
+
+def _year(text: str, option: str) -> int:
+    value = text.strip()
+    if not re.fullmatch(r"[0-9]{4}", value, re.ASCII):
+        raise UsageError(f"{option}: must be a four-digit year, got {text!r}")
+    return int(value)
+
+
+def _text(text: str | None, option: str) -> str | None:
+    """Stripped text, or None when not given; given but blank is an error."""
+    if text is None:
+        return None
+    if not text.strip():
+        raise UsageError(f"{option}: must not be empty")
+    return text.strip()
+
+
+def _choice(value: str | None, allowed: Sequence[str], what: str, option: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise UsageError(f"{option}: unknown {what} {value!r}; use one of {', '.join(allowed)}")
+    return value
+
+
+def default_source(by: str, today: dt.date) -> str:
+    """The source of a report recorded without --source: who recorded it, with what, when."""
+    return f"recorded by {by} with circletrack on {today.isoformat()}"
+
+
+# mark: progress reports
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A progress report as asked for on the command line, checked on its own."""
+
+    date: dt.date
+    by: str
+    source: str
+    progress: int | None = None
+    status: str | None = None
+    value: Number | None = None
+    note: str | None = None
+
+
+def report_request(*, today: dt.date, by: str, progress: str | None = None,
+                   status: str | None = None, note: str | None = None, value: str | None = None,
+                   date: str | None = None, source: str | None = None) -> ReportRequest:
+    """Parse and check the options of `mark`; the date defaults to today."""
+    if progress is None and status is None and note is None and value is None:
+        raise UsageError("give at least one of --progress, --status, --note, --value")
+    day = parse_date(date, today, "--date") if date is not None else today
+    if day > today:
+        raise UsageError(f"--date: {day} is in the future; a report records what has happened")
+    who = _text(by, "--by") or ""
+    request = ReportRequest(
+        date=day, by=who,
+        source=_text(source, "--source") or default_source(who, today),
+        progress=parse_progress(progress) if progress is not None else None,
+        status=_choice(status, STATUSES, "status", "--status"),
+        value=parse_number(value, "--value") if value is not None else None,
+        note=_text(note, "--note"))
+    if request.status == "done" and request.progress not in (None, 100):
+        raise UsageError(f"--status done needs progress 100, got --progress {request.progress}")
+    return request
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    """A recorded report, and the item's state before and after it."""
+
+    item_id: str
+    title: str
+    report: Report
+    before: tuple[str, int]
+    after: tuple[str, int]
+    latest: dt.date
+    unit: str | None = None
+
+    @property
+    def is_latest(self) -> bool:
+        """False when the report was dated before a later one, which still sets the state."""
+        return self.report.date >= self.latest
+
+
+def _report_status(request: ReportRequest, prior_status: str) -> str:
+    if request.status is not None:
+        return request.status
+    if request.progress == 100:
+        return "done"
+    if request.progress is not None and request.progress > 0:
+        return "in_progress"
+    return prior_status
+
+
+def record_report(registry: Registry, item_text: str, request: ReportRequest) -> MarkResult:
+    """Add a report to an item's history in date order and update its current state.
+
+    Without --status, progress 100 means done and 1–99 in progress; otherwise the status
+    the item had on the report's date carries on. Progress below what was reported by
+    that date needs a note saying why.
+    """
+    item = resolve(registry.items, item_text)
+    if request.value is not None and item.target is None:
+        raise UsageError(f"--value: {item.id} has no numeric target; --value is for "
+                         "milestones with a target (see `circletrack edit --target-value`)")
+    earlier = [r for r in item.history if r.date <= request.date]
+    prior_status, prior_progress = current_state(earlier)
+    status = _report_status(request, prior_status)
+    progress = 100 if status == "done" and request.progress is None else request.progress
+    if status == "done" and progress != 100:
+        raise UsageError(f"{item.id} is done; a report below 100% needs --status "
+                         "(e.g. --status in_progress)")
+    if progress is not None and progress < prior_progress and request.note is None:
+        raise UsageError(f"--progress {progress} is below the {prior_progress}% reported as of "
+                         f"{request.date}; say why with --note")
+    report = Report(date=request.date, source=request.source, status=status, progress=progress,
+                    value=request.value, note=request.note, by=request.by)
+    before = (item.status, item.progress)
+    position = max((i + 1 for i, r in enumerate(item.history) if r.date <= report.date),
+                   default=0)
+    item.history.insert(position, report)
+    item.status, item.progress = current_state(item.history)
+    return MarkResult(item.id, item.title, report, before, (item.status, item.progress),
+                      latest=max(r.date for r in item.history),
+                      unit=item.target.unit if item.target else None)
+
+
+# add and edit: item fields
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    """Item fields from the command line, parsed. None leaves a field as it is; an empty
+    string or list clears an optional one."""
+
+    title: str | None = None
+    title_en: str | None = None
+    category: str | None = None
+    content: str | None = None
+    requirement: str | None = None
+    reading: str | None = None
+    lead: tuple[str, ...] | None = None
+    support: tuple[str, ...] | None = None
+    cities: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = None
+    sources: tuple[str, ...] | None = None
+    related: tuple[str, ...] | None = None
+    due: dt.date | None = None
+    created: dt.date | None = None
+    target_value: Number | None = None
+    target_unit: str | None = None
+    target_year: int | None = None
+    target_op: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when no field was given."""
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+def _values(values: Iterable[str] | None) -> tuple[str, ...] | None:
+    """Repeated option values, stripped, blanks left out (so `--lead ""` clears the list)."""
+    return None if values is None else tuple(v.strip() for v in values if v.strip())
+
+
+def item_fields(*, today: dt.date, title: str | None = None, title_en: str | None = None,
+                category: str | None = None, content: str | None = None,
+                requirement: str | None = None, reading: str | None = None,
+                lead: Iterable[str] | None = None, support: Iterable[str] | None = None,
+                cities: Iterable[str] | None = None, tags: Iterable[str] | None = None,
+                sources: Iterable[str] | None = None, related: Iterable[str] | None = None,
+                due: str | None = None, created: str | None = None,
+                target_value: str | None = None, target_unit: str | None = None,
+                target_year: str | None = None, target_op: str | None = None) -> ItemFields:
+    """Parse the field options of `add` and `edit`; dates are read relative to `today`."""
+    def strip(text: str | None) -> str | None:
+        return None if text is None else text.strip()
+
+    return ItemFields(
+        title=_text(title, "--title"), title_en=strip(title_en), category=strip(category),
+        content=strip(content), requirement=strip(requirement), reading=strip(reading),
+        lead=_values(lead), support=_values(support), cities=_values(cities),
+        tags=_values(tags), sources=_values(sources), related=_values(related),
+        due=parse_date(due, today, "--due") if due is not None else None,
+        created=parse_date(created, today, "--created") if created is not None else None,
+        target_value=(parse_number(target_value, "--target-value")
+                      if target_value is not None else None),
+        target_unit=_text(target_unit, "--target-unit"),
+        target_year=_year(target_year, "--target-year") if target_year is not None else None,
+        target_op=_choice(target_op, TARGET_OPS, "operator", "--target-op"))
+
+
+def _apply_fields(item: Item, values: ItemFields) -> list[str]:
+    """Set the plain fields that were given and differ; returns the names of those changed."""
+    changed = []
+    for name in ("title", *TEXT_FIELDS, *LIST_FIELDS):
+        value = getattr(values, name)
+        if value is None:
+            continue
+        new = list(value) if name in LIST_FIELDS else (value or None)
+        if getattr(item, name) != new:
+            setattr(item, name, new)
+            changed.append(name)
+    return changed
+
+
+def _apply_target(item: Item, values: ItemFields) -> bool:
+    parts = {key: getattr(values, f"target_{key}") for key in ("value", "unit", "year", "op")}
+    given = {key: value for key, value in parts.items() if value is not None}
+    if not given:
+        return False
+    if item.kind != "milestone":
+        raise UsageError(f"--target-*: only milestones carry a target; {item.id} is a {item.kind}")
+    if item.target is None:
+        missing = [f"--target-{key}" for key in ("value", "unit", "year") if key not in given]
+        if missing:
+            raise UsageError(f"{item.id} has no target yet; a new one also needs "
+                             f"{', '.join(missing)}")
+        target = Target(**given)
+    else:
+        target = replace(item.target, **given)
+    changed = target != item.target
+    item.target = target
+    return changed
+
+
+def _check_item(registry: Registry, item: Item) -> None:
+    """Checks with a clearer message than the validator's: category, sources, related items."""
+    allowed = CATEGORIES_BY_KIND[item.kind]
+    if item.category is not None and item.category not in allowed:
+        raise UsageError(f"--category: unknown category {item.category!r} for a {item.kind}; "
+                         f"use one of {', '.join(allowed)}")
+    for source in item.sources:
+        if source not in registry.sources:
+            raise UsageError(f"--source: unknown source id {source!r}; the registry has "
+                             f"{', '.join(sorted(registry.sources)) or 'none'}")
+    for other in item.related:
+        if other == item.id or registry.get(other) is None:
+            raise UsageError(f"--related: no other item with id {other!r}")
+
+
+def next_id(registry: Registry, kind: str) -> str:
+    """The next free generated id for a kind: one more than the highest `<prefix>-<n>` in use."""
+    prefix, width = ID_PREFIXES[kind]
+    pattern = re.compile(rf"{prefix}-([0-9]+)", re.ASCII)
+    numbers = [int(found.group(1)) for item in registry.items
+               if (found := pattern.fullmatch(item.id))]
+    return f"{prefix}-{max(numbers, default=0) + 1:0{width}d}"
+
+
+def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt.date,
+             item_id: str | None = None) -> Item:
+    """Append a new item (status planned, progress 0); `created` defaults to today."""
+    if kind is None:
+        raise UsageError(f"--kind is required: {', '.join(KINDS)}")
+    _choice(kind, KINDS, "kind", "--kind")
+    if values.title is None:
+        raise UsageError("--title is required")
+    if item_id is not None:
+        item_id = item_id.strip()
+        if not ID_PATTERN.match(item_id):
+            raise UsageError(f"--id: {item_id!r} must be lowercase ASCII letters, digits and "
+                             "hyphens, starting with a letter or digit (e.g. coop-32)")
+        if registry.get(item_id) is not None:
+            raise UsageError(f"--id: {item_id!r} is already taken; ids are never reused")
+    item = Item(id=item_id or next_id(registry, kind), kind=kind, title=values.title,
+                created=values.created or today, due=values.due)
+    _apply_fields(item, values)
+    _apply_target(item, values)
+    _check_item(registry, item)
+    registry.items.append(item)
+    return item
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What `edit` changed: the field names, and the due-date move if there was one."""
+
+    item_id: str
+    title: str
+    changed: tuple[str, ...]
+    due_change: DueChange | None = None
+
+
+def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: dt.date,
+              by: str, reason: str | None = None) -> EditResult:
+    """Change an item's fields. Moving `due` needs a reason; the first move keeps the old
+    date in `original_due`, and every move is appended to `due_changes`."""
+    reason, by = _text(reason, "--reason"), _text(by, "--by") or ""
+    if reason is not None and values.due is None:
+        raise UsageError("--reason goes with --due (it says why the due date moved)")
+    if values.is_empty():
+        raise UsageError("nothing to change: give at least one field option, e.g. --title")
+    if values.created is not None:
+        raise UsageError("created cannot be edited: it is the date of the earliest source")
+    found = resolve(registry.items, item_text)
+    item = copy.deepcopy(found)
+    changed = _apply_fields(item, values)
+    if _apply_target(item, values):
+        changed.append("target")
+    move = None
+    if values.due is not None and values.due != item.due:
+        if reason is None:
+            raise UsageError(f"--due: moving {item.id}'s due date needs --reason saying why")
+        if not item.due_changes:
+            item.original_due = item.due
+        move = DueChange(from_=item.due, to=values.due, date=today, reason=reason, by=by)
+        item.due_changes.append(move)
+        item.due = values.due
+        changed.append("due")
+    _check_item(registry, item)
+    registry.items = [item if other is found else other for other in registry.items]
+    return EditResult(item.id, item.title, tuple(changed), move)
+
+
+# log: the reports across the registry
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One report, with the item it belongs to."""
+
+    item: Item
+    report: Report
+
+
+def report_log(items: Sequence[Item], *, item: Item | None = None, since: dt.date | None = None,
+               by: str | None = None, limit: int | None = None) -> list[LogEntry]:
+    """Reports newest first (of one date, the later recorded first), filtered.
+
+    `since` is inclusive; `by` matches a fragment of the reporter's name, ignoring case.
+    """
+    chosen = [LogEntry(i, r) for i in items if item is None or i.id == item.id
+              for r in sorted_history(i.history)]
+    if since is not None:
+        chosen = [e for e in chosen if e.report.date >= since]
+    if by is not None:
+        needle = by.casefold()
+        chosen = [e for e in chosen if needle in (e.report.by or "").casefold()]
+    newest = sorted(reversed(chosen), key=lambda e: e.report.date, reverse=True)
+    return newest[:limit] if limit is not None else newest
