@@ -124,3 +124,75 @@ def test_real_taskwarrior_imports_and_reimport_updates(registry: Registry, tmp_p
     assert len(again) == 96
     coop = next(t for t in again if t["uuid"] == taskwarrior_uuid("coop-01"))
     assert coop["description"] == "省级产业集聚区规划建设(已更新) [coop-01]"
+
+
+# the import command, end to end on a copy of the shipped registry
+def _run(*args: str, registry: Path) -> "object":
+    from typer.testing import CliRunner
+
+    from circletrack.cli import app
+
+    return CliRunner().invoke(app, [*args, "--registry", str(registry)],
+                              env={"CIRCLETRACK_LANG": "en", "CIRCLETRACK_USER": "tester"})
+
+
+def test_import_of_an_export_leaves_the_registry_unchanged(shipped_copy: Path,
+                                                            tmp_path: Path) -> None:
+    before = shipped_copy.read_bytes()
+    export = tmp_path / "all.json"
+    assert _run("export", "--format", "json", "--output", str(export),
+                registry=shipped_copy).exit_code == 0  # type: ignore[attr-defined]
+    result = _run("import", str(export), registry=shipped_copy)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "0 added, 0 updated, 120 unchanged" in result.stdout  # type: ignore[attr-defined]
+    assert shipped_copy.read_bytes() == before
+
+
+def test_import_adds_and_updates_then_undo_restores(shipped_copy: Path, tmp_path: Path) -> None:
+    from circletrack.store import Location, load
+
+    before = shipped_copy.read_bytes()
+    items = json.loads(items_to_json(loads(before).items[:2], DAY))
+    items[0]["title"] = "省级产业集聚区规划建设(合并后)"
+    items[1]["id"] = "coop-31"
+    incoming = tmp_path / "other.json"
+    incoming.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    result = _run("import", str(incoming), registry=shipped_copy)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "1 added, 1 updated, 0 unchanged" in result.stdout  # type: ignore[attr-defined]
+    data = load(Location(shipped_copy, "option"))
+    assert data.get("coop-01").title == "省级产业集聚区规划建设(合并后)"  # type: ignore[union-attr]
+    assert data.get("coop-31") is not None and len(data.items) == 121
+    assert _run("undo", registry=shipped_copy).exit_code == 0  # type: ignore[attr-defined]
+    assert shipped_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "not JSON"),
+        ('[{"id": "x", "kind": "project", "title": "t", "created": "2020-01-01", "lead": [null]}]',
+         "cannot be written as TOML"),
+        ('[{"id": "x", "kind": "task", "title": "t", "created": "2020-01-01"}]',
+         "unknown kind 'task'"),
+        ('[{"id": "x", "kind": "project", "title": "t", "created": "2020-01-01", '
+         '"sources": ["nowhere"]}]', "unknown source 'nowhere'"),
+    ],
+)
+def test_bad_import_changes_nothing(shipped_copy: Path, tmp_path: Path, content: str,
+                                    message: str) -> None:
+    before = shipped_copy.read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    result = _run("import", str(bad), registry=shipped_copy)
+    assert result.exit_code != 0  # type: ignore[attr-defined]
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.output  # type: ignore[attr-defined]
+    assert shipped_copy.read_bytes() == before
+
+
+def test_export_taskwarrior_format(shipped_copy: Path) -> None:
+    result = _run("export", "--format", "taskwarrior", registry=shipped_copy)
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    tasks = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert len(tasks) == 96 and tasks[0]["uuid"] == taskwarrior_uuid("coop-01")

@@ -206,7 +206,11 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
         registry = loads(old, str(path))
         unchanged = dumps(registry) if skip_no_op else None
         result = change(registry)
-        new = dumps(registry)
+        try:
+            new = dumps(registry)
+        except (TypeError, ValueError) as exc:  # e.g. a null inside a list from imported JSON
+            raise RegistryInvalid([Problem(f"the change cannot be written as TOML: {exc}")]) \
+                from None
         if new == unchanged:
             return result, old, old
         problems = problems_in(new, str(path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import read_commands, registry_commands  # noqa: F401  (registers commands)
 from . import report_commands  # noqa: F401  (registers overdue, stale, slips, export)
 from . import write_commands  # noqa: F401  (registers mark, add, edit, undo, log)
+from . import interop_commands  # noqa: F401  (registers import)
 from .app import app
 
 

@@ -185,8 +185,9 @@ def slips_command(
 def export_command(
     format_: Annotated[Optional[str], typer.Option(
         "--format", "-f", show_default=False,
-        help="json (default; every field and the full history), csv, md or ics. Default "
-             "with --output: from the file's suffix.")] = None,
+        help="json (default; every field and the full history), csv, md, ics, or "
+             "taskwarrior (`task import` JSON of the open items). Default with --output: from "
+             "the file's suffix.")] = None,
     output: OutputOption = None, force: ForceOption = False,
     as_of: Annotated[Optional[str], typer.Option(
         "--as-of", show_default=False,

@@ -29,7 +29,7 @@ Rendered = Union[str, bytes, RenderableType]
 OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "ics")
 STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
-EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics")
+EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
 
 OVERDUE_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "requirement",
                                     "days_overdue", "progress", "updated")
@@ -249,6 +249,11 @@ def render_slips(listing: Listing, fmt: str) -> Rendered:
 
 
 def render_export(listing: Listing, fmt: str) -> Rendered:
-    """The whole registry: JSON with every field and history, CSV and Markdown tables, or ics."""
+    """The whole registry: JSON with every field and history, CSV and Markdown tables, ics,
+    or Taskwarrior's import JSON (open items only)."""
+    if fmt == "taskwarrior":
+        from ..interop import taskwarrior_json
+
+        return taskwarrior_json(listing.items)
     columns = EXPORT_MD_COLUMNS if fmt == "md" else EXPORT_CSV_COLUMNS
     return render_listing(listing, ReportSpec("All items", columns), fmt)

@@ -1,0 +1,45 @@
+"""Bringing data in from other registries: import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import RegistryNotFound, UsageError
+from ..interop import merge_items, parse_export
+from ..store import update_journaled
+from .app import RegistryOption, command, registry_location
+
+
+def read_json_file(path: Path) -> str:
+    """The text of a JSON file (UTF-8, with or without a byte-order mark)."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise RegistryNotFound(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder; name a JSON file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+
+
+@command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE.json", dir_okay=False,
+                                         help="JSON written by `circletrack export --format json` "
+                                              "or `list --format json`.")],
+    registry: RegistryOption = None,
+) -> None:
+    """Add or update items from circletrack's own JSON, matching them by id.
+
+    The whole result is validated and written under the lock like every write, and can
+    be undone with `circletrack undo`. Derived fields (overdue, updated …) are ignored.
+    Example: circletrack import other-office.json
+    """
+    items = parse_export(read_json_file(file))
+    written = update_journaled(registry_location(registry),
+                               lambda data: merge_items(data, items), f"import {file.name}")
+    added, updated, unchanged = written.result
+    typer.echo(f"imported {file}: {added} added, {updated} updated, {unchanged} unchanged")
