@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 from .errors import UsageError
+from .i18n import N_, _
 
-ACCEPTED_FORMS = ("YYYY-MM-DD, 2011/12/31, 'Dec 31 2011', 2011年12月31日, 2011年12月, 2011年, "
-                  "today, yesterday, tomorrow, +30d, -2w, +3m, -1y, eom, eoy")
+#: The date forms `parse_date` reads, as help texts and errors list them (translated there).
+ACCEPTED_FORMS = N_("YYYY-MM-DD, 2011/12/31, 'Dec 31 2011', 2011年12月31日, 2011年12月, 2011年, "
+                    "today, yesterday, tomorrow, +30d, -2w, +3m, -1y, eom, eoy")
 
 _RELATIVE = re.compile(r"^([+-])(\d{1,4})([dwmy])$")
 _CHINESE = re.compile(r"^(\d{4})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?)?$")
@@ -70,7 +72,8 @@ def parse_date(text: str, today: dt.date, option: str = "date") -> dt.date:
         return _parse_free_form(value)
     except (ValueError, OverflowError):
         pass
-    raise DateError(f"{option}: cannot read {text!r} as a date; use one of: {ACCEPTED_FORMS}")
+    raise DateError(_("{option}: cannot read {text!r} as a date; use one of: {forms}").format(
+        option=option, text=text, forms=_(ACCEPTED_FORMS)))
 
 
 def _parse_free_form(value: str) -> dt.date:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from .i18n import _, ngettext
+
 
 class ExitStatus(IntEnum):
     """Every exit code circletrack uses."""
@@ -57,7 +59,7 @@ class Problem:
         if path is not None:
             parts.append(f"{path}:{self.line}" if self.line else path)
         elif self.line:
-            parts.append(f"line {self.line}")
+            parts.append(_("line {line}").format(line=self.line))
         if self.item_id:
             parts.append(self.item_id)
         if self.field:
@@ -73,6 +75,7 @@ class RegistryInvalid(CircletrackError):
         self.problems = problems
         self.path = path
         count = len(problems)
-        first = problems[0].format(path) if problems else "invalid registry"
-        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        first = problems[0].format(path) if problems else _("invalid registry")
+        more = (ngettext(" (and {count} more problem)", " (and {count} more problems)",
+                         count - 1).format(count=count - 1) if count > 1 else "")
         super().__init__(first + more)

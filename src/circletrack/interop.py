@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import UsageError
+from .i18n import _
 from .model import DueChange, Fact, Item, Registry, Report, Target
 
 #: Fixed namespace: an item's Taskwarrior UUID is uuid5(namespace, id), the same on every
@@ -81,24 +82,25 @@ def _date(value: Any, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise UsageError(f"{where}: not an ISO date: {value!r}") from None
+        raise UsageError(_("{where}: not an ISO date: {value!r}").format(where=where,
+                                                                        value=value)) from None
 
 
 def _required_date(value: Any, where: str) -> dt.date:
     day = _date(value, where)
     if day is None:
-        raise UsageError(f"{where}: a date is required")
+        raise UsageError(_("{where}: a date is required").format(where=where))
     return day
 
 
 def item_from_json(obj: Any, position: int) -> Item:
     """An item from an object of circletrack's JSON (derived fields are ignored)."""
-    where = f"item {position + 1}"
+    where = _("item {number}").format(number=position + 1)
     if not isinstance(obj, dict):
-        raise UsageError(f"{where}: expected an object")
+        raise UsageError(_("{where}: expected an object").format(where=where))
     try:
         item_id = obj["id"]
-        where = f"item {position + 1} ({item_id})"
+        where = _("item {number} ({id})").format(number=position + 1, id=item_id)
         target = obj.get("target")
         return Item(
             id=item_id, kind=obj["kind"], title=obj["title"],
@@ -129,9 +131,10 @@ def item_from_json(obj: Any, position: int) -> Item:
                          for c in obj.get("due_changes") or []],
         )
     except KeyError as exc:
-        raise UsageError(f"{where}: missing field {exc.args[0]!r}") from None
+        raise UsageError(_("{where}: missing field {field!r}").format(
+            where=where, field=exc.args[0])) from None
     except (TypeError, AttributeError):
-        raise UsageError(f"{where}: a field has the wrong shape") from None
+        raise UsageError(_("{where}: a field has the wrong shape").format(where=where)) from None
 
 
 def parse_export(text: str) -> list[Item]:
@@ -139,10 +142,11 @@ def parse_export(text: str) -> list[Item]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
+        raise UsageError(_("not JSON: {error} at line {line}").format(error=exc.msg,
+                                                                     line=exc.lineno)) from None
     if not isinstance(data, list):
-        raise UsageError("expected a JSON array of items, as `circletrack export --format json` "
-                         "writes")
+        raise UsageError(_("expected a JSON array of items, as `circletrack export --format "
+                           "json` writes"))
     return [item_from_json(obj, n) for n, obj in enumerate(data)]
 
 
@@ -155,7 +159,7 @@ def merge_items(registry: Registry, incoming: Sequence[Item]) -> tuple[int, int,
     added = updated = unchanged = 0
     for item in incoming:
         if item.id in seen:
-            raise UsageError(f"the file holds item {item.id!r} twice")
+            raise UsageError(_("the file holds item {id!r} twice").format(id=item.id))
         seen.add(item.id)
         for index, current in enumerate(registry.items):
             if current.id == item.id:

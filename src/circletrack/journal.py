@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CircletrackError, ConflictError
+from .i18n import _
 from .store import (
     LOCK_TIMEOUT_SECONDS,
     Location,
@@ -95,8 +96,9 @@ def _read_entry(folder: Path, number: int, undoing: bool) -> Entry:
         return Entry(folder, number, str(meta["label"]), str(meta["time"]), str(meta["user"]),
                      str(meta["sha256_before"]), str(meta["sha256_after"]), undoing)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise JournalDamaged(f"journal entry {meta_path} cannot be read ({exc}); "
-                             "move it out of the journal folder to go on") from None
+        raise JournalDamaged(_("journal entry {path} cannot be read ({error}); move it out of "
+                               "the journal folder to go on").format(path=meta_path, error=exc)
+                             ) from None
 
 
 def _numbers(folder: Path) -> list[int]:
@@ -193,17 +195,18 @@ def undo(location: Location, timeout: float = LOCK_TIMEOUT_SECONDS) -> Undone:
         if finished is not None:
             return Undone(finished, len(numbers), finished_interrupted=True)
         if not numbers:
-            raise NothingToUndo(f"nothing to undo: no circletrack write to {path} is recorded "
-                                f"in {folder}")
+            raise NothingToUndo(_("nothing to undo: no circletrack write to {path} is recorded "
+                                  "in {folder}").format(path=path, folder=folder))
         top = _entry(folder, numbers[-1])
         if sha256(current) != top.sha256_after:
             raise ConflictError(
-                f"not undone: {path} has changed since circletrack wrote it "
-                f"(`{top.label}`, {top.time}); undoing would discard that change")
+                _("not undone: {path} has changed since circletrack wrote it (`{label}`, "
+                  "{time}); undoing would discard that change").format(
+                    path=path, label=top.label, time=top.time))
         before = top.path("before").read_bytes()
         if sha256(before) != top.sha256_before:
-            raise JournalDamaged(f"not undone: journal entry {top.path('before')} does not "
-                                 "match its checksum")
+            raise JournalDamaged(_("not undone: journal entry {path} does not match its "
+                                   "checksum").format(path=top.path("before")))
         atomic_write(top.path("undoing"), top.path("json").read_bytes())
         atomic_write(path, before)
         _remove(folder, top.number)

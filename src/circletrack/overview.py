@@ -114,6 +114,8 @@ class Event:
     what: str  # "due", "milestone" or "report"
     item: Item
     text: str
+    #: A report's status, shown (translated) when the report has no note.
+    status: str | None = None
 
 
 def timeline_events(items: Sequence[Item], start: dt.date, end: dt.date) -> list[Event]:
@@ -124,7 +126,7 @@ def timeline_events(items: Sequence[Item], start: dt.date, end: dt.date) -> list
             what = "milestone" if item.kind == "milestone" else "due"
             events.append(Event(item.due, what, item, item.requirement or ""))
         for report in item.history:
-            events.append(Event(report.date, "report", item, report.note or report.status))
+            events.append(Event(report.date, "report", item, report.note or "", report.status))
     order = {"milestone": 0, "due": 1, "report": 2}
     chosen = [e for e in events if start <= e.date <= end]
     return sorted(chosen, key=lambda e: (e.date, order[e.what], e.item.id))

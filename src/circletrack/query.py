@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import UsageError
+from .i18n import _, join
 from .model import STATUSES, Item, current_state, sorted_history
 
 SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")
@@ -142,8 +143,9 @@ def sort_items(items: Sequence[Item], spec: str | None) -> list[Item]:
     descending = spec.startswith("-")
     field = spec.lstrip("-+")
     if field not in SORT_FIELDS:
-        raise UsageError(f"--sort: unknown field {field!r}; use one of {', '.join(SORT_FIELDS)} "
-                         "(prefix - to reverse)")
+        raise UsageError(_("--sort: unknown field {field!r}; use one of {choices} "
+                           "(prefix - to reverse)").format(field=field,
+                                                           choices=", ".join(SORT_FIELDS)))
     key = _sort_key(field)
     by_id = sorted(items, key=lambda i: i.id)
     if field in ("due", "updated"):
@@ -167,7 +169,7 @@ def resolve(items: Sequence[Item], text: str) -> Item:
     """
     wanted = text.strip()
     if not wanted:
-        raise UsageError("an id or title is required")
+        raise UsageError(_("an id or title is required"))
     for item in items:
         if item.id == wanted:
             return item
@@ -180,17 +182,19 @@ def resolve(items: Sequence[Item], text: str) -> Item:
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
-            shown = ", ".join(f"{i.id} ({i.title})" for i in candidates[:8])
-            more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
-            raise UsageError(f"{text!r} matches {len(candidates)} items: {shown}{more}")
+            shown = join(f"{i.id} ({i.title})" for i in candidates[:8])
+            more = (_(" and {count} more").format(count=len(candidates) - 8)
+                    if len(candidates) > 8 else "")
+            raise UsageError(_("{text!r} matches {count} items: {items}{more}").format(
+                text=text, count=len(candidates), items=shown, more=more))
     import difflib
 
     squashed = [i.id for i in items if _squash(i.id) == _squash(folded)]
     near = squashed + [n for n in difflib.get_close_matches(wanted, [i.id for i in items], n=3,
                                                             cutoff=0.5) if n not in squashed]
     near = near[:3]
-    hint = f"; did you mean {', '.join(near)}?" if near else ""
-    raise UsageError(f"no item {text!r}{hint}")
+    hint = _("; did you mean {ids}?").format(ids=", ".join(near)) if near else ""
+    raise UsageError(_("no item {text!r}{hint}").format(text=text, hint=hint))
 
 
 def _squash(text: str) -> str:

@@ -10,15 +10,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .errors import UsageError
+from .i18n import N_, _
 from .model import Item
 from .query import Criteria, days_since_report, overdue_items, registry_as_of, select
 
 GROUP_BY: tuple[str, ...] = ("unit", "category", "city")
-#: The group an item lands in when it has nothing to group by; always listed last.
+#: The group an item lands in when it has nothing to group by; always listed last. JSON
+#: keeps these names in every language; tables translate them (`labels.group_label`).
 NO_GROUP: dict[str, str] = {
-    "unit": "(no lead unit)",
-    "category": "(no category)",
-    "city": "(no city)",
+    "unit": N_("(no lead unit)"),
+    "category": N_("(no category)"),
+    "city": N_("(no city)"),
 }
 
 
@@ -51,8 +53,8 @@ class Listing:
 def check_group_by(group_by: str | None) -> str | None:
     """The --group-by value, or a UsageError naming the choices."""
     if group_by is not None and group_by not in GROUP_BY:
-        raise UsageError(f"--group-by: unknown value {group_by!r}; "
-                         f"use one of {', '.join(GROUP_BY)}")
+        raise UsageError(_("{option}: unknown value {value!r}; use one of {choices}").format(
+            option="--group-by", value=group_by, choices=", ".join(GROUP_BY)))
     return group_by
 
 
@@ -91,7 +93,7 @@ def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
                   days: int) -> Listing:
     """Open items with no report for at least `days` days on `day`, longest silence first."""
     if days < 0:
-        raise UsageError("--days: must be 0 or more")
+        raise UsageError(_("{option}: must be 0 or more").format(option="--days"))
     chosen = select(items, replace(criteria, stale_days=days), day)
     chosen.sort(key=lambda i: (-days_since_report(i, day), i.id))
     return Listing(day, group_items(chosen, None))

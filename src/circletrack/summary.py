@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .i18n import _, join
+from .labels import kind_label
 from .model import KINDS, Registry
 
 
@@ -16,5 +18,7 @@ def counts_by_kind(registry: Registry) -> dict[str, int]:
 def summary_line(registry: Registry) -> str:
     """One line: the item counts by kind and the number of sources."""
     counts = counts_by_kind(registry)
-    parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    return f"{len(registry.items)} items ({parts}), {len(registry.sources)} sources"
+    parts = join(_("{count} {kind}").format(count=n, kind=kind_label(kind))
+                 for kind, n in counts.items())
+    return _("{items} items ({parts}), {sources} sources").format(
+        items=len(registry.items), parts=parts, sources=len(registry.sources))

@@ -17,6 +17,8 @@ from dataclasses import dataclass, fields, replace
 
 from .dates import parse_date
 from .errors import UsageError
+from .i18n import N_, _
+from .labels import kind_label
 from .model import (
     CATEGORIES_BY_KIND,
     KINDS,
@@ -55,7 +57,8 @@ def parse_progress(text: str, option: str = "--progress") -> int:
     """A percentage from 0 to 100, written `40` or `40%`."""
     value = text.strip().removesuffix("%").strip()
     if not _WHOLE.fullmatch(value) or not 0 <= int(value) <= 100:
-        raise UsageError(f"{option}: must be a whole number from 0 to 100, got {text!r}")
+        raise UsageError(_("{option}: must be a whole number from 0 to 100, got {text!r}").format(
+            option=option, text=text))
     return int(value)
 
 
@@ -66,21 +69,24 @@ def parse_number(text: str, option: str) -> Number:
         return int(value)
     if _DECIMAL.fullmatch(value) and math.isfinite(float(value)):
         return float(value)
-    raise UsageError(f"{option}: must be a number such as 700 or 3.5, got {text!r}")
+    raise UsageError(_("{option}: must be a number such as 700 or 3.5, got {text!r}").format(
+        option=option, text=text))
 
 
 def parse_count(text: str, option: str) -> int:
     """A whole number of 1 or more."""
     value = text.strip()
     if not _WHOLE.fullmatch(value) or int(value) < 1:
-        raise UsageError(f"{option}: must be a whole number of 1 or more, got {text!r}")
+        raise UsageError(_("{option}: must be a whole number of 1 or more, got {text!r}").format(
+            option=option, text=text))
     return int(value)
 
 
 def _year(text: str, option: str) -> int:
     value = text.strip()
     if not re.fullmatch(r"[0-9]{4}", value, re.ASCII):
-        raise UsageError(f"{option}: must be a four-digit year, got {text!r}")
+        raise UsageError(_("{option}: must be a four-digit year, got {text!r}").format(
+            option=option, text=text))
     return int(value)
 
 
@@ -89,13 +95,21 @@ def _text(text: str | None, option: str) -> str | None:
     if text is None:
         return None
     if not text.strip():
-        raise UsageError(f"{option}: must not be empty")
+        raise UsageError(_("{option}: must not be empty").format(option=option))
     return text.strip()
+
+
+_UNKNOWN: dict[str, str] = {
+    "status": N_("{option}: unknown status {value!r}; use one of {choices}"),
+    "kind": N_("{option}: unknown kind {value!r}; use one of {choices}"),
+    "operator": N_("{option}: unknown operator {value!r}; use one of {choices}"),
+}
 
 
 def _choice(value: str | None, allowed: Sequence[str], what: str, option: str) -> str | None:
     if value is not None and value not in allowed:
-        raise UsageError(f"{option}: unknown {what} {value!r}; use one of {', '.join(allowed)}")
+        raise UsageError(_(_UNKNOWN[what]).format(option=option, value=value,
+                                                  choices=", ".join(allowed)))
     return value
 
 
@@ -125,10 +139,11 @@ def report_request(*, today: dt.date, by: str, progress: str | None = None,
                    date: str | None = None, source: str | None = None) -> ReportRequest:
     """Parse and check the options of `mark`; the date defaults to today."""
     if progress is None and status is None and note is None and value is None:
-        raise UsageError("give at least one of --progress, --status, --note, --value")
+        raise UsageError(_("give at least one of --progress, --status, --note, --value"))
     day = parse_date(date, today, "--date") if date is not None else today
     if day > today:
-        raise UsageError(f"--date: {day} is in the future; a report records what has happened")
+        raise UsageError(_("--date: {date} is in the future; a report records what has "
+                           "happened").format(date=day))
     who = _text(by, "--by") or ""
     request = ReportRequest(
         date=day, by=who,
@@ -138,7 +153,8 @@ def report_request(*, today: dt.date, by: str, progress: str | None = None,
         value=parse_number(value, "--value") if value is not None else None,
         note=_text(note, "--note"))
     if request.status == "done" and request.progress not in (None, 100):
-        raise UsageError(f"--status done needs progress 100, got --progress {request.progress}")
+        raise UsageError(_("--status done needs progress 100, got --progress {progress}").format(
+            progress=request.progress))
     return request
 
 
@@ -153,6 +169,7 @@ class MarkResult:
     after: tuple[str, int]
     latest: dt.date
     unit: str | None = None
+    title_en: str | None = None
 
     @property
     def is_latest(self) -> bool:
@@ -179,18 +196,20 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest) ->
     """
     item = resolve(registry.items, item_text)
     if request.value is not None and item.target is None:
-        raise UsageError(f"--value: {item.id} has no numeric target; --value is for "
-                         "milestones with a target (see `circletrack edit --target-value`)")
+        raise UsageError(_("--value: {id} has no numeric target; --value is for milestones "
+                           "with a target (see `circletrack edit --target-value`)").format(
+            id=item.id))
     earlier = [r for r in item.history if r.date <= request.date]
     prior_status, prior_progress = current_state(earlier)
     status = _report_status(request, prior_status)
     progress = 100 if status == "done" and request.progress is None else request.progress
     if status == "done" and progress != 100:
-        raise UsageError(f"{item.id} is done; a report below 100% needs --status "
-                         "(e.g. --status in_progress)")
+        raise UsageError(_("{id} is done; a report below 100% needs --status "
+                           "(e.g. --status in_progress)").format(id=item.id))
     if progress is not None and progress < prior_progress and request.note is None:
-        raise UsageError(f"--progress {progress} is below the {prior_progress}% reported as of "
-                         f"{request.date}; say why with --note")
+        raise UsageError(_("--progress {progress} is below the {prior}% reported as of {date}; "
+                           "say why with --note").format(progress=progress, prior=prior_progress,
+                                                         date=request.date))
     report = Report(date=request.date, source=request.source, status=status, progress=progress,
                     value=request.value, note=request.note, by=request.by)
     before = (item.status, item.progress)
@@ -200,7 +219,7 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest) ->
     item.status, item.progress = current_state(item.history)
     return MarkResult(item.id, item.title, report, before, (item.status, item.progress),
                       latest=max(r.date for r in item.history),
-                      unit=item.target.unit if item.target else None)
+                      unit=item.target.unit if item.target else None, title_en=item.title_en)
 
 
 # add and edit: item fields
@@ -287,12 +306,13 @@ def _apply_target(item: Item, values: ItemFields) -> bool:
     if not given:
         return False
     if item.kind != "milestone":
-        raise UsageError(f"--target-*: only milestones carry a target; {item.id} is a {item.kind}")
+        raise UsageError(_("--target-*: only milestones carry a target; {id} is a {kind}").format(
+            id=item.id, kind=kind_label(item.kind)))
     if item.target is None:
         missing = [f"--target-{key}" for key in ("value", "unit", "year") if key not in given]
         if missing:
-            raise UsageError(f"{item.id} has no target yet; a new one also needs "
-                             f"{', '.join(missing)}")
+            raise UsageError(_("{id} has no target yet; a new one also needs {options}").format(
+                id=item.id, options=", ".join(missing)))
         target = Target(**given)
     else:
         target = replace(item.target, **given)
@@ -305,15 +325,18 @@ def _check_item(registry: Registry, item: Item) -> None:
     """Checks with a clearer message than the validator's: category, sources, related items."""
     allowed = CATEGORIES_BY_KIND[item.kind]
     if item.category is not None and item.category not in allowed:
-        raise UsageError(f"--category: unknown category {item.category!r} for a {item.kind}; "
-                         f"use one of {', '.join(allowed)}")
+        raise UsageError(_("--category: unknown category {value!r} for a {kind}; use one of "
+                           "{choices}").format(value=item.category, kind=kind_label(item.kind),
+                                               choices=", ".join(allowed)))
     for source in item.sources:
         if source not in registry.sources:
-            raise UsageError(f"--source: unknown source id {source!r}; the registry has "
-                             f"{', '.join(sorted(registry.sources)) or 'none'}")
+            raise UsageError(_("--source: unknown source id {id!r}; the registry has "
+                               "{ids}").format(id=source,
+                                               ids=", ".join(sorted(registry.sources))
+                                               or _("none")))
     for other in item.related:
         if other == item.id or registry.get(other) is None:
-            raise UsageError(f"--related: no other item with id {other!r}")
+            raise UsageError(_("--related: no other item with id {id!r}").format(id=other))
 
 
 def next_id(registry: Registry, kind: str) -> str:
@@ -329,17 +352,19 @@ def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt
              item_id: str | None = None) -> Item:
     """Append a new item (status planned, progress 0); `created` defaults to today."""
     if kind is None:
-        raise UsageError(f"--kind is required: {', '.join(KINDS)}")
+        raise UsageError(_("--kind is required: {choices}").format(choices=", ".join(KINDS)))
     _choice(kind, KINDS, "kind", "--kind")
     if values.title is None:
-        raise UsageError("--title is required")
+        raise UsageError(_("--title is required"))
     if item_id is not None:
         item_id = item_id.strip()
         if not ID_PATTERN.match(item_id):
-            raise UsageError(f"--id: {item_id!r} must be lowercase ASCII letters, digits and "
-                             "hyphens, starting with a letter or digit (e.g. coop-32)")
+            raise UsageError(_("--id: {id!r} must be lowercase ASCII letters, digits and "
+                               "hyphens, starting with a letter or digit (e.g. coop-32)").format(
+                id=item_id))
         if registry.get(item_id) is not None:
-            raise UsageError(f"--id: {item_id!r} is already taken; ids are never reused")
+            raise UsageError(_("--id: {id!r} is already taken; ids are never reused").format(
+                id=item_id))
     item = Item(id=item_id or next_id(registry, kind), kind=kind, title=values.title,
                 created=values.created or today, due=values.due)
     _apply_fields(item, values)
@@ -357,6 +382,7 @@ class EditResult:
     title: str
     changed: tuple[str, ...]
     due_change: DueChange | None = None
+    title_en: str | None = None
 
 
 def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: dt.date,
@@ -365,11 +391,11 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     date in `original_due`, and every move is appended to `due_changes`."""
     reason, by = _text(reason, "--reason"), _text(by, "--by") or ""
     if reason is not None and values.due is None:
-        raise UsageError("--reason goes with --due (it says why the due date moved)")
+        raise UsageError(_("--reason goes with --due (it says why the due date moved)"))
     if values.is_empty():
-        raise UsageError("nothing to change: give at least one field option, e.g. --title")
+        raise UsageError(_("nothing to change: give at least one field option, e.g. --title"))
     if values.created is not None:
-        raise UsageError("created cannot be edited: it is the date of the earliest source")
+        raise UsageError(_("created cannot be edited: it is the date of the earliest source"))
     found = resolve(registry.items, item_text)
     item = copy.deepcopy(found)
     changed = _apply_fields(item, values)
@@ -378,7 +404,8 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     move = None
     if values.due is not None and values.due != item.due:
         if reason is None:
-            raise UsageError(f"--due: moving {item.id}'s due date needs --reason saying why")
+            raise UsageError(_("--due: moving {id}'s due date needs --reason saying why").format(
+                id=item.id))
         if not item.due_changes:
             item.original_due = item.due
         move = DueChange(from_=item.due, to=values.due, date=today, reason=reason, by=by)
@@ -387,7 +414,7 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
         changed.append("due")
     _check_item(registry, item)
     registry.items = [item if other is found else other for other in registry.items]
-    return EditResult(item.id, item.title, tuple(changed), move)
+    return EditResult(item.id, item.title, tuple(changed), move, title_en=item.title_en)
 
 
 # log: the reports across the registry

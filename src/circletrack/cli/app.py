@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import CircletrackError, ExitStatus
+from ..i18n import LANGUAGES, N_, _, detect_language, set_language
 from ..store import Location, locate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,21 +26,68 @@ class OneLineErrorGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
+        # The environment's language until --lang (parsed with the root's options) says otherwise,
+        # so even an error in the root's own options is in the user's language.
+        set_language(detect_language(os.environ))
         try:
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False,
                                   windows_expand_args=windows_expand_args, **extra)
         except typer.TyperException as exc:  # Typer's (vendored click's) usage errors
             ctx = getattr(exc, "ctx", None)
-            hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
-            typer.echo(f"Error: {one_line(exc.format_message())}{hint}", err=True)
+            hint = (_(" (see: {command} --help)").format(command=ctx.command_path)
+                    if ctx is not None else "")
+            typer.echo(_("Error: {message}").format(
+                message=one_line(usage_message(exc)) + hint), err=True)
             result = exc.exit_code
         except typer.Abort:
-            typer.echo("Aborted.", err=True)
+            typer.echo(_("Aborted."), err=True)
             result = int(ExitStatus.ERROR)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+_NO_SUCH_COMMAND = re.compile(
+    r"^No such command (?P<name>'[^']*')\.(?: Did you mean (?P<near>.*)\?)?$", re.S)
+_EXTRA_ARGUMENTS = re.compile(r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$", re.S)
+_NEEDS_VALUE = re.compile(r"^Option (?P<option>'[^']*') requires an argument\.$", re.S)
+_MISSING: dict[str, str] = {"option": N_("Missing option {name}."),
+                            "argument": N_("Missing argument {name}.")}
+
+
+def usage_message(exc: typer.TyperException) -> str:
+    """The message of one of Click's usage errors, in the active language where it is one of
+    the common ones (an unknown option or command, a missing or invalid value); Click's
+    own English otherwise, and for the detail a parameter type gives (`'x' is not a valid
+    integer`). Typer exports only BadParameter, so the others are told apart by class name."""
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    message = exc.message
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None) or (param.get_error_hint() if param else None)
+    if "NoSuchOption" in kinds:
+        text = _("No such option: {option}").format(option=getattr(exc, "option_name", ""))
+        possibilities = getattr(exc, "possibilities", None)
+        if possibilities:
+            text += _(" (Possible options: {options})").format(
+                options=", ".join(sorted(possibilities)))
+        return text
+    if "MissingParameter" in kinds:
+        kind = getattr(exc, "param_type", None) or getattr(param, "param_type_name", None)
+        if not message and isinstance(hint, str) and kind in _MISSING:
+            return _(_MISSING[kind]).format(name=hint)
+    elif isinstance(exc, typer.BadParameter) and isinstance(hint, str):
+        return _("Invalid value for {option}: {message}").format(option=hint, message=message)
+    elif found := _NO_SUCH_COMMAND.match(message):
+        near = (_(" Did you mean {commands}?").format(commands=found["near"])
+                if found["near"] else "")
+        return _("No such command {name}.").format(name=found["name"]) + near
+    elif found := _NEEDS_VALUE.match(message):
+        return _("Option {option} requires an argument.").format(option=found["option"])
+    elif found := _EXTRA_ARGUMENTS.match(message):
+        return _("Got unexpected extra argument(s) ({arguments})").format(
+            arguments=found["args"])
+    return exc.format_message()
 
 
 app = typer.Typer(
@@ -88,7 +138,7 @@ def one_line(message: str) -> str:
 
 def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
     """Print a one-line error on stderr and return the Exit to raise."""
-    typer.echo(f"Error: {one_line(message)}", err=True)
+    typer.echo(_("Error: {message}").format(message=one_line(message)), err=True)
     return typer.Exit(int(status))
 
 
@@ -129,15 +179,35 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _language(value: str | None) -> str | None:
+    """--lang: the interface language for this run (the environment's when not given)."""
+    if value is not None:
+        if value not in LANGUAGES:
+            raise typer.BadParameter(_("unknown language {value!r}; use one of {choices}")
+                                     .format(value=value, choices=", ".join(LANGUAGES)))
+        set_language(value)
+    return value
+
+
+def _complete_language(incomplete: str) -> list[str]:
+    return [code for code in LANGUAGES if code.startswith(incomplete)]
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", callback=_language, is_eager=True, show_default=False, metavar="zh|en",
+        autocompletion=_complete_language,
+        help="Interface language: zh (Chinese) or en (English). Default: zh when "
+             "CIRCLETRACK_LANG, LC_ALL, LC_MESSAGES or LANG (the first one set) starts with "
+             "zh, else en.")] = None,
 ) -> None:
     """Track the Hangzhou metropolitan circle's cooperation items, projects and milestones.
 
-    Example: circletrack status
+    Example: circletrack status  (in Chinese: circletrack --lang zh status)
     """
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())

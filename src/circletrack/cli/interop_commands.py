@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import RegistryNotFound, UsageError
+from ..i18n import _
 from ..interop import merge_items, parse_export
 from ..store import update_journaled
 from .app import RegistryOption, command, registry_location
@@ -18,11 +19,11 @@ def read_json_file(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise RegistryNotFound(f"no such file: {path}") from None
+        raise RegistryNotFound(_("no such file: {path}").format(path=path)) from None
     except IsADirectoryError:
-        raise UsageError(f"{path} is a folder; name a JSON file") from None
+        raise UsageError(_("{path} is a folder; name a JSON file").format(path=path)) from None
     except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
+        raise UsageError(_("{path} is not UTF-8 text").format(path=path)) from None
 
 
 @command("import")
@@ -42,4 +43,5 @@ def import_command(
     written = update_journaled(registry_location(registry),
                                lambda data: merge_items(data, items), f"import {file.name}")
     added, updated, unchanged = written.result
-    typer.echo(f"imported {file}: {added} added, {updated} updated, {unchanged} unchanged")
+    typer.echo(_("imported {file}: {added} added, {updated} updated, {unchanged} unchanged")
+               .format(file=file, added=added, updated=updated, unchanged=unchanged))

@@ -13,6 +13,7 @@ import typer
 from ..dates import ACCEPTED_FORMS, parse_date
 from ..completion import category_choices, city_choices, id_choices, tag_choices, unit_choices
 from ..errors import UsageError
+from ..i18n import _
 from ..model import KINDS, STATUSES, Registry
 from ..query import Criteria
 
@@ -109,7 +110,8 @@ def check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> t
     """Values of a choice option, or a UsageError naming the bad one and the choices."""
     for value in values:
         if value not in allowed:
-            raise UsageError(f"{option}: unknown value {value!r}; use one of {', '.join(allowed)}")
+            raise UsageError(_("{option}: unknown value {value!r}; use one of {choices}").format(
+                option=option, value=value, choices=", ".join(allowed)))
     return tuple(values)
 
 
@@ -120,7 +122,7 @@ def build_criteria(*, kind: list[str], category: list[str], status: list[str],
                    include_closed: bool = False) -> Criteria:
     """Criteria from the shared filter options; dates are read relative to `reference`."""
     if stale is not None and stale < 0:
-        raise UsageError("--stale: days must be 0 or more")
+        raise UsageError(_("{option}: days must be 0 or more").format(option="--stale"))
     return Criteria(
         kinds=check_choices(kind, KINDS, "--kind"),
         categories=tuple(category),

@@ -10,6 +10,7 @@ import typer
 
 from ..dates import parse_date
 from ..errors import UsageError
+from ..i18n import _
 from ..model import Registry
 from ..query import registry_as_of, resolve, select, sort_items
 from ..store import load
@@ -88,7 +89,7 @@ def list_command(
                               include_closed=all_)
     items = sort_items(select(data.items, criteria, day), sort)
     if limit is not None and limit < 0:
-        raise UsageError("--limit: must be 0 or more")
+        raise UsageError(_("{option}: must be 0 or more").format(option="--limit"))
     if limit is None and format_ == "table" and stdout_is_terminal():
         limit = TERMINAL_ROW_LIMIT
     from ..render.listing import render_list
@@ -168,7 +169,7 @@ def timeline_command(
     data, day = load_as_of(registry, as_of)
     first, last = parse_date(start, day, "--from"), parse_date(end, day, "--to")
     if first > last:
-        raise UsageError("--from must not be after --to")
+        raise UsageError(_("--from must not be after --to"))
     criteria = build_criteria(kind=kind, category=category, status=status, unit=unit, city=city,
                               tag=tag, due_before=None, due_after=None, search=search,
                               reference=day, include_closed=True)

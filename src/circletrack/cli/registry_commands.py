@@ -9,6 +9,7 @@ import typer
 
 from ..codec import loads, problems_in
 from ..errors import ExitStatus
+from ..i18n import _, ngettext
 from ..store import init_copy, read_bytes
 from ..summary import summary_line
 from .app import RegistryOption, command, registry_location
@@ -29,10 +30,11 @@ def validate_command(registry: RegistryOption = None) -> None:
     if problems:
         for problem in problems:
             typer.echo(problem.format(path), err=True)
-        typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}",
-                   err=True)
+        typer.echo(ngettext("{count} problem in {path}", "{count} problems in {path}",
+                            len(problems)).format(count=len(problems), path=path), err=True)
         raise typer.Exit(int(ExitStatus.ERROR))
-    typer.echo(f"valid: {path}: {summary_line(loads(data, path))}")
+    typer.echo(_("valid: {path}: {summary}").format(path=path,
+                                                   summary=summary_line(loads(data, path))))
 
 
 @command("init")
@@ -46,6 +48,6 @@ def init_command(
     Example: circletrack init ~/circle.toml && export CIRCLETRACK_REGISTRY=~/circle.toml
     """
     written = init_copy(path, force=force)
-    typer.echo(f"wrote {written}")
-    typer.echo(f"use it with: circletrack COMMAND --registry {written}  "
-               f"or set CIRCLETRACK_REGISTRY={written}")
+    typer.echo(_("wrote {path}").format(path=written))
+    typer.echo(_("use it with: circletrack COMMAND --registry {path}  "
+                 "or set CIRCLETRACK_REGISTRY={path}").format(path=written))

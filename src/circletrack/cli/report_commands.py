@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import CircletrackError, UsageError
+from ..i18n import _
 from ..reports import (
     check_group_by,
     export_listing,
@@ -64,22 +65,25 @@ def choose_format(format_: str | None, output: Path | None, allowed: tuple[str, 
     if format_ is None and output is not None:
         format_ = SUFFIX_FORMATS.get(output.suffix.lower())
         if format_ is None and default == "table":
-            raise UsageError(f"--output: cannot tell the format from {output.name!r}; "
-                             f"add --format ({', '.join(f for f in allowed if f != 'table')})")
+            raise UsageError(_("--output: cannot tell the format from {name!r}; add --format "
+                               "({choices})").format(
+                name=output.name, choices=", ".join(f for f in allowed if f != "table")))
     (chosen,) = check_choices([format_ or default], allowed, "--format")
     if chosen == "table" and output is not None:
-        raise UsageError("--output: the table is for the terminal; choose --format "
-                         + ", ".join(f for f in allowed if f != "table"))
+        raise UsageError(_("--output: the table is for the terminal; choose --format "
+                           "{choices}").format(
+            choices=", ".join(f for f in allowed if f != "table")))
     return chosen
 
 
 def write_output(path: Path, data: bytes, force: bool) -> None:
     """Write a report file atomically; never replace an existing file unless forced."""
     if path.is_dir():
-        raise UsageError(f"--output: {path} is a folder; name a file")
+        raise UsageError(_("--output: {path} is a folder; name a file").format(path=path))
     existed = path.exists()
     if existed and not force:
-        raise OutputExists(f"{path} already exists; use --force to replace it")
+        raise OutputExists(_("{path} already exists; use --force to replace it").format(
+            path=path))
     atomic_write(path, data)
     if not existed:
         # atomic_write's temporary file is private (0600); a report is meant to be shared,
@@ -98,9 +102,9 @@ def deliver(rendered: object, output: Path | None, force: bool, no_color: bool) 
             out_console(no_color).print(rendered)
         return
     if not isinstance(rendered, (str, bytes)):
-        raise UsageError("--output: the table is for the terminal; choose another --format")
+        raise UsageError(_("--output: the table is for the terminal; choose another --format"))
     write_output(output, rendered if isinstance(rendered, bytes) else rendered.encode(), force)
-    err_console().print(f"wrote {output}", markup=False, soft_wrap=True)
+    err_console().print(_("wrote {path}").format(path=output), markup=False, soft_wrap=True)
 
 
 @command("overdue")

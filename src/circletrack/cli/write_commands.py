@@ -16,6 +16,7 @@ import typer
 from .. import journal
 from ..dates import ACCEPTED_FORMS
 from ..errors import UsageError
+from ..i18n import _
 from ..model import KINDS, STATUSES, TARGET_OPS
 from ..query import resolve
 from ..render.log import (
@@ -243,7 +244,8 @@ def edit_command(
     Example: circletrack edit coop-05 --due 2012-06-30 --reason "省里延期批复"
     """
     if status is not None or progress is not None:
-        raise UsageError("status and progress change only with reports: use `circletrack mark`")
+        raise UsageError(_("status and progress change only with reports: use "
+                           "`circletrack mark`"))
     day = today()
     values, who = _fields(ctx, day), current_user() if by is None else by
     written = update_journaled(

@@ -11,58 +11,63 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import N_, _, ngettext
+from ..labels import category_label, item_title, kind_label, status_label
 from ..model import STATUSES
 from ..overview import Dashboard, Event
-from .tables import STATUS_STYLES, progress_bar
+from .tables import STATUS_STYLES, fill, progress_bar
 
 WIDE = 150
 
 
 def _status_table(board: Dashboard) -> Table:
-    table = Table(title="Items by status", title_justify="left", header_style="bold",
+    table = Table(title=_("Items by status"), title_justify="left", header_style="bold",
                   pad_edge=False)
-    table.add_column("Kind")
+    table.add_column(_("Kind"))
     for status in STATUSES:
-        table.add_column(status.replace("_", " "), justify="right",
+        # English headers read "in progress"; the table cells elsewhere keep `in_progress`.
+        table.add_column(status_label(status).replace("_", " "), justify="right",
                          style=STATUS_STYLES[status])
-    table.add_column("all", justify="right", style="bold")
+    table.add_column(_("all"), justify="right", style="bold")
     for kind, counts in board.status_counts.items():
-        table.add_row(kind, *(str(counts[s]) for s in STATUSES), str(sum(counts.values())))
+        table.add_row(kind_label(kind), *(str(counts[s]) for s in STATUSES),
+                      str(sum(counts.values())))
     return table
 
 
 def _category_table(board: Dashboard) -> Table:
-    table = Table(title="Progress by category", title_justify="left", header_style="bold",
+    table = Table(title=_("Progress by category"), title_justify="left", header_style="bold",
                   pad_edge=False)
-    table.add_column("Category", overflow="fold")
-    table.add_column("Items", justify="right")
-    table.add_column("Done", justify="right")
-    table.add_column("Mean progress", no_wrap=True)
+    table.add_column(_("Category"), overflow="fold")
+    table.add_column(_("Items"), justify="right")
+    table.add_column(_("Done"), justify="right")
+    table.add_column(_("Mean progress"), no_wrap=True)
     for row in board.categories:
-        table.add_row(row.category, str(row.count), str(row.done),
+        table.add_row(category_label(row.category), str(row.count), str(row.done),
                       progress_bar(row.mean_progress))
     return table
 
 
 def _targets_table(board: Dashboard, wide: bool) -> Table:
-    table = Table(title="Targets", title_justify="left", header_style="bold", pad_edge=False)
+    table = Table(title=_("Targets"), title_justify="left", header_style="bold", pad_edge=False)
     if wide:
-        table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("Target", overflow="fold", min_width=20)
-    table.add_column("Goal", no_wrap=True)
-    table.add_column("Latest", overflow="fold")
+        table.add_column(_("ID"), style="cyan", no_wrap=True)
+    table.add_column(_("Target"), overflow="fold", min_width=20)
+    table.add_column(_("Goal"), no_wrap=True)
+    table.add_column(_("Latest"), overflow="fold")
     for state in board.targets:
         target = state.item.target
         assert target is not None
         unit = f" {target.unit}" if target.unit else ""
-        goal = f"{target.op}{target.value:g}{unit} ({target.year})"
+        goal = _("{op}{value}{unit} ({year})").format(op=target.op, value=f"{target.value:g}",
+                                                     unit=unit, year=target.year)
         if state.reported is not None:
             latest = Text(f"{state.reported:g}{unit}")
         elif state.baseline:
-            latest = Text(f"baseline {state.baseline}", style="dim")
+            latest = Text(_("baseline {value}").format(value=state.baseline), style="dim")
         else:
-            latest = Text("not reported", style="dim")
-        table.add_row(*([state.item.id] if wide else []), state.item.title, goal, latest)
+            latest = Text(_("not reported"), style="dim")
+        table.add_row(*([state.item.id] if wide else []), item_title(state.item), goal, latest)
     return table
 
 
@@ -74,26 +79,31 @@ def fit(text: str, width: int) -> Text:
 
 
 def _latest_table(board: Dashboard, width: int) -> Table:
-    table = Table(title="Latest reports", title_justify="left", header_style="bold",
+    table = Table(title=_("Latest reports"), title_justify="left", header_style="bold",
                   pad_edge=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("Report")
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("ID"), style="cyan", no_wrap=True)
+    table.add_column(_("Report"))
     id_width = max((len(item.id) for _report, item in board.latest), default=2)
     room = width - 10 - id_width - 10  # date, id, borders and padding
     for report, item in board.latest:
         table.add_row(report.date.isoformat(), item.id,
-                      fit(f"{item.title}: {report.note or report.status}", room))
+                      fit(_("{title}: {report}").format(
+                          title=item_title(item),
+                          report=report.note or status_label(report.status)), room))
     return table
 
 
 def dashboard_view(board: Dashboard, width: int) -> Group:
     """The dashboard, stacked for 80 columns and side by side from 150 columns."""
-    headline = Text.assemble(
-        ("circletrack status", "bold"), f", as of {board.day.isoformat()}\n",
-        (f"{board.overdue} overdue", "bold red" if board.overdue else "green"), ", ",
-        (f"{board.stale} stale", "yellow" if board.stale else "green"),
-        f" (no report for {board.stale_days}+ days)")
+    headline = fill(
+        _("{name}, as of {date}\n{overdue}, {stale} (no report for {days}+ days)"),
+        name=Text(_("circletrack status"), style="bold"), date=board.day.isoformat(),
+        overdue=Text(_("{count} overdue").format(count=board.overdue),
+                     style="bold red" if board.overdue else "green"),
+        stale=Text(_("{count} stale").format(count=board.stale),
+                   style="yellow" if board.stale else "green"),
+        days=str(board.stale_days))
     wide = width >= WIDE
     left: list[Any] = [_status_table(board), _category_table(board)]
     right_width = width * 3 // 5 - 3 if wide else width
@@ -112,6 +122,9 @@ MARKERS: dict[str, tuple[str, str]] = {
     "due": ("○", "blue"),
     "report": ("●", "green"),
 }
+#: The legend's words for the markers.
+MARKER_LABELS: dict[str, str] = {"milestone": N_("milestone"), "due": N_("due"),
+                                 "report": N_("report")}
 
 
 def _axis(events: Sequence[Event], first: int, last: int) -> Text:
@@ -132,16 +145,19 @@ def _axis(events: Sequence[Event], first: int, last: int) -> Text:
 def timeline_view(events: Sequence[Event], start: dt.date, end: dt.date, width: int) -> Group:
     """A year axis from start to end, then every event grouped by year."""
     parts: list[Any] = [
-        Text.assemble((f"Timeline {start.isoformat()} – {end.isoformat()}", "bold"),
-                      f"  {len(events)} events   ",
-                      *(Text.assemble((m, s), f" {w}  ") for w, (m, s) in MARKERS.items())),
+        Text.assemble((_("Timeline {start} – {end}").format(start=start.isoformat(),
+                                                            end=end.isoformat()), "bold"),
+                      "  " + ngettext("{count} event", "{count} events", len(events)).format(
+                          count=len(events)) + "   ",
+                      *(Text.assemble((m, s), f" {_(MARKER_LABELS[w])}  ")
+                        for w, (m, s) in MARKERS.items())),
         _axis(events, start.year, end.year),
     ]
     table = Table(show_header=True, header_style="bold", pad_edge=False, box=None)
-    table.add_column("Date", no_wrap=True)
+    table.add_column(_("Date"), no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("Event")
+    table.add_column(_("ID"), style="cyan", no_wrap=True)
+    table.add_column(_("Event"))
     id_width = max((len(e.item.id) for e in events), default=2)
     room = width - 10 - 1 - id_width - 6  # date, marker, id and the gaps between them
     year = None
@@ -150,7 +166,8 @@ def timeline_view(events: Sequence[Event], start: dt.date, end: dt.date, width: 
             year = event.date.year
             table.add_row(Text(str(year), style="bold underline"), "", "", "")
         marker, style = MARKERS[event.what]
-        detail = f"{event.item.title}" + (f" — {event.text}" if event.text else "")
+        text = event.text or (status_label(event.status) if event.status else "")
+        detail = item_title(event.item) + (f" — {text}" if text else "")
         table.add_row(event.date.isoformat(), Text(marker, style=style), event.item.id,
                       fit(detail, room))
     parts.append(table)

@@ -9,6 +9,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import _, pgettext
+from ..labels import category_label, item_title, kind_label
 from ..model import Item, Registry, sorted_history
 from ..query import days_overdue, is_overdue
 from .tables import progress_bar, status_text
@@ -23,34 +25,38 @@ def _fields_grid(item: Item, day: dt.date) -> Table:
         if value not in (None, "", []):
             grid.add_row(label, value)
 
-    row("Kind", item.kind)
-    row("Category", item.category)
-    row("English title", item.title_en)
-    row("Status", status_text(item.status))
-    row("Progress", progress_bar(item.progress, 20))
+    row(_("Kind"), kind_label(item.kind))
+    row(_("Category"), category_label(item.category))
+    if item_title(item) == item.title:
+        row(_("English title"), item.title_en)
+    else:  # the heading shows the English title, so the title as recorded goes here
+        row(_("Chinese title"), item.title)
+    row(_("Status"), status_text(item.status))
+    row(_("Progress"), progress_bar(item.progress, 20))
     due = None
     if item.due is not None:
         due = Text(item.due.isoformat())
         if is_overdue(item, day):
-            due.append(f"  overdue by {days_overdue(item, day)} days", style="red")
-    row("Due", due)
-    row("Original due", item.original_due.isoformat() if item.original_due else None)
-    row("Requirement", item.requirement)
-    row("Lead", "、".join(item.lead))
-    row("Support", "、".join(item.support))
-    row("Cities", "、".join(item.cities))
-    row("Content", item.content)
-    row("Reading", Text(item.reading, style="italic") if item.reading else None)
-    row("Tags", ", ".join(item.tags))
-    row("Recorded", item.created.isoformat())
-    row("Updated", item.updated.isoformat() if item.updated else None)
+            due.append(_("  overdue by {days} days").format(days=days_overdue(item, day)),
+                       style="red")
+    row(_("Due"), due)
+    row(_("Original due"), item.original_due.isoformat() if item.original_due else None)
+    row(_("Requirement"), item.requirement)
+    row(_("Lead"), "、".join(item.lead))
+    row(_("Support"), "、".join(item.support))
+    row(_("Cities"), "、".join(item.cities))
+    row(_("Content"), item.content)
+    row(_("Reading"), Text(item.reading, style="italic") if item.reading else None)
+    row(_("Tags"), ", ".join(item.tags))
+    row(_("Recorded"), item.created.isoformat())
+    row(_("Updated"), item.updated.isoformat() if item.updated else None)
     return grid
 
 
 def _facts_table(item: Item, registry: Registry) -> Table:
-    table = Table(title="Facts", title_justify="left", header_style="bold", pad_edge=False)
-    for header, justify in (("Figure", "left"), ("Value", "right"), ("Unit", "left"),
-                            ("Area", "left"), ("Year", "left"), ("Source", "left")):
+    table = Table(title=_("Facts"), title_justify="left", header_style="bold", pad_edge=False)
+    for header, justify in ((_("Figure"), "left"), (_("Value"), "right"), (_("Unit"), "left"),
+                            (_("Area"), "left"), (_("Year"), "left"), (_("Source"), "left")):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for fact in item.facts:
         source = registry.sources.get(fact.source)
@@ -61,13 +67,16 @@ def _facts_table(item: Item, registry: Registry) -> Table:
 
 
 def _history_table(item: Item) -> Table:
-    table = Table(title="History", title_justify="left", header_style="bold", pad_edge=False)
-    for header in ("Date", "Status", "Progress", "Report", "By", "Source"):
-        table.add_column(header, overflow="fold", no_wrap=header == "Date")
+    table = Table(title=_("History"), title_justify="left", header_style="bold", pad_edge=False)
+    table.add_column(_("Date"), overflow="fold", no_wrap=True)
+    for header in (_("Status"), _("Progress"), _("Report"), pgettext("report", "By"),
+                   _("Source")):
+        table.add_column(header, overflow="fold")
     for report in sorted_history(item.history):
         progress = f"{report.progress}%" if report.progress is not None else ""
         if report.value is not None:
-            progress = f"{progress} value {report.value:g}".strip()
+            value = _("value {value}").format(value=f"{report.value:g}")
+            progress = f"{progress} {value}".strip()
         table.add_row(report.date.isoformat(), status_text(report.status), progress,
                       report.note or "", report.by or "", report.source)
     return table
@@ -75,19 +84,22 @@ def _history_table(item: Item) -> Table:
 
 def item_detail(item: Item, registry: Registry, day: dt.date) -> Group:
     """Every field, the facts, the target, the due-date moves and the dated history."""
-    parts: list[Any] = [Text.assemble((item.id, "bold cyan"), "  ", (item.title, "bold")),
+    parts: list[Any] = [Text.assemble((item.id, "bold cyan"), "  ", (item_title(item), "bold")),
                         _fields_grid(item, day)]
     if item.target is not None:
         target = item.target
-        line = Text(f"Target: {target.op} {target.value:g} {target.unit} by {target.year}")
+        line = Text(_("Target: {op} {value} {unit} by {year}").format(
+            op=target.op, value=f"{target.value:g}", unit=target.unit, year=target.year))
         if item.reported_value is not None:
-            line.append(f"; latest reported {item.reported_value:g} {target.unit}")
+            line.append(_("; latest reported {value} {unit}").format(
+                value=f"{item.reported_value:g}", unit=target.unit))
         parts.append(line)
     if item.facts:
         parts.append(_facts_table(item, registry))
     if item.due_changes:
-        moves = Table(title="Due date moves", title_justify="left", header_style="bold")
-        for header in ("Date", "From", "To", "Reason", "By"):
+        moves = Table(title=_("Due date moves"), title_justify="left", header_style="bold")
+        for header in (_("Date"), _("From"), _("To"), _("Reason"),
+                       pgettext("due date move", "By")):
             moves.add_column(header, overflow="fold")
         for change in item.due_changes:
             moves.add_row(change.date.isoformat(),
@@ -98,13 +110,13 @@ def item_detail(item: Item, registry: Registry, day: dt.date) -> Group:
     if item.history:
         parts.append(_history_table(item))
     else:
-        parts.append(Text("No progress reported.", style="dim"))
+        parts.append(Text(_("No progress reported."), style="dim"))
     if item.related:
-        related = [f"{r} ({other.title})" if (other := registry.get(r)) else r
+        related = [f"{r} ({item_title(other)})" if (other := registry.get(r)) else r
                    for r in item.related]
-        parts.append(Text("Related: " + "; ".join(related)))
+        parts.append(Text(_("Related: {items}").format(items="; ".join(related))))
     names = [registry.sources[s] for s in item.sources if s in registry.sources]
     if names:
-        parts.append(Text("Sources: " + "; ".join(f"{s.publisher} {s.date.isoformat()} 《{s.title}》"
-                                                  for s in names), style="dim"))
+        sources = "; ".join(f"{s.publisher} {s.date.isoformat()} 《{s.title}》" for s in names)
+        parts.append(Text(_("Sources: {sources}").format(sources=sources), style="dim"))
     return Group(*parts)

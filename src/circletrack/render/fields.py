@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_, _
+from ..labels import category_label, item_title, kind_label, status_label
 from ..model import Item, Report
 from ..query import days_overdue, days_since_report, is_overdue
 from ..reports import days_slipped, first_due, slip_reasons
@@ -62,7 +64,8 @@ def item_json(item: Item, day: dt.date) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header, how to get its text from an item, and its Rich style."""
+    """A table column: its header (English, translated where shown by `header`), how to get
+    its text from an item in the active language, and its Rich style."""
 
     header: str
     get: Callable[[Item, dt.date], str]
@@ -79,38 +82,45 @@ def _progress(item: Item, _day: dt.date) -> str:
 
 
 COLUMNS: dict[str, Column] = {
-    "id": Column("ID", lambda i, d: i.id, "cyan"),
-    "kind": Column("Kind", lambda i, d: i.kind),
-    "category": Column("Category", lambda i, d: i.category or ""),
-    "title": Column("Title", lambda i, d: i.title),
-    "lead": Column("Lead", lambda i, d: _units(i.lead)),
-    "support": Column("Support", lambda i, d: _units(i.support)),
-    "cities": Column("Cities", lambda i, d: _units(i.cities)),
-    "due": Column("Due", lambda i, d: _iso(i.due) or ""),
-    "requirement": Column("Requirement", lambda i, d: i.requirement or ""),
-    "status": Column("Status", lambda i, d: i.status),
-    "progress": Column("Progress", _progress, justify="right"),
-    "days_overdue": Column("Days overdue", lambda i, d: str(days_overdue(i, d)), "red",
+    "id": Column(N_("ID"), lambda i, d: i.id, "cyan"),
+    "kind": Column(N_("Kind"), lambda i, d: kind_label(i.kind)),
+    "category": Column(N_("Category"), lambda i, d: category_label(i.category)),
+    "title": Column(N_("Title"), lambda i, d: item_title(i)),
+    "lead": Column(N_("Lead"), lambda i, d: _units(i.lead)),
+    "support": Column(N_("Support"), lambda i, d: _units(i.support)),
+    "cities": Column(N_("Cities"), lambda i, d: _units(i.cities)),
+    "due": Column(N_("Due"), lambda i, d: _iso(i.due) or ""),
+    "requirement": Column(N_("Requirement"), lambda i, d: i.requirement or ""),
+    "status": Column(N_("Status"), lambda i, d: status_label(i.status)),
+    "progress": Column(N_("Progress"), _progress, justify="right"),
+    "days_overdue": Column(N_("Days overdue"), lambda i, d: str(days_overdue(i, d)), "red",
                            "right"),
-    "updated": Column("Updated", lambda i, d: _iso(i.updated) or ""),
+    "updated": Column(N_("Updated"), lambda i, d: _iso(i.updated) or ""),
     # Added for the reports (overdue, stale, slips, export).
-    "title_en": Column("Title (en)", lambda i, d: i.title_en or ""),
-    "content": Column("Content", lambda i, d: i.content or ""),
-    "created": Column("Created", lambda i, d: _iso(i.created) or ""),
-    "original_due": Column("Original due", lambda i, d: _iso(i.original_due) or ""),
-    "reading": Column("Reading", lambda i, d: i.reading or ""),
-    "tags": Column("Tags", lambda i, d: ", ".join(i.tags)),
-    "sources": Column("Sources", lambda i, d: ", ".join(i.sources)),
-    "related": Column("Related", lambda i, d: ", ".join(i.related)),
-    "reports": Column("Reports", lambda i, d: str(len(i.history)), justify="right"),
-    "days_since_report": Column("Days since report",
+    # The title as recorded, beside title_en in the export (where "title" would repeat it).
+    "source_title": Column(N_("Title"), lambda i, d: i.title),
+    "title_en": Column(N_("Title (en)"), lambda i, d: i.title_en or ""),
+    "content": Column(N_("Content"), lambda i, d: i.content or ""),
+    "created": Column(N_("Created"), lambda i, d: _iso(i.created) or ""),
+    "original_due": Column(N_("Original due"), lambda i, d: _iso(i.original_due) or ""),
+    "reading": Column(N_("Reading"), lambda i, d: i.reading or ""),
+    "tags": Column(N_("Tags"), lambda i, d: ", ".join(i.tags)),
+    "sources": Column(N_("Sources"), lambda i, d: ", ".join(i.sources)),
+    "related": Column(N_("Related"), lambda i, d: ", ".join(i.related)),
+    "reports": Column(N_("Reports"), lambda i, d: str(len(i.history)), justify="right"),
+    "days_since_report": Column(N_("Days since report"),
                                 lambda i, d: str(days_since_report(i, d)), "yellow", "right"),
-    "first_due": Column("First due", lambda i, d: _iso(first_due(i)) or ""),
-    "due_moves": Column("Moves", lambda i, d: str(len(i.due_changes)), justify="right"),
-    "days_slipped": Column("Days slipped", lambda i, d: _optional_int(days_slipped(i)), "red",
-                           "right"),
-    "slip_reasons": Column("Reasons", lambda i, d: "; ".join(slip_reasons(i))),
+    "first_due": Column(N_("First due"), lambda i, d: _iso(first_due(i)) or ""),
+    "due_moves": Column(N_("Moves"), lambda i, d: str(len(i.due_changes)), justify="right"),
+    "days_slipped": Column(N_("Days slipped"), lambda i, d: _optional_int(days_slipped(i)),
+                           "red", "right"),
+    "slip_reasons": Column(N_("Reasons"), lambda i, d: "; ".join(slip_reasons(i))),
 }
+
+
+def header(name: str) -> str:
+    """A column's header in the active language."""
+    return _(COLUMNS[name].header)
 
 
 def _optional_int(value: int | None) -> str:

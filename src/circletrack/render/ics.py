@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from .. import __version__
+from ..i18n import _, ngettext
+from ..labels import category_label, status_label
 from ..model import Item
 from ..query import days_overdue
 
@@ -21,18 +23,25 @@ def item_uid(item: Item) -> str:
 def event_description(item: Item, day: dt.date) -> str:
     """Units, requirement, progress and lateness of an item, one fact per line."""
     lines = [
-        f"牵头单位 Lead: {'、'.join(item.lead) or '—'}",
-        f"配合单位 Support: {'、'.join(item.support) or '—'}",
-        f"进度要求 Requirement: {item.requirement or '—'}",
-        f"Status: {item.status}, progress {item.progress}%",
-        f"Latest report: {item.updated.isoformat() if item.updated else 'none'}",
+        _("牵头单位 Lead: {units}").format(units="、".join(item.lead) or "—"),
+        _("配合单位 Support: {units}").format(units="、".join(item.support) or "—"),
+        _("进度要求 Requirement: {requirement}").format(requirement=item.requirement or "—"),
+        _("Status: {status}, progress {progress}%").format(status=status_label(item.status),
+                                                          progress=item.progress),
+        _("Latest report: {date}").format(
+            date=item.updated.isoformat() if item.updated else _("none")),
     ]
     late = days_overdue(item, day)
     if late:
-        lines.append(f"Overdue by {late} day{'s' if late != 1 else ''} as of {day.isoformat()}")
+        lines.append(ngettext("Overdue by {days} day as of {date}",
+                              "Overdue by {days} days as of {date}", late).format(
+            days=late, date=day.isoformat()))
     if item.due_changes:
-        lines.append(f"Due date moved {len(item.due_changes)} times: "
-                     + "; ".join(c.reason for c in item.due_changes))
+        lines.append(ngettext("Due date moved {count} time: {reasons}",
+                              "Due date moved {count} times: {reasons}",
+                              len(item.due_changes)).format(
+            count=len(item.due_changes),
+            reasons="; ".join(c.reason for c in item.due_changes)))
     return "\n".join(lines)
 
 
@@ -69,7 +78,8 @@ def to_ics(items: Sequence[Item], day: dt.date, name: str,
             event.add("last-modified",
                       dt.datetime.combine(item.updated, dt.time(0, 0), tzinfo=dt.timezone.utc))
         groups = categories.get(item.id) if categories is not None else None
-        names = list(groups) if groups else ([item.category] if item.category else [])
+        names = list(groups) if groups else ([category_label(item.category)]
+                                             if item.category else [])
         if names:
             event.add("categories", names)
         if item.status == "cancelled":

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import _, ngettext
 from ..model import Item
-from .fields import COLUMNS
+from .fields import header
 from .formats import items_to_json, table_rows, to_csv, to_markdown
 from .tables import LIST_COLUMNS, LIST_COLUMNS_NARROW, NARROW_WIDTH, items_table
 
@@ -26,13 +27,17 @@ def render_list(items: Sequence[Item], day: dt.date, fmt: str, limit: int | None
     if fmt == "json":
         return items_to_json(shown, day)
     if fmt == "csv":
-        return to_csv([COLUMNS[c].header for c in CSV_COLUMNS], table_rows(shown, CSV_COLUMNS, day))
+        return to_csv([header(c) for c in CSV_COLUMNS], table_rows(shown, CSV_COLUMNS, day))
     if fmt == "md":
-        heading = f"circletrack list as of {day.isoformat()}: {len(shown)} items"
-        return to_markdown([COLUMNS[c].header for c in LIST_COLUMNS],
+        heading = ngettext("circletrack list as of {date}: {count} item",
+                           "circletrack list as of {date}: {count} items",
+                           len(shown)).format(date=day.isoformat(), count=len(shown))
+        return to_markdown([header(c) for c in LIST_COLUMNS],
                            table_rows(shown, LIST_COLUMNS, day), heading)
     hidden = len(items) - len(shown)
-    caption = (f"{len(shown)} of {len(items)} items shown; {hidden} more (--limit 0 shows all)"
-               if hidden else f"{len(items)} items as of {day.isoformat()}")
+    caption = (_("{shown} of {total} items shown; {hidden} more (--limit 0 shows all)").format(
+                   shown=len(shown), total=len(items), hidden=hidden)
+               if hidden else ngettext("{count} item as of {date}", "{count} items as of {date}",
+                                       len(items)).format(count=len(items), date=day.isoformat()))
     columns = LIST_COLUMNS if width >= NARROW_WIDTH else LIST_COLUMNS_NARROW
     return items_table(shown, day, columns, caption=caption, width=width)

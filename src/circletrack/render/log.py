@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from rich import box
 from rich.table import Table
 
+from ..i18n import N_, _, join, ngettext, pgettext
 from ..journal import Entry, Undone
+from ..labels import (
+    category_label,
+    display_title,
+    field_label,
+    item_title,
+    kind_label,
+    status_label,
+)
 from ..model import Item
 from ..writes import EditResult, LogEntry, MarkResult
 from .fields import report_json
@@ -18,7 +27,8 @@ from .tables import status_text
 
 @dataclass(frozen=True)
 class LogColumn:
-    """A column of the log table: header, the text of one entry, and how it is laid out.
+    """A column of the log table: header (translated where shown), the text of one entry, and
+    how it is laid out.
 
     Columns without a `ratio` keep their whole width; the others share what is left of the
     terminal in proportion to their ratio (Rich alone would squeeze CJK text unevenly).
@@ -36,15 +46,24 @@ def _progress(entry: LogEntry) -> str:
 
 
 LOG_COLUMNS: dict[str, LogColumn] = {
-    "date": LogColumn("Date", lambda e: e.report.date.isoformat()),
-    "id": LogColumn("ID", lambda e: e.item.id, "cyan"),
-    "title": LogColumn("Title", lambda e: e.item.title, ratio=3),
-    "status": LogColumn("Status", lambda e: e.report.status),
+    "date": LogColumn(N_("Date"), lambda e: e.report.date.isoformat()),
+    "id": LogColumn(N_("ID"), lambda e: e.item.id, "cyan"),
+    "title": LogColumn(N_("Title"), lambda e: item_title(e.item), ratio=3),
+    "status": LogColumn(N_("Status"), lambda e: status_label(e.report.status)),
     "progress": LogColumn("%", _progress, justify="right"),
-    "note": LogColumn("Note", lambda e: e.report.note or "", ratio=5),
+    "note": LogColumn(N_("Note"), lambda e: e.report.note or "", ratio=5),
     "by": LogColumn("By", lambda e: e.report.by or "", ratio=2),
-    "source": LogColumn("Source", lambda e: e.report.source, ratio=2),
+    "source": LogColumn(N_("Source"), lambda e: e.report.source, ratio=2),
 }
+
+
+def _header(name: str) -> str:
+    """A log column's header in the active language ("%" is the same in every language)."""
+    if name == "progress":
+        return "%"
+    if name == "by":
+        return pgettext("report", "By")
+    return _(LOG_COLUMNS[name].header)
 #: Narrower terminals leave out Source, then Title and By (JSON always has every field).
 LOG_WIDTHS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (140, tuple(LOG_COLUMNS)),
@@ -61,15 +80,16 @@ def log_columns(width: int) -> tuple[str, ...]:
 def log_table(entries: Sequence[LogEntry], width: int = 200) -> Table:
     """A Rich table of reports, one row each, in the order given, as wide as `width`."""
     chosen = {name: LOG_COLUMNS[name] for name in log_columns(width)}
-    table = Table(title=f"{len(entries)} report{'s' if len(entries) != 1 else ''}",
+    table = Table(title=ngettext("{count} report", "{count} reports", len(entries)).format(
+                      count=len(entries)),
                   title_justify="left", header_style="bold", pad_edge=False, expand=True,
                   box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True, width=width)
-    for column in chosen.values():
-        table.add_column(column.header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
+    for name, column in chosen.items():
+        table.add_column(_header(name), style=column.style, justify=column.justify,  # type: ignore[arg-type]
                          overflow="fold", no_wrap=column.ratio is None, ratio=column.ratio)
     for entry in entries:
-        table.add_row(*(status_text(column.get(entry)) if name == "status" else column.get(entry)
-                        for name, column in chosen.items()))
+        table.add_row(*(status_text(entry.report.status) if name == "status"
+                        else column.get(entry) for name, column in chosen.items()))
     return table
 
 
@@ -80,38 +100,48 @@ def log_json(entries: Sequence[LogEntry]) -> str:
 
 
 def _state(state: tuple[str, int]) -> str:
-    return f"{state[0]} {state[1]}%"
+    return f"{status_label(state[0])} {state[1]}%"
 
 
 def mark_message(result: MarkResult) -> str:
     """`coop-01 标题: planned 0% → in_progress 40% (report of 2024-05-01 by 王芳)`."""
     report = result.report
-    head = f"{result.item_id} {result.title}: "
-    of = f"report of {report.date} by {report.by}"
+    of = _("report of {date} by {by}").format(date=report.date, by=report.by)
     if report.value is not None:
-        of += f", value {report.value} {result.unit or ''}".rstrip()
+        of += _(", value {value} {unit}").format(value=report.value,
+                                                 unit=result.unit or "").rstrip()
+    title = display_title(result.title, result.title_en)
     if not result.is_latest:
-        return (head + f"recorded a {of} before the latest ({result.latest}); "
-                f"the state stays {_state(result.after)}")
-    return head + f"{_state(result.before)} → {_state(result.after)} ({of})"
+        return _("{id} {title}: recorded a {report} before the latest ({latest}); the state "
+                 "stays {state}").format(id=result.item_id, title=title, report=of,
+                                         latest=result.latest, state=_state(result.after))
+    return _("{id} {title}: {before} → {after} ({report})").format(
+        id=result.item_id, title=title, before=_state(result.before),
+        after=_state(result.after), report=of)
 
 
 def add_message(item: Item) -> str:
     """`added prj-012 标题 (project, highway, due 2026-12-31)`."""
-    details = ", ".join(x for x in (item.kind, item.category,
-                                    f"due {item.due}" if item.due else None) if x)
-    return f"added {item.id} {item.title} ({details})"
+    details = join(x for x in (kind_label(item.kind), category_label(item.category),
+                               _("due {date}").format(date=item.due) if item.due else None)
+                   if x)
+    return _("added {id} {title} ({details})").format(id=item.id, title=item_title(item),
+                                                       details=details)
 
 
 def edit_message(result: EditResult) -> str:
     """`edited coop-01 标题: title, due (2011-12-31 → 2012-06-30)`, or that nothing changed."""
-    head = f"{result.item_id} {result.title}"
+    title = display_title(result.title, result.title_en)
     if not result.changed:
-        return f"{head}: nothing changed (the values given are the current ones)"
+        return _("{id} {title}: nothing changed (the values given are the current ones)").format(
+            id=result.item_id, title=title)
     move = result.due_change
-    names = [f"due ({move.from_ or 'none'} → {move.to})" if name == "due" and move else name
+    names = [_("{field} ({old} → {new})").format(field=field_label(name),
+                                                 old=move.from_ or _("none"), new=move.to)
+             if name == "due" and move else field_label(name)
              for name in result.changed]
-    return f"edited {head}: {', '.join(names)}"
+    return _("edited {id} {title}: {fields}").format(id=result.item_id, title=title,
+                                                      fields=join(names))
 
 
 def undo_message(undone: Undone) -> str:
@@ -120,14 +150,17 @@ def undo_message(undone: Undone) -> str:
     The time of the write is left out so the message is the same on any day; `undo --list`
     shows it."""
     entry = undone.entry
-    what = "finished an interrupted undo of" if undone.finished_interrupted else "undone:"
-    more = (f"{undone.remaining} earlier write{'s' if undone.remaining != 1 else ''} can be undone"
-            if undone.remaining else "no earlier write to undo")
-    return f"{what} {entry.label} (by {entry.user}); {more}"
+    more = (ngettext("{count} earlier write can be undone",
+                     "{count} earlier writes can be undone", undone.remaining).format(
+                count=undone.remaining)
+            if undone.remaining else _("no earlier write to undo"))
+    template = (_("finished an interrupted undo of {label} (by {user}); {more}")
+                if undone.finished_interrupted else _("undone: {label} (by {user}); {more}"))
+    return template.format(label=entry.label, user=entry.user, more=more)
 
 
 def journal_lines(entries: Sequence[Entry]) -> list[str]:
     """The writes `undo` can revert, newest first: `#12 2024-05-01T10:00:00+08:00 wang: …`."""
     if not entries:
-        return ["nothing to undo"]
+        return [_("nothing to undo")]
     return [f"#{e.number} {e.time} {e.user}: {e.label}" for e in reversed(entries)]

@@ -18,10 +18,12 @@ from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import N_, _
+from ..labels import group_label
 from ..model import Item
 from ..query import days_since_report
 from ..reports import Listing, days_slipped, first_due, slip_reasons
-from .fields import COLUMNS, item_json
+from .fields import COLUMNS, header, item_json
 from .formats import table_rows, to_csv, to_markdown
 
 Rendered = Union[str, bytes, RenderableType]
@@ -39,7 +41,7 @@ SLIPS_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "status", "first_due", 
                                   "due_moves", "days_slipped", "slip_reasons")
 #: Every flat field, for a spreadsheet of the whole registry.
 EXPORT_CSV_COLUMNS: tuple[str, ...] = (
-    "id", "kind", "category", "title", "title_en", "content", "lead", "support", "cities",
+    "id", "kind", "category", "source_title", "title_en", "content", "lead", "support", "cities",
     "created", "due", "original_due", "requirement", "reading", "status", "progress",
     "days_overdue", "updated", "reports", "due_moves", "tags", "sources", "related")
 #: The fields that still read as a table in a wiki page.
@@ -48,14 +50,16 @@ EXPORT_MD_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead",
 #: Columns whose text may wrap in a terminal table.
 WRAPPING_COLUMNS: frozenset[str] = frozenset({"title", "lead", "requirement", "cities",
                                               "category", "slip_reasons", "support"})
-GROUP_LABELS: dict[str, str] = {"unit": "Lead unit", "category": "Category", "city": "City"}
+GROUP_LABELS: dict[str, str] = {"unit": N_("Lead unit"), "category": N_("Category"),
+                                "city": N_("City")}
 
 ExtraJson = Callable[[Item, dt.date], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """What to call a listing and which columns and extra JSON fields to show."""
+    """What to call a listing (in the active language) and which columns and extra JSON
+    fields to show."""
 
     title: str
     columns: Sequence[str]
@@ -66,8 +70,13 @@ class ReportSpec:
 
 def heading(report: ReportSpec, listing: Listing, group: str | None, count: int) -> str:
     """`Overdue items as of 2012-01-01 (31)`, with `— Lead unit: X` for a group."""
-    where = f" — {GROUP_LABELS[listing.group_by]}: {group}" if listing.group_by and group else ""
-    return f"{report.title} as of {listing.day.isoformat()}{where} ({count})"
+    if listing.group_by and group:
+        return _("{title} as of {date} — {label}: {group} ({count})").format(
+            title=report.title, date=listing.day.isoformat(),
+            label=_(GROUP_LABELS[listing.group_by]),
+            group=group_label(listing.group_by, group), count=count)
+    return _("{title} as of {date} ({count})").format(
+        title=report.title, date=listing.day.isoformat(), count=count)
 
 
 def _json_item(report: ReportSpec, item: Item, day: dt.date) -> dict[str, Any]:
@@ -92,19 +101,19 @@ def listing_json(listing: Listing, report: ReportSpec) -> str:
 
 def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
     """Excel-safe CSV; grouped, a first column names the group (an item repeats per group)."""
-    headers = [COLUMNS[c].header for c in columns]
+    headers = [header(c) for c in columns]
     if listing.group_by is None:
         return to_csv(headers, table_rows(listing.items, columns, listing.day))
-    rows = [[group.name or "", *row] for group in listing.groups
+    rows = [[group_label(listing.group_by, group.name), *row] for group in listing.groups
             for row in table_rows(group.items, columns, listing.day)]
-    return to_csv([GROUP_LABELS[listing.group_by], *headers], rows)
+    return to_csv([_(GROUP_LABELS[listing.group_by]), *headers], rows)
 
 
 def listing_markdown(listing: Listing, report: ReportSpec) -> str:
     """A Markdown table under a one-line heading; grouped, one heading and table per group."""
-    headers = [COLUMNS[c].header for c in report.columns]
+    headers = [header(c) for c in report.columns]
     if not listing.items:
-        return f"**{heading(report, listing, None, 0)}**\n\nNone.\n"
+        return f"**{heading(report, listing, None, 0)}**\n\n{_('None.')}\n"
     parts = [to_markdown(headers, table_rows(g.items, report.columns, listing.day),
                          heading(report, listing, g.name, len(g.items)))
              for g in listing.groups]
@@ -141,15 +150,17 @@ class ReportTable:
     title: str
     columns: Sequence[str]
     rows: Sequence[Sequence[str]]
+    #: Each row's status (the machine value), for its colour.
+    statuses: Sequence[str] = ()
 
     def _widths(self, max_width: int) -> list[int]:
-        natural = [max([cell_len(COLUMNS[name].header),
+        natural = [max([cell_len(header(name)),
                         *(cell_len(row[i]) for row in self.rows)])
                    for i, name in enumerate(self.columns)]
         text = [i for i, name in enumerate(self.columns) if name in WRAPPING_COLUMNS]
         ids = [i for i, name in enumerate(self.columns) if name == "id"]
         # Values of the other columns (dates, numbers) stay whole; only their header wraps.
-        values = {i: max([*(cell_len(w) for w in COLUMNS[name].header.split()),
+        values = {i: max([*(cell_len(w) for w in header(name).split()),
                           *(cell_len(row[i]) for row in self.rows)])
                   for i, name in enumerate(self.columns) if i not in text and i not in ids}
         # Then text (down to four Chinese characters a line) and ids, the widest first.
@@ -166,10 +177,10 @@ class ReportTable:
                       collapse_padding=True)
         for name, width in zip(self.columns, self._widths(options.max_width)):
             column = COLUMNS[name]
-            table.add_column(column.header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
+            table.add_column(header(name), style=column.style, justify=column.justify,  # type: ignore[arg-type]
                              width=width, overflow="fold")
-        for cells in self.rows:
-            table.add_row(*(status_text(text) if name == "status" else text
+        for cells, status in zip(self.rows, self.statuses):
+            table.add_row(*(status_text(status) if name == "status" else text
                             for name, text in zip(self.columns, cells)))
         yield table
 
@@ -178,13 +189,15 @@ def report_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
                  title: str) -> ReportTable:
     """The terminal table of a report: one row per item."""
     return ReportTable(title, tuple(columns), [[COLUMNS[name].get(item, day) for name in columns]
-                                               for item in items])
+                                               for item in items],
+                       [item.status for item in items])
 
 
 def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
     """Rich tables for the terminal, one per group."""
     if not listing.items:
-        return Text(f"No {report.title.lower()} as of {listing.day.isoformat()}.")
+        return Text(_("No {title} as of {date}.").format(title=report.title.lower(),
+                                                           date=listing.day.isoformat()))
     columns = report.table_columns or report.columns
     tables = [report_table(g.items, listing.day, columns,
                            heading(report, listing, g.name, len(g.items)))
@@ -201,8 +214,10 @@ def listing_ics(listing: Listing, report: ReportSpec) -> bytes:
         categories = {}
         for group in listing.groups:
             for item in group.items:
-                categories.setdefault(item.id, []).append(group.name or "")
-    name = f"circletrack: {report.title.lower()} as of {listing.day.isoformat()}"
+                categories.setdefault(item.id, []).append(group_label(listing.group_by,
+                                                                      group.name))
+    name = _("circletrack: {title} as of {date}").format(title=report.title.lower(),
+                                                         date=listing.day.isoformat())
     return to_ics(listing.items, listing.day, name, categories)
 
 
@@ -220,7 +235,7 @@ def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
 
 def render_overdue(listing: Listing, fmt: str) -> Rendered:
     """The overdue report: id, title, lead, due, requirement, days overdue, progress, latest."""
-    return render_listing(listing, ReportSpec("Overdue items", OVERDUE_COLUMNS), fmt)
+    return render_listing(listing, ReportSpec(_("Overdue items"), OVERDUE_COLUMNS), fmt)
 
 
 def _stale_json(item: Item, day: dt.date) -> dict[str, Any]:
@@ -229,7 +244,7 @@ def _stale_json(item: Item, day: dt.date) -> dict[str, Any]:
 
 def render_stale(listing: Listing, days: int, fmt: str) -> Rendered:
     """Open items silent for `days` days or more, with the days since their latest report."""
-    title = f"Open items with no report for {days} days or more"
+    title = _("Open items with no report for {days} days or more").format(days=days)
     return render_listing(listing, ReportSpec(title, STALE_COLUMNS, _stale_json), fmt)
 
 
@@ -243,7 +258,7 @@ def _slip_json(item: Item, _day: dt.date) -> dict[str, Any]:
 
 def render_slips(listing: Listing, fmt: str) -> Rendered:
     """Items whose due date moved: first and current due date, moves, days slipped, reasons."""
-    report = ReportSpec("Items with moved due dates", SLIPS_COLUMNS, _slip_json,
+    report = ReportSpec(_("Items with moved due dates"), SLIPS_COLUMNS, _slip_json,
                         tuple(c for c in SLIPS_COLUMNS if c != "status"))
     return render_listing(listing, report, fmt)
 
@@ -256,4 +271,4 @@ def render_export(listing: Listing, fmt: str) -> Rendered:
 
         return taskwarrior_json(listing.items)
     columns = EXPORT_MD_COLUMNS if fmt == "md" else EXPORT_CSV_COLUMNS
-    return render_listing(listing, ReportSpec("All items", columns), fmt)
+    return render_listing(listing, ReportSpec(_("All items"), columns), fmt)

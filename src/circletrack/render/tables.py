@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Sequence
 
 from rich import box
@@ -10,9 +11,10 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
+from ..labels import status_label
 from ..model import Item
 from ..query import is_overdue
-from .fields import COLUMNS
+from .fields import COLUMNS, header
 
 STATUS_STYLES: dict[str, str] = {
     "planned": "blue",
@@ -31,7 +33,7 @@ MIN_WIDTHS: dict[str, int] = {"title": 10, "lead": 8, "category": 8}
 #: How the room left by the no-wrap columns is shared among the wrapping ones.
 WRAP_WEIGHTS: dict[str, int] = {"title": 5, "requirement": 4, "lead": 3, "support": 2,
                                 "category": 2, "cities": 2}
-#: Shorter headers where a terminal table is short of room.
+#: Shorter headers where a terminal table is short of room (the same in every language).
 TABLE_HEADERS: dict[str, str] = {"progress": "%"}
 #: Columns that never wrap; ids stay whole so they can be copied into the next command.
 NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status",
@@ -39,8 +41,23 @@ NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status
 
 
 def status_text(status: str) -> Text:
-    """A status word in its colour."""
-    return Text(status, style=STATUS_STYLES.get(status, ""))
+    """A status (the machine value) in the active language, in its colour."""
+    return Text(status_label(status), style=STATUS_STYLES.get(status, ""))
+
+
+def fill(template: str, **parts: str | Text) -> Text:
+    """A translated template with its `{name}` fields filled, keeping the style of Text parts.
+
+    `fill(_("{overdue}, {stale}"), overdue=Text("3 overdue", style="red"), stale="…")`: the
+    order of the parts is the translation's, the styles are the caller's.
+    """
+    text = Text()
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        text.append(literal)
+        if name is not None:
+            part = parts[name]
+            text.append(part if isinstance(part, Text) else str(part))
+    return text
 
 
 def progress_bar(percent: float, width: int = 10) -> Text:
@@ -86,22 +103,22 @@ def items_table(items: Sequence[Item], day: dt.date, columns: Sequence[str] = LI
 
     With `width`, the wrapping columns are sized so the table fits it.
     """
-    headers = [TABLE_HEADERS.get(name, COLUMNS[name].header) for name in columns]
+    headers = [TABLE_HEADERS.get(name) or header(name) for name in columns]
     rows = [[COLUMNS[name].get(item, day) for name in columns] for item in items]
     widths = fit_widths(headers, rows, columns, width) if width else {}
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold",
                   expand=False, pad_edge=False, box=box.SIMPLE_HEAD, show_edge=False,
                   collapse_padding=True)
-    for name, header in zip(columns, headers):
+    for name, heading in zip(columns, headers):
         column = COLUMNS[name]
-        table.add_column(header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
+        table.add_column(heading, style=column.style, justify=column.justify,  # type: ignore[arg-type]
                          overflow="fold", no_wrap=name in NO_WRAP, width=widths.get(name),
                          min_width=None if name in widths else MIN_WIDTHS.get(name))
     for item, row in zip(items, rows):
         cells: list[Text | str] = []
         for name, text in zip(columns, row):
             if name == "status":
-                cells.append(status_text(text))
+                cells.append(status_text(item.status))
             elif name == "due" and is_overdue(item, day):
                 cells.append(Text(text, style="red"))
             else:
