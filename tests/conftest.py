@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,24 @@ unit = "公里"
 year = 2025
 op = ">="
 """
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests (and the processes they start) use a parse cache of their own, never ~/.cache."""
+    os.environ["CIRCLETRACK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test speaks English unless it asks for Chinese, whatever the machine's locale
+    (LANG may be unset, C.UTF-8 or zh_CN.UTF-8), and leaves the language as it found it."""
+    from circletrack.i18n import set_language
+
+    monkeypatch.setenv("CIRCLETRACK_LANG", "en")
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture
