@@ -172,7 +172,7 @@ def test_import_adds_and_updates_then_undo_restores(shipped_copy: Path, tmp_path
     [
         ("not json", "not JSON"),
         ('[{"id": "x", "kind": "project", "title": "t", "created": "2020-01-01", "lead": [null]}]',
-         "cannot be written as TOML"),
+         "lead: must be a list of non-empty strings"),
         ('[{"id": "x", "kind": "task", "title": "t", "created": "2020-01-01"}]',
          "unknown kind 'task'"),
         ('[{"id": "x", "kind": "project", "title": "t", "created": "2020-01-01", '

@@ -7,12 +7,16 @@ order of the schema, empty optional fields left out, so a diff shows only what c
 from __future__ import annotations
 
 import re
-import tomllib
+try:  # tomli's compiled wheels parse twice as fast as the standard library's copy of it
+    import tomli as tomllib
+except ImportError:  # pragma: no cover - a platform without a tomli wheel
+    import tomllib  # type: ignore[no-redef]
 from typing import Any
 
 import tomli_w
 
 from .errors import Problem, RegistryInvalid
+from .i18n import _
 from .model import DueChange, Fact, Item, Registry, Report, Source, Target
 from .validate import validate_document
 
@@ -24,7 +28,8 @@ def parse_document(data: bytes, path: str | None = None) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RegistryInvalid([Problem(f"not UTF-8 text (byte {exc.start})")], path) from None
+        raise RegistryInvalid([Problem(_("not UTF-8 text (byte {position})").format(
+            position=exc.start))], path) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -35,7 +40,8 @@ def parse_document(data: bytes, path: str | None = None) -> dict[str, Any]:
         found = _AT_LINE.search(message)
         line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         message = _AT_LINE.sub("", message).strip()
-        raise RegistryInvalid([Problem(f"malformed TOML: {message}", line)], path) from None
+        raise RegistryInvalid([Problem(_("malformed TOML: {error}").format(error=message), line)],
+                              path) from None
 
 
 def problems_in(data: bytes, path: str | None = None) -> list[Problem]:
@@ -133,6 +139,11 @@ def registry_to_document(registry: Registry) -> dict[str, Any]:
             "items": [item_to_table(i) for i in registry.items]}
 
 
+def document_bytes(document: dict[str, Any]) -> bytes:
+    """A document serialised as tomli-w writes it, in UTF-8."""
+    return tomli_w.dumps(document).encode("utf-8")
+
+
 def dumps(registry: Registry) -> bytes:
     """The canonical UTF-8 bytes of a registry."""
-    return tomli_w.dumps(registry_to_document(registry)).encode("utf-8")
+    return document_bytes(registry_to_document(registry))

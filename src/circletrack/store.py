@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .codec import dumps, loads, problems_in
+from . import cache
+from .codec import document_bytes, loads, registry_to_document
 from .errors import (
     ExitStatus,
     LockTimeout,
@@ -22,7 +23,9 @@ from .errors import (
     RegistryNotFound,
     RegistryReadOnly,
 )
+from .i18n import _
 from .model import Registry
+from .validate import validate_document
 
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
 ENV_USER = "CIRCLETRACK_USER"
@@ -83,31 +86,38 @@ def read_bytes(location: Location) -> bytes:
     try:
         return location.path.read_bytes()
     except FileNotFoundError:
-        hint = " (create one with `circletrack init PATH`)" if location.origin != "bundled" else ""
-        raise RegistryNotFound(f"registry not found: {location.path}{hint}") from None
+        hint = (_(" (create one with `circletrack init PATH`)")
+                if location.origin != "bundled" else "")
+        raise RegistryNotFound(_("registry not found: {path}{hint}").format(
+            path=location.path, hint=hint)) from None
     except IsADirectoryError:
-        raise RegistryNotFound(f"registry path is a folder, not a file: {location.path}") from None
+        raise RegistryNotFound(_("registry path is a folder, not a file: {path}").format(
+            path=location.path)) from None
     except OSError as exc:
-        raise RegistryNotFound(f"cannot read registry {location.path}: {exc.strerror}") from None
+        raise RegistryNotFound(_("cannot read registry {path}: {error}").format(
+            path=location.path, error=exc.strerror)) from None
 
 
 def load(location: Location) -> Registry:
     """Read and validate the registry at a location."""
-    return loads(read_bytes(location), str(location.path))
+    return cache.cached(read_bytes(location), lambda data: loads(data, str(location.path)))
 
 
 def _check_writable(location: Location) -> None:
     if location.bundled:
         raise RegistryReadOnly(
-            f"the bundled registry ({location.path}) is read-only; make a writable copy with "
-            "`circletrack init PATH` and use it with --registry PATH or CIRCLETRACK_REGISTRY")
+            _("the bundled registry ({path}) is read-only; make a writable copy with "
+              "`circletrack init PATH` and use it with --registry PATH or CIRCLETRACK_REGISTRY")
+            .format(path=location.path))
     path = location.path
     if not path.exists():
-        raise RegistryNotFound(f"registry not found: {path} (create one with `circletrack init PATH`)")
+        raise RegistryNotFound(_("registry not found: {path}{hint}").format(
+            path=path, hint=_(" (create one with `circletrack init PATH`)")))
     if not os.access(path, os.W_OK):
-        raise RegistryReadOnly(f"registry is not writable: {path}")
+        raise RegistryReadOnly(_("registry is not writable: {path}").format(path=path))
     if not os.access(path.parent, os.W_OK):
-        raise RegistryReadOnly(f"cannot write in the registry's folder: {path.parent}")
+        raise RegistryReadOnly(_("cannot write in the registry's folder: {path}").format(
+            path=path.parent))
 
 
 def _lock_paths(path: Path) -> tuple[Path, Path]:
@@ -127,9 +137,10 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
         holder = ""
         with contextlib.suppress(OSError):
             holder = holder_path.read_text(encoding="utf-8").strip()
-        who = f" (held by {holder})" if holder else ""
-        raise LockTimeout(f"registry is locked by another circletrack process{who}; "
-                          f"waited {timeout:g} s, try again") from None
+        who = _(" (held by {holder})").format(holder=holder) if holder else ""
+        raise LockTimeout(_("registry is locked by another circletrack process{holder}; "
+                            "waited {seconds} s, try again").format(
+            holder=who, seconds=f"{timeout:g}")) from None
     try:
         with contextlib.suppress(OSError):
             holder_path.write_text(f"{_user()}@{socket.gethostname()} pid {os.getpid()}",
@@ -203,23 +214,27 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     path = location.path
     with locked(path, timeout):
         old = read_bytes(location)
-        registry = loads(old, str(path))
-        unchanged = dumps(registry) if skip_no_op else None
+        registry = cache.cached(old, lambda data: loads(data, str(path)))
+        before = registry_to_document(registry) if skip_no_op else None
         result = change(registry)
-        try:
-            new = dumps(registry)
-        except (TypeError, ValueError) as exc:  # e.g. a null inside a list from imported JSON
-            raise RegistryInvalid([Problem(f"the change cannot be written as TOML: {exc}")]) \
-                from None
-        if new == unchanged:
+        document = registry_to_document(registry)
+        if document == before:
             return result, old, old
-        problems = problems_in(new, str(path))
+        # The document about to be serialised is validated in full; tomli-w writes exactly
+        # it (the canonical round trip is tested), so the bytes need not be parsed again.
+        problems = validate_document(document)
         if problems:
             raise RegistryInvalid(problems)
+        try:
+            new = document_bytes(document)
+        except (TypeError, ValueError) as exc:  # e.g. a null inside a list from imported JSON
+            raise RegistryInvalid([Problem(_("the change cannot be written as TOML: {error}")
+                                           .format(error=exc))]) from None
         if new != old:
             if before_replace is not None:
                 before_replace(old, new)
             atomic_write(path, new)
+            cache.remember(new, registry)
         return result, old, new
 
 
@@ -228,9 +243,11 @@ def init_copy(destination: Path, force: bool = False) -> Path:
     if destination.is_dir():
         destination = destination / "projects.toml"
     if destination.exists() and not force:
-        raise RegistryReadOnly(f"{destination} already exists; use --force to replace it")
+        raise RegistryReadOnly(_("{path} already exists; use --force to replace it").format(
+            path=destination))
     if not destination.parent.exists():
-        raise RegistryNotFound(f"folder does not exist: {destination.parent}")
+        raise RegistryNotFound(_("folder does not exist: {path}").format(
+            path=destination.parent))
     data = read_bytes(Location(bundled_path(), "bundled"))
     atomic_write(destination, data)
     return destination
@@ -254,8 +271,9 @@ def check_writable(location: Location) -> None:
     _check_writable(location)
     with contextlib.suppress(OSError):
         if not location.path.stat().st_mode & 0o222:
-            raise RegistryReadOnly(f"registry is read-only: {location.path} "
-                                   "(it has no write permission; `chmod u+w` it to record changes)")
+            raise RegistryReadOnly(_("registry is read-only: {path} (it has no write "
+                                     "permission; `chmod u+w` it to record changes)").format(
+                path=location.path))
 
 
 class ChangeInvalid(RegistryInvalid):
@@ -266,7 +284,7 @@ class ChangeInvalid(RegistryInvalid):
     def __init__(self, problems: list[Problem]) -> None:
         # Line numbers would point into bytes that were never written, so they are left out.
         super().__init__([replace(p, line=None) for p in problems])
-        self.args = (f"not written: {self.args[0]}",)
+        self.args = (_("not written: {problem}").format(problem=self.args[0]),)
 
 
 @dataclass(frozen=True)
