@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from ..labels import (
 from ..model import Item
 from ..writes import EditResult, LogEntry, MarkResult
 from .fields import report_json
+from .formats import json_array
 from .tables import status_text
 
 
@@ -96,7 +96,7 @@ def log_table(entries: Sequence[LogEntry], width: int = 200) -> Table:
 def log_json(entries: Sequence[LogEntry]) -> str:
     """A JSON array: each report's fields (see `report_json`) with its item's id and title."""
     rows = [{"id": e.item.id, "title": e.item.title, **report_json(e.report)} for e in entries]
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return json_array(rows)
 
 
 def _state(state: tuple[str, int]) -> str:

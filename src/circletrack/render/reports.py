@@ -24,7 +24,7 @@ from ..model import Item
 from ..query import days_since_report
 from ..reports import Listing, days_slipped, first_due, slip_reasons
 from .fields import COLUMNS, header, item_json
-from .formats import table_rows, to_csv, to_markdown
+from .formats import json_array, table_rows, to_csv, to_markdown
 
 Rendered = Union[str, bytes, RenderableType]
 
@@ -91,7 +91,7 @@ def listing_json(listing: Listing, report: ReportSpec) -> str:
     day = listing.day
     data: list[dict[str, Any]]
     if listing.group_by is None:
-        data = [_json_item(report, i, day) for i in listing.items]
+        return json_array([_json_item(report, i, day) for i in listing.items])
     else:
         data = [{"group": g.name, "count": len(g.items),
                  "items": [_json_item(report, i, day) for i in g.items]}
