@@ -384,9 +384,24 @@ def test_report_tables_fit_the_terminal(args: list[str], width: str, shipped_cop
     assert not re.search(r"(?:^|\s)\d{4}-\d?\d?-?\d?$", result.stdout, re.M), "a date was folded"
 
 
-def test_fit_widths_shrinks_the_widest_first_and_respects_floors() -> None:
-    from circletrack.render.reports import fit_widths
+def test_fit_keeps_fixed_columns_and_shares_the_rest_by_weight() -> None:
+    from circletrack.render.fitted import fit
 
-    assert fit_widths([20, 10, 5], [{0: 4, 1: 4}], 25) == [10, 10, 5]
-    assert fit_widths([20, 10, 5], [{0: 12}, {1: 4}], 20) == [12, 4, 5]
-    assert fit_widths([20, 10, 5], [{0: 18}], 10) == [18, 10, 5], "floors hold even if too wide"
+    # id (no wrap, 20), title (wraps, weight 5), lead (wraps, weight 3), due (no wrap, 10)
+    natural, wrapping = [20, 40, 16, 10], [False, True, True, False]
+    floors, weights = [6, 10, 8, 6], [1, 5, 3, 1]
+    assert fit(natural, wrapping, floors, weights, 200) == natural
+    widths = fit(natural, wrapping, floors, weights, 80)
+    assert widths[0] == 20 and widths[3] == 10
+    assert sum(widths) + 2 * 3 <= 80 and widths[1] > widths[2] >= 8
+    assert widths[1] % 2 == 0 and widths[2] % 2 == 0  # even: a Chinese character is 2 cells
+    squeezed = fit(natural, wrapping, floors, weights, 40)
+    assert squeezed[1] == squeezed[2] == 6 and squeezed[0] < 20  # text first, then the id
+
+
+def test_wrap_cells_breaks_words_at_spaces_and_chinese_anywhere() -> None:
+    from circletrack.render.fitted import wrap_cells
+
+    assert wrap_cells("杭州绕城高速公路西复线工程", 8) == ["杭州绕城", "高速公路", "西复线工", "程"]
+    assert wrap_cells("Hangzhou ring road west", 10) == ["Hangzhou", "ring road", "west"]
+    assert wrap_cells("short", 10) == ["short"]

@@ -10,7 +10,8 @@ from ..i18n import _, ngettext
 from ..model import Item
 from .fields import header
 from .formats import items_to_json, table_rows, to_csv, to_markdown
-from .tables import LIST_COLUMNS, LIST_COLUMNS_NARROW, NARROW_WIDTH, items_table
+from .fitted import item_table
+from .tables import LIST_COLUMNS, LIST_COLUMNS_NARROW, NARROW_WIDTH
 
 CSV_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "support", "cities",
                                 "due", "requirement", "status", "progress", "days_overdue",
@@ -40,4 +41,4 @@ def render_list(items: Sequence[Item], day: dt.date, fmt: str, limit: int | None
                if hidden else ngettext("{count} item as of {date}", "{count} items as of {date}",
                                        len(items)).format(count=len(items), date=day.isoformat()))
     columns = LIST_COLUMNS if width >= NARROW_WIDTH else LIST_COLUMNS_NARROW
-    return items_table(shown, day, columns, caption=caption, width=width)
+    return item_table(shown, day, columns, caption=caption)

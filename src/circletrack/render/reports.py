@@ -11,11 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from rich import box
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import RenderableType
 from rich.console import Group as RichGroup
-from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, _
@@ -24,6 +21,7 @@ from ..model import Item
 from ..query import days_since_report
 from ..reports import Listing, days_slipped, first_due, slip_reasons
 from .fields import COLUMNS, header, item_json
+from .fitted import item_table
 from .formats import json_array, table_rows, to_csv, to_markdown
 
 Rendered = Union[str, bytes, RenderableType]
@@ -47,9 +45,6 @@ EXPORT_CSV_COLUMNS: tuple[str, ...] = (
 #: The fields that still read as a table in a wiki page.
 EXPORT_MD_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "cities",
                                       "due", "status", "progress", "days_overdue", "updated")
-#: Columns whose text may wrap in a terminal table.
-WRAPPING_COLUMNS: frozenset[str] = frozenset({"title", "lead", "requirement", "cities",
-                                              "category", "slip_reasons", "support"})
 GROUP_LABELS: dict[str, str] = {"unit": N_("Lead unit"), "category": N_("Category"),
                                 "city": N_("City")}
 
@@ -120,87 +115,14 @@ def listing_markdown(listing: Listing, report: ReportSpec) -> str:
     return "\n".join(parts)
 
 
-def fit_widths(natural: Sequence[int], stages: Sequence[dict[int, int]],
-               budget: int) -> list[int]:
-    """Shrink columns until their widths sum to at most `budget`.
-
-    Each stage maps column indexes to the width they may shrink to; within a stage the
-    widest column gives way first, and a later stage only runs if the earlier ones were
-    not enough. Columns in no stage keep their natural width.
-    """
-    widths = list(natural)
-    for floors in stages:
-        while sum(widths) > budget:
-            shrinkable = [i for i, floor in floors.items() if widths[i] > floor]
-            if not shrinkable:
-                break
-            widths[max(shrinkable, key=lambda i: widths[i])] -= 1
-    return widths
-
-
-@dataclass(frozen=True)
-class ReportTable:
-    """A table that fits its columns to the console's width when it is printed.
-
-    Rich alone squeezes every column alike once the fixed ones fill the line, which
-    leaves nothing of a Chinese title in 80 columns; here dates and numbers stay whole
-    (their header wraps between words), text columns wrap first, long ids fold last.
-    """
-
-    title: str
-    columns: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    #: Each row's status (the machine value), for its colour.
-    statuses: Sequence[str] = ()
-
-    def _widths(self, max_width: int) -> list[int]:
-        natural = [max([cell_len(header(name)),
-                        *(cell_len(row[i]) for row in self.rows)])
-                   for i, name in enumerate(self.columns)]
-        text = [i for i, name in enumerate(self.columns) if name in WRAPPING_COLUMNS]
-        ids = [i for i, name in enumerate(self.columns) if name == "id"]
-        # Values of the other columns (dates, numbers) stay whole; only their header wraps.
-        values = {i: max([*(cell_len(w) for w in header(name).split()),
-                          *(cell_len(row[i]) for row in self.rows)])
-                  for i, name in enumerate(self.columns) if i not in text and i not in ids}
-        # Then text (down to four Chinese characters a line) and ids, the widest first.
-        stages = [values, {i: min(natural[i], 8 if i in text else 12) for i in text + ids},
-                  {i: min(natural[i], 6 if i in text else 8) for i in text + ids}]
-        # Two cells between columns: one of padding, one of the (blank) divider.
-        return fit_widths(natural, stages, max_width - 2 * (len(self.columns) - 1))
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from .tables import status_text
-
-        table = Table(title=self.title, title_justify="left", header_style="bold",
-                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                      collapse_padding=True)
-        for name, width in zip(self.columns, self._widths(options.max_width)):
-            column = COLUMNS[name]
-            table.add_column(header(name), style=column.style, justify=column.justify,  # type: ignore[arg-type]
-                             width=width, overflow="fold")
-        for cells, status in zip(self.rows, self.statuses):
-            table.add_row(*(status_text(status) if name == "status" else text
-                            for name, text in zip(self.columns, cells)))
-        yield table
-
-
-def report_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
-                 title: str) -> ReportTable:
-    """The terminal table of a report: one row per item."""
-    return ReportTable(title, tuple(columns), [[COLUMNS[name].get(item, day) for name in columns]
-                                               for item in items],
-                       [item.status for item in items])
-
-
 def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
     """Rich tables for the terminal, one per group."""
     if not listing.items:
         return Text(_("No {title} as of {date}.").format(title=report.title.lower(),
                                                            date=listing.day.isoformat()))
     columns = report.table_columns or report.columns
-    tables = [report_table(g.items, listing.day, columns,
-                           heading(report, listing, g.name, len(g.items)))
+    tables = [item_table(g.items, listing.day, columns,
+                         title=heading(report, listing, g.name, len(g.items)))
               for g in listing.groups]
     return tables[0] if len(tables) == 1 else RichGroup(*tables)
 

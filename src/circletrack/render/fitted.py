@@ -1,0 +1,242 @@
+"""One table of items for every command, fitted to the console when it is printed.
+
+Rich measures a run of Chinese characters as one unbreakable word and, once the fixed
+columns fill the line, squeezes every column alike, cutting ids and statuses. Here the
+no-wrap columns (ids, dates, numbers, statuses) keep their width and the room left is
+shared among the text columns by weight, in even widths (a Chinese character takes two
+cells). A long table (a piped `list` of thousands of items) is laid out line by line
+without Rich's per-cell measuring, which otherwise takes most of the command's time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rich import box
+from rich.cells import cell_len, get_character_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from ..labels import status_label
+from ..model import Item
+from ..query import is_overdue
+from .fields import COLUMNS, header
+
+STATUS_STYLES: dict[str, str] = {
+    "planned": "blue",
+    "in_progress": "yellow",
+    "done": "green",
+    "blocked": "bold red",
+    "cancelled": "dim",
+}
+#: Columns that never wrap; ids stay whole so they can be copied into the next command.
+NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind",
+                                     "days_overdue", "days_since_report", "created",
+                                     "first_due", "due_moves", "days_slipped", "original_due"})
+#: Narrowest a text column gets (in cells), and how the spare room is shared.
+MIN_WIDTHS: dict[str, int] = {"title": 10, "lead": 8, "category": 8}
+WRAP_WEIGHTS: dict[str, int] = {"title": 5, "requirement": 4, "slip_reasons": 4, "lead": 3,
+                                "support": 2, "category": 2, "cities": 2}
+#: Shorter headers where a terminal table is short of room (the same in every language).
+SHORT_HEADERS: dict[str, str] = {"progress": "%"}
+#: Above this many rows the table is laid out without Rich's Table.
+FAST_ROWS = 300
+GAP = 2
+
+
+def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
+        weights: Sequence[int], width: int) -> list[int]:
+    """Column widths that fit `width` cells with GAP between columns.
+
+    Columns that do not wrap keep their natural width; the rest share what is left by
+    weight, never below their floor, in even widths. If the floors do not fit, text
+    floors drop to 6 cells, and only then do the widest no-wrap columns give way (down to
+    8 cells) before anything is cut.
+    """
+    widths = list(natural)
+    room = width - GAP * (len(natural) - 1)
+    fixed = sum(w for w, wraps in zip(natural, wrapping) if not wraps)
+    wrap_cols = [i for i, wraps in enumerate(wrapping) if wraps]
+    if sum(natural) <= room:
+        return widths
+    spare = room - fixed
+    floors = list(floors)
+    need = sum(min(natural[i], floors[i]) for i in wrap_cols)
+    if spare < need:  # text goes down to three Chinese characters a line before ids fold
+        floors = [min(f, 6) if wrapping[i] else f for i, f in enumerate(floors)]
+        need = sum(min(natural[i], floors[i]) for i in wrap_cols)
+    while spare < need:
+        widest = max((i for i in range(len(natural)) if not wrapping[i] and widths[i] > 8),
+                     key=lambda i: widths[i], default=None)
+        if widest is None:
+            break
+        widths[widest] -= 1
+        spare += 1
+    total = sum(weights[i] for i in wrap_cols) or 1
+    for i in wrap_cols:
+        floor = min(natural[i], floors[i])
+        share = max(floor, min(natural[i], spare * weights[i] // total))
+        even = share // 2 * 2
+        widths[i] = share if share == natural[i] or even < floor else even
+    left = spare - sum(widths[i] for i in wrap_cols)
+    for i in sorted(wrap_cols, key=lambda i: -weights[i]):
+        grow = max(0, min(left, natural[i] - widths[i]))
+        widths[i] += grow
+        left -= grow
+    return widths
+
+
+_SPACE = re.compile(r"\s")
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells: words break at spaces, Chinese anywhere."""
+    if cell_len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    last_space = -1
+    for char in text:
+        size = get_character_cell_size(char)
+        if used + size > width and line:
+            if not _SPACE.match(char) and last_space > 0:
+                lines.append("".join(line[:last_space]).rstrip())
+                line = line[last_space + 1:]
+            else:
+                lines.append("".join(line).rstrip())
+                line = []
+            used = sum(get_character_cell_size(c) for c in line)
+            last_space = -1
+            if _SPACE.match(char) and not line:
+                continue
+        line.append(char)
+        used += size
+        if _SPACE.match(char):
+            last_space = len(line) - 1
+    if line:
+        lines.append("".join(line))
+    return lines
+
+
+@functools.lru_cache(maxsize=64)
+def _style(definition: str) -> Style:
+    return Style.parse(definition)
+
+
+def _pad(text: str, width: int, justify: str) -> str:
+    gap = max(0, width - cell_len(text))
+    return " " * gap + text if justify == "right" else text + " " * gap
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """Rows of cell texts under headers, with a style per cell, fitted when printed."""
+
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    styles: Sequence[Sequence[str | None]] = ()
+    title: str | None = None
+    caption: str | None = None
+    headers: Sequence[str] = field(default=())
+
+    def _headers(self) -> list[str]:
+        return list(self.headers) or [SHORT_HEADERS.get(c) or header(c) for c in self.columns]
+
+    def widths(self, max_width: int) -> list[int]:
+        """The width of each column in a console `max_width` cells wide.
+
+        When the headers do not fit beside each other, the no-wrap columns narrow to their
+        values and their headers wrap between words ("Days / overdue").
+        """
+        heads = self._headers()
+        values = [max([0, *(cell_len(row[i]) for row in self.rows)]) for i in range(len(heads))]
+        natural = [max(cell_len(h), v) for h, v in zip(heads, values)]
+        wrapping = [c not in NO_WRAP for c in self.columns]
+        floors = [max(MIN_WIDTHS.get(c, 6), *(cell_len(w) for w in h.split()))
+                  for c, h in zip(self.columns, heads)]
+        weights = [WRAP_WEIGHTS.get(c, 1) for c in self.columns]
+        if sum(natural) + GAP * (len(natural) - 1) > max_width:
+            natural = [n if wraps else max(v, *(cell_len(w) for w in h.split()))
+                       for n, v, h, wraps in zip(natural, values, heads, wrapping)]
+        return fit(natural, wrapping, floors, weights, max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.widths(options.max_width)
+        fits = sum(widths) + GAP * (len(widths) - 1) <= options.max_width
+        if len(self.rows) > FAST_ROWS and fits:  # else Rich crops a too-narrow console
+            yield from self._fast(widths, options.max_width)
+            return
+        table = Table(title=self.title, caption=self.caption, title_justify="left",
+                      header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+                      pad_edge=False, collapse_padding=True)
+        for name, heading, width in zip(self.columns, self._headers(), widths):
+            column = COLUMNS[name]
+            table.add_column(heading, justify=column.justify, width=width,  # type: ignore[arg-type]
+                             overflow="fold")
+        for number, row in enumerate(self.rows):
+            styles = self.styles[number] if self.styles else ()
+            table.add_row(*(Text(text, style=styles[i] or "") if styles else text
+                            for i, text in enumerate(row)))
+        yield table
+
+    def _fast(self, widths: list[int], max_width: int) -> Iterable[Segment]:
+        """The same layout as the Rich path, one line at a time."""
+        justify = [COLUMNS[c].justify for c in self.columns]
+        gap = " " * GAP
+        rule_width = min(max_width, sum(widths) + GAP * (len(widths) - 1))
+        bold = Style(bold=True)
+        if self.title:
+            yield Segment(self.title)
+            yield Segment.line()
+        for line in self._lines(self._headers(), widths, justify, gap):
+            yield Segment(line.rstrip(), bold)
+            yield Segment.line()
+        yield Segment("─" * rule_width)
+        yield Segment.line()
+        for number, row in enumerate(self.rows):
+            styles = self.styles[number] if self.styles else [None] * len(row)
+            cells = [wrap_cells(text, width) for text, width in zip(row, widths)]
+            for depth in range(max(len(c) for c in cells)):
+                for i, (lines, width) in enumerate(zip(cells, widths)):
+                    if i:
+                        yield Segment(gap)
+                    text = _pad(lines[depth] if depth < len(lines) else "", width, justify[i])
+                    style = styles[i]
+                    yield Segment(text, _style(style) if style else None)
+                yield Segment.line()
+        if self.caption:
+            yield Segment(self.caption.center(rule_width).rstrip())
+            yield Segment.line()
+
+    @staticmethod
+    def _lines(cells: Sequence[str], widths: Sequence[int], justify: Sequence[str],
+               gap: str) -> list[str]:
+        wrapped = [wrap_cells(text, width) for text, width in zip(cells, widths)]
+        height = max(len(c) for c in wrapped)
+        wrapped = [[""] * (height - len(c)) + c for c in wrapped]  # headers sit on the rule
+        return [gap.join(_pad(c[d] if d < len(c) else "", w, j)
+                         for c, w, j in zip(wrapped, widths, justify))
+                for d in range(max(len(c) for c in wrapped))]
+
+
+def status_text(status: str) -> Text:
+    """A status (the machine value) in the active language, in its colour."""
+    return Text(status_label(status), style=STATUS_STYLES.get(status, ""))
+
+
+def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
+               title: str | None = None, caption: str | None = None) -> ItemTable:
+    """One row per item: statuses in colour, overdue due dates in red."""
+    rows = [[COLUMNS[c].get(item, day) for c in columns] for item in items]
+    styles = [[STATUS_STYLES.get(item.status) if c == "status"
+               else "red" if c == "due" and is_overdue(item, day)
+               else COLUMNS[c].style for c in columns] for item in items]
+    return ItemTable(tuple(columns), rows, styles, title, caption)

@@ -1,0 +1,65 @@
+"""The fitted item table: the fast line-by-line layout prints exactly what Rich's Table does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from rich.console import Console
+
+from circletrack.codec import loads
+from circletrack.i18n import set_language
+from circletrack.render import fitted
+from circletrack.render.fitted import item_table
+
+from conftest import SHIPPED
+
+DAY = dt.date(2021, 1, 1)
+
+
+def render(table: fitted.ItemTable, width: int, color: bool = False) -> str:
+    console = Console(file=io.StringIO(), width=width, no_color=not color,
+                      force_terminal=color, color_system="standard" if color else None)
+    console.print(table)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [60, 80, 120, 200])
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("columns", [("id", "title", "lead", "due", "progress", "status"),
+                                     ("id", "category", "title", "lead", "due", "status",
+                                      "progress", "updated"),
+                                     ("id", "title", "lead", "due", "requirement",
+                                      "days_overdue", "progress", "updated")])
+def test_fast_layout_equals_rich_layout(monkeypatch: pytest.MonkeyPatch, width: int,
+                                        language: str, columns: tuple[str, ...]) -> None:
+    set_language(language)
+    items = loads(SHIPPED.read_bytes()).items
+    table = item_table(items, DAY, columns, title="Items", caption="120 items")
+    monkeypatch.setattr(fitted, "FAST_ROWS", 10**9)
+    slow = render(table, width)
+    monkeypatch.setattr(fitted, "FAST_ROWS", 0)
+    fast = render(table, width)
+    assert [line.rstrip() for line in fast.splitlines()] == \
+        [line.rstrip() for line in slow.splitlines()]
+    assert max(len(line.rstrip()) for line in fast.splitlines()) <= width or width < 70
+
+
+def test_fast_layout_keeps_colours(monkeypatch: pytest.MonkeyPatch) -> None:
+    items = loads(SHIPPED.read_bytes()).items
+    monkeypatch.setattr(fitted, "FAST_ROWS", 0)
+    out = render(item_table(items, DAY, ("id", "due", "status")), 80, color=True)
+    assert "\x1b[33min_progress" in out  # yellow status
+    assert "\x1b[31m2011-12-31" in out  # overdue due date in red
+
+
+def test_ids_stay_whole_in_80_columns_while_text_can_give_way() -> None:
+    items = loads(SHIPPED.read_bytes()).items
+    six = render(item_table(items, DAY, ("id", "title", "lead", "due", "progress", "status")), 80)
+    assert all(item.id in six for item in items)
+    # eight columns beside 33-character ids cannot all fit: ids fold only as a last resort
+    eight = ("id", "title", "lead", "due", "requirement", "days_overdue", "progress", "updated")
+    plan_rows = [i for i in items if i.kind == "cooperation"]
+    out = render(item_table(plan_rows, DAY, eight), 80)
+    assert all(item.id in out for item in plan_rows)
