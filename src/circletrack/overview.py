@@ -44,6 +44,8 @@ class Dashboard:
     stale_days: int
     targets: list[TargetState]
     latest: list[tuple[Report, Item]]
+    #: How many numeric targets there are in all (`targets` holds the first few).
+    targets_total: int = 0
 
 
 def status_counts(items: Sequence[Item]) -> dict[str, dict[str, int]]:
@@ -92,8 +94,9 @@ def latest_reports(items: Sequence[Item], count: int) -> list[tuple[Report, Item
 
 
 def dashboard(items: Sequence[Item], day: dt.date, stale_days: int = STALE_DAYS,
-              latest: int = 8) -> Dashboard:
-    """The dashboard of items already seen as of `day`."""
+              latest: int = 8, max_targets: int = 15) -> Dashboard:
+    """The dashboard of items already seen as of `day`; at most `max_targets` targets."""
+    targets = target_states(items)
     return Dashboard(
         day=day,
         status_counts=status_counts(items),
@@ -101,8 +104,9 @@ def dashboard(items: Sequence[Item], day: dt.date, stale_days: int = STALE_DAYS,
         overdue=sum(is_overdue(i, day) for i in items),
         stale=sum(is_stale(i, day, stale_days) for i in items),
         stale_days=stale_days,
-        targets=target_states(items),
+        targets=targets[:max_targets],
         latest=latest_reports(items, latest),
+        targets_total=len(targets),
     )
 
 

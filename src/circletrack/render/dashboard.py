@@ -49,7 +49,11 @@ def _category_table(board: Dashboard) -> Table:
 
 
 def _targets_table(board: Dashboard, wide: bool) -> Table:
-    table = Table(title=_("Targets"), title_justify="left", header_style="bold", pad_edge=False)
+    hidden = board.targets_total - len(board.targets)
+    caption = (_("{count} more: circletrack list --category target").format(count=hidden)
+               if hidden > 0 else None)
+    table = Table(title=_("Targets"), title_justify="left", header_style="bold", pad_edge=False,
+                  caption=caption, caption_justify="left")
     if wide:
         table.add_column(_("ID"), style="cyan", no_wrap=True)
     table.add_column(_("Target"), overflow="fold", min_width=20)
