@@ -13,33 +13,16 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .. import journal
 from ..dates import ACCEPTED_FORMS
 from ..errors import UsageError
 from ..i18n import _
 from ..model import KINDS, STATUSES, TARGET_OPS
 from ..query import resolve
-from ..render.log import (
-    add_message,
-    edit_message,
-    journal_lines,
-    log_json,
-    log_table,
-    mark_message,
-    undo_message,
-)
 from ..store import current_user, load, update_journaled
-from ..writes import (
-    ID_PREFIXES,
-    ItemFields,
-    add_item,
-    edit_item,
-    item_fields,
-    parse_count,
-    record_report,
-    report_log,
-    report_request,
-)
+from ..writes import ID_PREFIXES, ItemFields, item_fields
+
+# The renderers, the journal and the write functions are imported inside the commands
+# that use them, so that `list` or `status` does not pay for loading them.
 from .app import RegistryOption, command, out_console, registry_location
 from .options import (
     IdArgument,
@@ -167,6 +150,9 @@ def mark_command(
 
     Example: circletrack mark rail-hangshao --progress 40 --note "主体完工" --source "杭州日报 2024-05-01"
     """
+    from ..render.log import mark_message
+    from ..writes import record_report, report_request
+
     who = current_user() if by is None else by
     request = report_request(today=today(), by=who, progress=progress, status=status,
                              note=note, value=value, date=date, source=source)
@@ -204,6 +190,9 @@ def add_command(
 
     Example: circletrack add --kind project --title "杭德城际铁路" --category intercity_rail --due 2026-12-31
     """
+    from ..render.log import add_message
+    from ..writes import add_item
+
     day = today()
     values = _fields(ctx, day)
     written = update_journaled(registry_location(registry),
@@ -243,6 +232,9 @@ def edit_command(
 
     Example: circletrack edit coop-05 --due 2012-06-30 --reason "省里延期批复"
     """
+    from ..render.log import edit_message
+    from ..writes import edit_item
+
     if status is not None or progress is not None:
         raise UsageError(_("status and progress change only with reports: use "
                            "`circletrack mark`"))
@@ -265,6 +257,9 @@ def undo_command(
 
     Refuses when the registry was changed since by other means. Example: circletrack undo
     """
+    from .. import journal
+    from ..render.log import journal_lines, undo_message
+
     location = registry_location(registry)
     if show:
         typer.echo("\n".join(journal_lines(journal.entries(location.path))))
@@ -286,6 +281,9 @@ def log_command(
 
     Example: circletrack log --since 2019-01-01 --limit 10
     """
+    from ..render.log import log_json, log_table
+    from ..writes import parse_count, report_log
+
     check_choices([output_format], ("table", "json"), "--format")
     items = load(registry_location(registry)).items
     entries = report_log(items, item=resolve(items, item) if item is not None else None,
