@@ -71,22 +71,34 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def lookup(data: bytes) -> Registry | None:
-    """The objects cached for exactly these bytes, or None."""
+def lookup_entry(data: bytes) -> tuple[Registry, bool] | None:
+    """The objects cached for exactly these bytes, and whether the bytes are known to be
+    canonical (written by circletrack's own serialiser); None on a miss."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
         blob = (folder / f"{digest(data)}.pickle").read_bytes()
         with no_gc():
-            registry = pickle.loads(blob)
+            registry, canonical = pickle.loads(blob)
     except Exception:  # noqa: BLE001 - a missing or damaged entry is a miss
         return None
-    return registry if isinstance(registry, Registry) else None
+    if not isinstance(registry, Registry) or not isinstance(canonical, bool):
+        return None
+    return registry, canonical
 
 
-def remember(data: bytes, registry: Registry) -> None:
-    """Store the objects of these (validated) bytes; keep only the newest few entries."""
+def lookup(data: bytes) -> Registry | None:
+    """The objects cached for exactly these bytes, or None."""
+    entry = lookup_entry(data)
+    return entry[0] if entry is not None else None
+
+
+def remember(data: bytes, registry: Registry, canonical: bool = False) -> None:
+    """Store the objects of these (validated) bytes; keep only the newest few entries.
+
+    `canonical` says the bytes are exactly what `codec.dumps` writes for `registry`.
+    """
     folder = cache_dir()
     if folder is None:
         return
@@ -95,7 +107,7 @@ def remember(data: bytes, registry: Registry) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(folder / f"{digest(data)}.pickle",
-                     pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL))
+                     pickle.dumps((registry, canonical), protocol=pickle.HIGHEST_PROTOCOL))
         entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
         for stale in entries[:-KEEP_ENTRIES]:
             stale.unlink(missing_ok=True)
@@ -103,12 +115,18 @@ def remember(data: bytes, registry: Registry) -> None:
         return
 
 
-def cached(data: bytes, parse: Callable[[bytes], Registry]) -> Registry:
-    """The registry of these bytes: from the cache, else parsed (and then remembered)."""
-    hit = lookup(data)
+def cached_entry(data: bytes, parse: Callable[[bytes], Registry]) -> tuple[Registry, bool]:
+    """The registry of these bytes and whether they are known canonical: from the cache,
+    else parsed (and then remembered, as not known canonical)."""
+    hit = lookup_entry(data)
     if hit is not None:
         return hit
     with no_gc():
         registry = parse(data)
     remember(data, registry)
-    return registry
+    return registry, False
+
+
+def cached(data: bytes, parse: Callable[[bytes], Registry]) -> Registry:
+    """The registry of these bytes: from the cache, else parsed (and then remembered)."""
+    return cached_entry(data, parse)[0]

@@ -20,6 +20,7 @@ from .i18n import _
 from .model import DueChange, Fact, Item, Registry, Report, Source, Target
 from .validate import validate_document
 
+_SECTION = "\n[[items]]\n"
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 
 
@@ -139,9 +140,35 @@ def registry_to_document(registry: Registry) -> dict[str, Any]:
             "items": [item_to_table(i) for i in registry.items]}
 
 
-def document_bytes(document: dict[str, Any]) -> bytes:
-    """A document serialised as tomli-w writes it, in UTF-8."""
-    return tomli_w.dumps(document).encode("utf-8")
+def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = None,
+                   old: bytes | None = None) -> bytes:
+    """A document serialised as tomli-w writes it, in UTF-8.
+
+    Given the `before` document and its canonical bytes `old`, only the parts that changed
+    are serialised again: tomli-w writes a registry as its head (schema and sources), a
+    blank line, then one `[[items]]` section per item separated by blank lines, and each
+    section depends on its item alone. No value spans lines (strings are written on one
+    line), so a line reading `[[items]]` always starts a section. The result is the same
+    bytes as serialising the whole document (a test compares them); for 10,000 items it
+    takes milliseconds instead of more than a second.
+    """
+    if before is None or old is None or not document.get("items") or not before.get("items"):
+        return tomli_w.dumps(document).encode("utf-8")
+    text = old.decode("utf-8")
+    parts = text.split(_SECTION)
+    if len(parts) != len(before["items"]) + 1:
+        return tomli_w.dumps(document).encode("utf-8")
+    head_of = {k: v for k, v in document.items() if k != "items"}
+    head = parts[0] if head_of == {k: v for k, v in before.items() if k != "items"} \
+        else tomli_w.dumps(head_of)
+    old_sections = {table["id"]: (table, "[[items]]\n" + body)
+                    for table, body in zip(before["items"], parts[1:])}
+    sections = []
+    for table in document["items"]:
+        known = old_sections.get(table.get("id"))
+        sections.append(known[1] if known is not None and known[0] == table
+                        else tomli_w.dumps({"items": [table]}))
+    return (head + "\n" + "\n".join(sections)).encode("utf-8")
 
 
 def dumps(registry: Registry) -> bytes:

@@ -214,11 +214,11 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     path = location.path
     with locked(path, timeout):
         old = read_bytes(location)
-        registry = cache.cached(old, lambda data: loads(data, str(path)))
-        before = registry_to_document(registry) if skip_no_op else None
+        registry, canonical = cache.cached_entry(old, lambda data: loads(data, str(path)))
+        before = registry_to_document(registry)
         result = change(registry)
         document = registry_to_document(registry)
-        if document == before:
+        if skip_no_op and document == before:
             return result, old, old
         # The document about to be serialised is validated in full; tomli-w writes exactly
         # it (the canonical round trip is tested), so the bytes need not be parsed again.
@@ -226,7 +226,7 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
         if problems:
             raise RegistryInvalid(problems)
         try:
-            new = document_bytes(document)
+            new = document_bytes(document, before, old if canonical else None)
         except (TypeError, ValueError) as exc:  # e.g. a null inside a list from imported JSON
             raise RegistryInvalid([Problem(_("the change cannot be written as TOML: {error}")
                                            .format(error=exc))]) from None
@@ -234,7 +234,7 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
             if before_replace is not None:
                 before_replace(old, new)
             atomic_write(path, new)
-            cache.remember(new, registry)
+            cache.remember(new, registry, canonical=True)
         return result, old, new
 
 
