@@ -36,6 +36,10 @@ class RegistryReadOnly(CircletrackError):
     """A write was asked of a registry that may not or cannot be written."""
 
 
+class FileExists(CircletrackError):
+    """A file would be replaced and the user did not say it may be (--force)."""
+
+
 class LockTimeout(CircletrackError):
     """Another process held the registry lock for too long."""
 

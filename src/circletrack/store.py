@@ -17,11 +17,13 @@ from . import cache
 from .codec import document_bytes, loads, registry_to_document
 from .errors import (
     ExitStatus,
+    FileExists,
     LockTimeout,
     Problem,
     RegistryInvalid,
     RegistryNotFound,
     RegistryReadOnly,
+    UsageError,
 )
 from .i18n import _
 from .model import Registry
@@ -178,6 +180,63 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def write_file(path: Path, data: bytes, replace: bool = False) -> None:
+    """Write a new file (a report, a registry copy) completely or not at all.
+
+    Without `replace` an existing file is never touched, even one created by another
+    process a moment ago: the finished temporary file is hard-linked to the name, which
+    fails if the name exists. Where links are not supported the file is created with
+    O_EXCL instead. A new file gets the mode any new file would (0666 less the umask),
+    not the temporary file's private 0600.
+    """
+    if path.is_dir():
+        raise UsageError(_("{path} is a folder; name a file").format(path=path))
+    if replace:
+        existed = path.exists()
+        atomic_write(path, data)
+        if not existed:
+            _public_mode(path)
+        return
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _public_mode(Path(tmp_name))
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            raise FileExists(_("{path} already exists; use --force to replace it").format(
+                path=path)) from None
+        except OSError:  # no hard links here (some file systems): exclusive create
+            _create_exclusive(path, data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+    _fsync_dir(path.parent)
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except FileExistsError:
+        raise FileExists(_("{path} already exists; use --force to replace it").format(
+            path=path)) from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _public_mode(path: Path) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o666 & ~mask)
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
@@ -242,14 +301,10 @@ def init_copy(destination: Path, force: bool = False) -> Path:
     """Copy the bundled registry to `destination` (a file, or a folder to put projects.toml in)."""
     if destination.is_dir():
         destination = destination / "projects.toml"
-    if destination.exists() and not force:
-        raise RegistryReadOnly(_("{path} already exists; use --force to replace it").format(
-            path=destination))
     if not destination.parent.exists():
         raise RegistryNotFound(_("folder does not exist: {path}").format(
             path=destination.parent))
-    data = read_bytes(Location(bundled_path(), "bundled"))
-    atomic_write(destination, data)
+    write_file(destination, read_bytes(Location(bundled_path(), "bundled")), replace=force)
     return destination
 
 

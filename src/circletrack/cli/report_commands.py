@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import CircletrackError, UsageError
+from ..errors import UsageError
 from ..i18n import _
 from ..reports import (
     check_group_by,
@@ -17,7 +16,7 @@ from ..reports import (
     slips_listing,
     stale_listing,
 )
-from ..store import atomic_write
+from ..store import write_file
 from .app import RegistryOption, command, err_console, out_console
 from .options import (
     AsOfOption,
@@ -55,10 +54,6 @@ GroupByOption = Annotated[Optional[str], typer.Option(
          "several lead units (or cities) appears under each.")]
 
 
-class OutputExists(CircletrackError):
-    """--output names a file that exists and --force was not given."""
-
-
 def choose_format(format_: str | None, output: Path | None, allowed: tuple[str, ...],
                   default: str = "table") -> str:
     """--format, else the format the --output suffix implies, else `default`; checked."""
@@ -80,17 +75,7 @@ def write_output(path: Path, data: bytes, force: bool) -> None:
     """Write a report file atomically; never replace an existing file unless forced."""
     if path.is_dir():
         raise UsageError(_("--output: {path} is a folder; name a file").format(path=path))
-    existed = path.exists()
-    if existed and not force:
-        raise OutputExists(_("{path} already exists; use --force to replace it").format(
-            path=path))
-    atomic_write(path, data)
-    if not existed:
-        # atomic_write's temporary file is private (0600); a report is meant to be shared,
-        # so a new one gets the mode any new file would (0666 less the umask).
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(path, 0o666 & ~mask)
+    write_file(path, data, replace=force)
 
 
 def deliver(rendered: object, output: Path | None, force: bool, no_color: bool) -> None:
