@@ -43,3 +43,18 @@ def test_help_has_an_example(name: str) -> None:
     result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert f"circletrack {name}" in result.stdout
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_option_is_on_the_command_page(name: str) -> None:
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    page = (DOCS / f"{name}.md").read_text(encoding="utf-8")
+    for param in command.params:
+        if getattr(param, "hidden", False) or param.name == "help":
+            continue
+        if param.param_type_name == "argument":
+            label = (param.metavar or param.name.upper()).strip("[]")
+            assert label in page, f"{name}: argument {param.name}"
+            continue
+        longs = [o for o in param.opts if o.startswith("--")]
+        assert any(f"`{o}" in page for o in longs), f"docs/commands/{name}.md: {longs} missing"
