@@ -40,6 +40,12 @@ CATEGORIES_BY_KIND: dict[str, tuple[str, ...]] = {
     "project": PROJECT_CATEGORIES,
     "milestone": MILESTONE_CATEGORIES,
 }
+#: How `circletrack add` names a new item of each kind: prefix and digits (coop-31, prj-001).
+ID_PREFIXES: dict[str, tuple[str, int]] = {
+    "cooperation": ("coop", 2),
+    "project": ("prj", 3),
+    "milestone": ("ms", 3),
+}
 FACT_KEYS: tuple[str, ...] = (
     "length",
     "section",

@@ -21,6 +21,7 @@ from .i18n import N_, _
 from .labels import kind_label
 from .model import (
     CATEGORIES_BY_KIND,
+    ID_PREFIXES,
     KINDS,
     STATUSES,
     TARGET_OPS,
@@ -37,11 +38,6 @@ from .query import resolve
 from .validate import ID_PATTERN
 
 #: Generated ids: the prefix and the digits of the number for each kind (coop-32, prj-007).
-ID_PREFIXES: dict[str, tuple[str, int]] = {
-    "cooperation": ("coop", 2),
-    "project": ("prj", 3),
-    "milestone": ("ms", 3),
-}
 TEXT_FIELDS: tuple[str, ...] = ("title_en", "category", "content", "requirement", "reading")
 LIST_FIELDS: tuple[str, ...] = ("lead", "support", "cities", "tags", "sources", "related")
 

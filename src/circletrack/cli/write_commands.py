@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from collections.abc import Callable
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..dates import ACCEPTED_FORMS
 from ..errors import UsageError
 from ..i18n import _
-from ..model import KINDS, STATUSES, TARGET_OPS
+from ..model import ID_PREFIXES, KINDS, STATUSES, TARGET_OPS
 from ..query import resolve
 from ..store import current_user, load, update_journaled
-from ..writes import ID_PREFIXES, ItemFields, item_fields
+
+if TYPE_CHECKING:
+    from ..writes import ItemFields
 
 # The renderers, the journal and the write functions are imported inside the commands
 # that use them, so that `list` or `status` does not pay for loading them.
@@ -115,6 +117,8 @@ FIELD_NAMES = ("title", "title_en", "category", "content", "requirement", "readi
 
 def _fields(ctx: typer.Context, day: dt.date) -> ItemFields:
     """The item fields among the command's options; a repeatable option not given is None."""
+    from ..writes import item_fields
+
     given = {name: ctx.params.get(name) for name in FIELD_NAMES}
     return item_fields(today=day, **{k: (v or None) if isinstance(v, list) else v
                                      for k, v in given.items()})
