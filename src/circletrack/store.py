@@ -161,14 +161,25 @@ def _user() -> str:
         return "unknown"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, rename it over `path`."""
+def _flushed_temporary(path: Path, data: bytes) -> str:
+    """A temporary file beside `path` holding `data`, flushed to disk; returns its name."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, rename it over `path`."""
+    tmp_name = _flushed_temporary(path, data)
+    try:
         if path.exists():
             with contextlib.suppress(OSError):
                 os.chmod(tmp_name, path.stat().st_mode & 0o7777)
@@ -197,12 +208,8 @@ def write_file(path: Path, data: bytes, replace: bool = False) -> None:
         if not existed:
             _public_mode(path)
         return
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp_name = _flushed_temporary(path, data)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         _public_mode(Path(tmp_name))
         try:
             os.link(tmp_name, path)
