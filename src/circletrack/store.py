@@ -105,7 +105,13 @@ def load(location: Location) -> Registry:
     return cache.cached(read_bytes(location), lambda data: loads(data, str(location.path)))
 
 
-def _check_writable(location: Location) -> None:
+def check_writable(location: Location) -> None:
+    """Refuse a write the registry's origin or permissions rule out, before taking the lock.
+
+    Besides the access checks, a file with no write permission bits at all is refused even
+    where the process could write it anyway (root): a read-only registry was made so on
+    purpose.
+    """
     if location.bundled:
         raise RegistryReadOnly(
             _("the bundled registry ({path}) is read-only; make a writable copy with "
@@ -120,6 +126,11 @@ def _check_writable(location: Location) -> None:
     if not os.access(path.parent, os.W_OK):
         raise RegistryReadOnly(_("cannot write in the registry's folder: {path}").format(
             path=path.parent))
+    with contextlib.suppress(OSError):
+        if not path.stat().st_mode & 0o222:
+            raise RegistryReadOnly(_("registry is read-only: {path} (it has no write "
+                                     "permission; `chmod u+w` it to record changes)").format(
+                path=path))
 
 
 def _lock_paths(path: Path) -> tuple[Path, Path]:
@@ -255,17 +266,6 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def update(location: Location, change: Callable[[Registry], None]) -> tuple[bytes, bytes]:
-    """Apply `change` to the registry under its lock and write the result atomically.
-
-    The file is re-read under the lock, the change applied to fresh objects, and the
-    bytes about to be written are validated in full; on any error nothing is written.
-    Returns (old bytes, new bytes).
-    """
-    _, old, new = _change_locked(location, change, LOCK_TIMEOUT_SECONDS)
-    return old, new
-
-
 def _change_locked(location: Location, change: Callable[[Registry], T], timeout: float,
                    before_replace: Callable[[bytes, bytes], None] | None = None,
                    skip_no_op: bool = False) -> tuple[T, bytes, bytes]:
@@ -276,7 +276,7 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     With `skip_no_op`, a change that leaves the registry as it was writes nothing, even where
     writing would have reformatted a hand-edited file.
     """
-    _check_writable(location)
+    check_writable(location)
     path = location.path
     with locked(path, timeout):
         old = read_bytes(location)
@@ -324,20 +324,6 @@ def current_user(env: dict[str, str] | None = None) -> str:
     return environ.get(ENV_USER, "").strip() or _user()
 
 
-def check_writable(location: Location) -> None:
-    """Refuse a write the registry's origin or permissions rule out, before taking the lock.
-
-    Besides the access check, a file with no write permission bits at all is refused even
-    where the process could write it anyway (root): a read-only registry was made so on purpose.
-    """
-    _check_writable(location)
-    with contextlib.suppress(OSError):
-        if not location.path.stat().st_mode & 0o222:
-            raise RegistryReadOnly(_("registry is read-only: {path} (it has no write "
-                                     "permission; `chmod u+w` it to record changes)").format(
-                path=location.path))
-
-
 class ChangeInvalid(RegistryInvalid):
     """A change that would leave the registry invalid; nothing was written."""
 
@@ -361,14 +347,14 @@ class Written(Generic[T]):
 
 def update_journaled(location: Location, change: Callable[[Registry], T], label: str, *,
                      user: str | None = None, timeout: float = LOCK_TIMEOUT_SECONDS) -> Written[T]:
-    """`update`, recording the bytes before the write in the undo journal (see journal.py).
+    """Apply `change` under the lock (see `_change_locked`), recording the bytes before the
+    write in the undo journal (see journal.py).
 
     The journal entry is written under the same lock, after validation and before the
     registry is replaced. A change that changes nothing writes and records nothing.
     """
     from . import journal  # journal builds on atomic_write, so it imports this module
 
-    check_writable(location)
     who = user or current_user()
 
     def record(old: bytes, new: bytes) -> None:
