@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 KINDS: tuple[str, ...] = ("cooperation", "project", "milestone")
@@ -193,10 +194,17 @@ def sorted_history(history: list[Report]) -> list[Report]:
     return sorted(history, key=lambda r: r.date)
 
 
-def current_state(history: list[Report]) -> tuple[str, int]:
-    """The (status, progress) that a history implies: planned at 0 when it is empty."""
-    if not history:
+def implied_state(reports: Sequence[tuple[dt.date, str, int | None]]) -> tuple[str, int]:
+    """The (status, progress) that (date, status, progress) reports imply: the status of the
+    latest, the latest progress given (0 if none); planned at 0 when there are none.
+    Reports of the same date keep their recorded order. The validator holds items to this."""
+    if not reports:
         return "planned", 0
-    ordered = sorted_history(history)
-    progress = next((r.progress for r in reversed(ordered) if r.progress is not None), 0)
-    return ordered[-1].status, progress
+    ordered = sorted(reports, key=lambda r: r[0])
+    progress = next((p for _d, _s, p in reversed(ordered) if p is not None), 0)
+    return ordered[-1][1], progress
+
+
+def current_state(history: list[Report]) -> tuple[str, int]:
+    """The (status, progress) that a history implies (see `implied_state`)."""
+    return implied_state([(r.date, r.status, r.progress) for r in history])

@@ -17,6 +17,7 @@ from .model import (
     SCHEMA_VERSION,
     STATUSES,
     TARGET_OPS,
+    implied_state,
 )
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -325,13 +326,13 @@ def _check_current_state(check: _Checker, item_id: str, item: dict[str, Any],
              and r.get("status") in STATUSES]
     if len(valid) != len(history):
         return
-    ordered = sorted(valid, key=lambda r: r["date"])
-    expected_status = ordered[-1]["status"]
-    expected_progress = next((r["progress"] for r in reversed(ordered)
-                              if _is_int(r.get("progress"))), 0)
+    expected_status, expected_progress = implied_state(
+        [(r["date"], r["status"], r["progress"] if _is_int(r.get("progress")) else None)
+         for r in valid])
     if status != expected_status:
         check.add(_("is {status!r} but the latest report ({date}) says {expected!r}").format(
-                      status=status, date=ordered[-1]["date"], expected=expected_status),
+                      status=status, date=max(r["date"] for r in valid),
+                      expected=expected_status),
                   at("status"), item_id, "status")
     if _is_int(progress) and 0 <= progress <= 100 and progress != expected_progress:
         check.add(_("is {progress} but the latest reported progress is {expected}").format(
