@@ -51,7 +51,7 @@ def problems_in(data: bytes, path: str | None = None) -> list[Problem]:
         doc = parse_document(data, path)
     except RegistryInvalid as exc:
         return exc.problems
-    return validate_document(doc, data.decode("utf-8"))
+    return validate_document(doc, data.decode("utf-8-sig"))
 
 
 def loads(data: bytes, path: str | None = None) -> Registry:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..codec import loads, problems_in
-from ..errors import ExitStatus
+from ..codec import loads
+from ..errors import ExitStatus, RegistryInvalid
 from ..i18n import _, ngettext
 from ..store import init_copy, read_bytes
 from ..summary import summary_line
@@ -26,15 +26,17 @@ def validate_command(registry: RegistryOption = None) -> None:
     location = registry_location(registry)
     data = read_bytes(location)
     path = str(location.path)
-    problems = problems_in(data, path)
-    if problems:
+    try:
+        loaded = loads(data, path)
+    except RegistryInvalid as exc:
+        problems = exc.problems
         for problem in problems:
             typer.echo(problem.format(path), err=True)
         typer.echo(ngettext("{count} problem in {path}", "{count} problems in {path}",
                             len(problems)).format(count=len(problems), path=path), err=True)
         raise typer.Exit(int(ExitStatus.ERROR))
     typer.echo(_("valid: {path}: {summary}").format(path=path,
-                                                   summary=summary_line(loads(data, path))))
+                                                   summary=summary_line(loaded)))
 
 
 @command("init")
