@@ -30,7 +30,7 @@ from write_helpers import (
     sha,
 )
 
-from circletrack import journal, store
+from circletrack import fileio, journal, store
 from circletrack.codec import loads, problems_in
 from circletrack.dates import parse_date
 from circletrack.errors import CircletrackError, LockTimeout, RegistryReadOnly, UsageError
@@ -151,7 +151,7 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(small_registry: Path
             assert data == initial
     # After all that, undo still works and goes back to a state that was committed.
     newest = journal.entries(small_registry)
-    journal.undo(location(small_registry))
+    store.undo(location(small_registry))
     restored = sha(small_registry.read_bytes())
     assert restored in {e.sha256_before for e in newest}
     assert problems_in(small_registry.read_bytes()) == []
@@ -359,7 +359,7 @@ def test_undo_cut_short_before_restoring_is_called_off(small_registry: Path) -> 
     after = small_registry.read_bytes()
     top = journal.entries(small_registry)[-1]
     shutil.copyfile(top.path("json"), top.path("undoing"))  # killed right after the marker
-    with store.locked(small_registry):
+    with fileio.locked(small_registry):
         assert journal.settle(small_registry, after) is None
     assert not top.path("undoing").exists() and journal.entries(small_registry)[-1] == top
     assert small_registry.read_bytes() == after

@@ -93,7 +93,7 @@ def record_many(registry: str, worker: int, count: int, start: Any) -> None:
 
 def hold_lock(registry: str, held: Any, release: Any) -> None:
     """Hold the registry's lock until told to let go."""
-    from circletrack.store import locked
+    from circletrack.fileio import locked
 
     with locked(Path(registry)):
         held.set()

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import __version__
+from .fileio import atomic_write
 from .model import Registry
 
 KEEP_ENTRIES = 8
@@ -102,8 +103,6 @@ def remember(data: bytes, registry: Registry, canonical: bool = False) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    from .store import atomic_write
-
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(folder / f"{digest(data)}.pickle",

@@ -7,8 +7,8 @@ The journal is a folder beside the registry, `<registry>.journal/`, holding numb
 
 `store.update_journaled` writes an entry under the registry's lock, after the new bytes are
 validated and before the registry is replaced; an entry counts once its `.json` exists.
-`undo` writes a `.undoing` marker, restores the bytes, then removes the entry. Every file is
-written with `store.atomic_write`, so a run killed at any moment leaves whole files, and
+`revert` (run by `store.undo`) writes a `.undoing` marker, restores the bytes, then removes
+the entry. Every file is written with `fileio.atomic_write`, so a run killed at any moment leaves whole files, and
 `settle` tells an interrupted write or undo apart from a finished one.
 """
 
@@ -24,14 +24,7 @@ from pathlib import Path
 
 from .errors import CircletrackError, ConflictError
 from .i18n import _
-from .store import (
-    LOCK_TIMEOUT_SECONDS,
-    Location,
-    atomic_write,
-    check_writable,
-    locked,
-    read_bytes,
-)
+from .fileio import atomic_write
 
 #: How many writes can be undone; older entries are dropped when a new one is recorded.
 JOURNAL_LIMIT = 100
@@ -179,35 +172,32 @@ def settle(registry_path: Path, current: bytes) -> Entry | None:
     return None
 
 
-def undo(location: Location, timeout: float = LOCK_TIMEOUT_SECONDS) -> Undone:
-    """Restore the registry to its bytes before the latest journaled write, exactly.
+def revert(registry_path: Path, current: bytes) -> Undone:
+    """Restore the registry to its bytes before the latest journaled write, exactly; the
+    caller holds the registry's lock and passes the bytes it holds now.
 
     Refuses (ConflictError) when the registry no longer holds the bytes that write left,
     since restoring would throw away someone else's change.
     """
-    check_writable(location)
-    path = location.path
-    folder = journal_dir(path)
-    with locked(path, timeout):
-        current = read_bytes(location)
-        finished = settle(path, current)
-        numbers = _numbers(folder)
-        if finished is not None:
-            return Undone(finished, len(numbers), finished_interrupted=True)
-        if not numbers:
-            raise NothingToUndo(_("nothing to undo: no circletrack write to {path} is recorded "
-                                  "in {folder}").format(path=path, folder=folder))
-        top = _entry(folder, numbers[-1])
-        if sha256(current) != top.sha256_after:
-            raise ConflictError(
-                _("not undone: {path} has changed since circletrack wrote it (`{label}`, "
-                  "{time}); undoing would discard that change").format(
-                    path=path, label=top.label, time=top.time))
-        before = top.path("before").read_bytes()
-        if sha256(before) != top.sha256_before:
-            raise JournalDamaged(_("not undone: journal entry {path} does not match its "
-                                   "checksum").format(path=top.path("before")))
-        atomic_write(top.path("undoing"), top.path("json").read_bytes())
-        atomic_write(path, before)
-        _remove(folder, top.number)
-        return Undone(top, len(numbers) - 1)
+    folder = journal_dir(registry_path)
+    finished = settle(registry_path, current)
+    numbers = _numbers(folder)
+    if finished is not None:
+        return Undone(finished, len(numbers), finished_interrupted=True)
+    if not numbers:
+        raise NothingToUndo(_("nothing to undo: no circletrack write to {path} is recorded "
+                              "in {folder}").format(path=registry_path, folder=folder))
+    top = _entry(folder, numbers[-1])
+    if sha256(current) != top.sha256_after:
+        raise ConflictError(
+            _("not undone: {path} has changed since circletrack wrote it (`{label}`, "
+              "{time}); undoing would discard that change").format(
+                path=registry_path, label=top.label, time=top.time))
+    before = top.path("before").read_bytes()
+    if sha256(before) != top.sha256_before:
+        raise JournalDamaged(_("not undone: journal entry {path} does not match its "
+                               "checksum").format(path=top.path("before")))
+    atomic_write(top.path("undoing"), top.path("json").read_bytes())
+    atomic_write(registry_path, before)
+    _remove(folder, top.number)
+    return Undone(top, len(numbers) - 1)

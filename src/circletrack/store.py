@@ -1,30 +1,26 @@
-"""Where the registry lives, reading it, and writing it safely (locked, validated, atomic)."""
+"""Where the registry lives, reading it, and writing it safely (locked, validated, journaled,
+atomic): the one write transaction every change goes through, and undo."""
 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
-import socket
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from . import cache
+from . import cache, journal
 from .codec import document_bytes, loads, registry_to_document
 from .errors import (
     ExitStatus,
-    FileExists,
-    LockTimeout,
     Problem,
     RegistryInvalid,
     RegistryNotFound,
     RegistryReadOnly,
-    UsageError,
 )
+from .fileio import LOCK_TIMEOUT_SECONDS, atomic_write, locked, login_name, write_file
 from .i18n import _
 from .model import Registry
 from .validate import validate_document
@@ -32,7 +28,6 @@ from .validate import validate_document
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
 ENV_USER = "CIRCLETRACK_USER"
 CHECKOUT_REGISTRY = Path("data") / "projects.toml"
-LOCK_TIMEOUT_SECONDS = 5.0
 
 T = TypeVar("T")
 
@@ -133,139 +128,6 @@ def check_writable(location: Location) -> None:
                 path=path))
 
 
-def _lock_paths(path: Path) -> tuple[Path, Path]:
-    return path.with_name(path.name + ".lock"), path.with_name(path.name + ".lock-holder")
-
-
-@contextlib.contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
-    """Hold the registry's lock; after `timeout` seconds raise LockTimeout naming the holder."""
-    from filelock import FileLock, Timeout
-
-    lock_path, holder_path = _lock_paths(path)
-    lock = FileLock(str(lock_path), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        holder = ""
-        with contextlib.suppress(OSError):
-            holder = holder_path.read_text(encoding="utf-8").strip()
-        who = _(" (held by {holder})").format(holder=holder) if holder else ""
-        raise LockTimeout(_("registry is locked by another circletrack process{holder}; "
-                            "waited {seconds} s, try again").format(
-            holder=who, seconds=f"{timeout:g}")) from None
-    try:
-        with contextlib.suppress(OSError):
-            holder_path.write_text(f"{_user()}@{socket.gethostname()} pid {os.getpid()}",
-                                   encoding="utf-8")
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            holder_path.unlink()
-        lock.release()
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _flushed_temporary(path: Path, data: bytes) -> str:
-    """A temporary file beside `path` holding `data`, flushed to disk; returns its name."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    return tmp_name
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, rename it over `path`."""
-    tmp_name = _flushed_temporary(path, data)
-    try:
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
-
-
-def write_file(path: Path, data: bytes, replace: bool = False) -> None:
-    """Write a new file (a report, a registry copy) completely or not at all.
-
-    Without `replace` an existing file is never touched, even one created by another
-    process a moment ago: the finished temporary file is hard-linked to the name, which
-    fails if the name exists. Where links are not supported the file is created with
-    O_EXCL instead. A new file gets the mode any new file would (0666 less the umask),
-    not the temporary file's private 0600.
-    """
-    if path.is_dir():
-        raise UsageError(_("{path} is a folder; name a file").format(path=path))
-    if replace:
-        existed = path.exists()
-        atomic_write(path, data)
-        if not existed:
-            _public_mode(path)
-        return
-    tmp_name = _flushed_temporary(path, data)
-    try:
-        _public_mode(Path(tmp_name))
-        try:
-            os.link(tmp_name, path)
-        except FileExistsError:
-            raise FileExists(_("{path} already exists; use --force to replace it").format(
-                path=path)) from None
-        except OSError:  # no hard links here (some file systems): exclusive create
-            _create_exclusive(path, data)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-    _fsync_dir(path.parent)
-
-
-def _create_exclusive(path: Path, data: bytes) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
-    except FileExistsError:
-        raise FileExists(_("{path} already exists; use --force to replace it").format(
-            path=path)) from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _public_mode(path: Path) -> None:
-    mask = os.umask(0)
-    os.umask(mask)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o666 & ~mask)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _change_locked(location: Location, change: Callable[[Registry], T], timeout: float,
                    before_replace: Callable[[bytes, bytes], None] | None = None,
                    skip_no_op: bool = False) -> tuple[T, bytes, bytes]:
@@ -321,7 +183,7 @@ def init_copy(destination: Path, force: bool = False) -> Path:
 def current_user(env: dict[str, str] | None = None) -> str:
     """Who a write is recorded as: $CIRCLETRACK_USER, else the login name."""
     environ = os.environ if env is None else env
-    return environ.get(ENV_USER, "").strip() or _user()
+    return environ.get(ENV_USER, "").strip() or login_name()
 
 
 class ChangeInvalid(RegistryInvalid):
@@ -353,8 +215,6 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     The journal entry is written under the same lock, after validation and before the
     registry is replaced. A change that changes nothing writes and records nothing.
     """
-    from . import journal  # journal builds on atomic_write, so it imports this module
-
     who = user or current_user()
 
     def record(old: bytes, new: bytes) -> None:
@@ -368,3 +228,11 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
             raise
         raise ChangeInvalid(exc.problems) from None
     return Written(result, old, new)
+
+
+def undo(location: Location, timeout: float = LOCK_TIMEOUT_SECONDS) -> journal.Undone:
+    """Restore the registry to its bytes before the latest journaled write (see
+    `journal.revert`), under the lock."""
+    check_writable(location)
+    with locked(location.path, timeout):
+        return journal.revert(location.path, read_bytes(location))

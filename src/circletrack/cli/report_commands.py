@@ -16,7 +16,7 @@ from ..reports import (
     slips_listing,
     stale_listing,
 )
-from ..store import write_file
+from ..fileio import write_file
 from .app import RegistryOption, command, err_console, out_console
 from .options import (
     AsOfOption,

@@ -263,12 +263,13 @@ def undo_command(
     """
     from .. import journal
     from ..render.log import journal_lines, undo_message
+    from ..store import undo
 
     location = registry_location(registry)
     if show:
         typer.echo("\n".join(journal_lines(journal.entries(location.path))))
         return
-    typer.echo(undo_message(journal.undo(location)))
+    typer.echo(undo_message(undo(location)))
 
 
 @command("log")
