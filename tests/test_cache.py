@@ -6,12 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SMALL
 
 from circletrack import cache
 from circletrack.codec import loads
 from circletrack.store import Location, load
-
-from conftest import SMALL
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from circletrack.cli import app
-from circletrack.cli import read_commands
+from circletrack.cli import app, read_commands
 
 runner = CliRunner()
 ANSI = "\x1b["

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED
 from typer.testing import CliRunner
 
 from circletrack.cli import app
-
-from conftest import SHIPPED
 
 
 def complete(words: str, shell: str = "zsh", registry: Path = SHIPPED) -> str:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 import typer
+from docs_examples import DOCS, ROOT, check_page, examples
 
 from circletrack.cli import app
-
-from docs_examples import DOCS, ROOT, check_page, examples
 
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 

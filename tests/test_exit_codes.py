@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from circletrack import __version__
 from circletrack.cli import app
 from circletrack.errors import ExitStatus
-
-from conftest import ROOT
 
 runner = CliRunner()
 

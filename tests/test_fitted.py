@@ -6,14 +6,13 @@ import datetime as dt
 import io
 
 import pytest
+from conftest import SHIPPED
 from rich.console import Console
 
 from circletrack.codec import loads
 from circletrack.i18n import set_language
 from circletrack.render import fitted
 from circletrack.render.fitted import item_table
-
-from conftest import SHIPPED
 
 DAY = dt.date(2021, 1, 1)
 

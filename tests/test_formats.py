@@ -10,15 +10,7 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
-
-from circletrack.codec import loads
-from circletrack.query import Criteria
-from circletrack.render.fields import item_json
-from circletrack.render.ics import item_uid, to_ics
-from circletrack.render.reports import OVERDUE_COLUMNS, render_export, render_overdue
-from circletrack.reports import export_listing, overdue_listing
-
-from report_helpers import (
+from listing_helpers import (
     ESCAPE_TITLE,
     HOSTILE_TITLES,
     REPORTS,
@@ -27,6 +19,13 @@ from report_helpers import (
     run,
     write_registry,
 )
+
+from circletrack.codec import loads
+from circletrack.listings import export_listing, overdue_listing
+from circletrack.query import Criteria
+from circletrack.render.fields import item_json
+from circletrack.render.ics import item_uid, to_ics
+from circletrack.render.listings import OVERDUE_COLUMNS, render_export, render_overdue
 
 AS_OF = "2012-01-01"
 DAY = dt.date(2012, 1, 1)

@@ -16,16 +16,21 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import ROOT
+from listing_helpers import REPORTS, csv_rows, write_registry
 from rich.cells import cell_len
 from typer.testing import CliRunner
+from write_helpers import pin_today
 
 from circletrack.cli import app
 from circletrack.errors import Problem
-from circletrack.i18n import LOCALE_DIR, _, current_language, detect_language, set_language
-
-from conftest import ROOT
-from report_helpers import REPORTS, csv_rows, write_registry
-from write_helpers import pin_today
+from circletrack.i18n import (
+    LOCALE_DIR,
+    _,
+    current_language,
+    detect_language,
+    set_language,
+)
 
 PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "circletrack.po"
 MO = PO.with_suffix(".mo")
@@ -518,7 +523,8 @@ def test_the_compiler_reads_contexts_plurals_continuations_and_fuzzy_entries() -
 
 
 def test_the_language_example_in_docs_cli_md_is_real_output() -> None:
-    from docs_examples import normalise, run as run_example, sandbox
+    from docs_examples import normalise, sandbox
+    from docs_examples import run as run_example
 
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     found = re.search(r"```text\n\$ (circletrack --lang zh [^\n]*)\n(.*?)```", text, re.S)

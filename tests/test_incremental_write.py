@@ -6,13 +6,12 @@ import copy
 import datetime as dt
 
 import tomli_w
+from conftest import SHIPPED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circletrack.codec import document_bytes, dumps, loads, registry_to_document
 from circletrack.model import Item, Report, Source
-
-from conftest import SHIPPED
 
 OLD = SHIPPED.read_bytes()
 BEFORE = registry_to_document(loads(OLD))

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED
 
 from circletrack.codec import loads
 from circletrack.errors import UsageError
@@ -22,8 +23,6 @@ from circletrack.interop import (
 )
 from circletrack.model import Registry
 from circletrack.render.formats import items_to_json
-
-from conftest import SHIPPED
 
 DAY = dt.date(2026, 1, 1)
 

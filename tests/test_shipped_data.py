@@ -9,14 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED
 from typer.testing import CliRunner
 
 from circletrack.cli import app
 from circletrack.codec import dumps, loads, problems_in
 from circletrack.model import COOPERATION_CATEGORIES, Registry
 from circletrack.query import Criteria, item_as_of, overdue_items, registry_as_of
-
-from conftest import SHIPPED
 
 D = dt.date
 

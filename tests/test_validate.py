@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SMALL
 from typer.testing import CliRunner
 
 from circletrack.cli import app
 from circletrack.codec import dumps, loads, problems_in
 from circletrack.errors import RegistryInvalid
-
-from conftest import SMALL
 
 runner = CliRunner()
 

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import SMALL
 from write_helpers import (
     HELPERS,
     TODAY,
@@ -33,11 +33,21 @@ from write_helpers import (
 from circletrack import fileio, journal, store
 from circletrack.codec import loads, problems_in
 from circletrack.dates import parse_date
-from circletrack.errors import CircletrackError, LockTimeout, RegistryReadOnly, UsageError
+from circletrack.errors import (
+    CircletrackError,
+    LockTimeout,
+    RegistryReadOnly,
+    UsageError,
+)
 from circletrack.model import STATUSES
 from circletrack.query import resolve
 from circletrack.store import Location, load, update_journaled
-from circletrack.writes import ReportRequest, parse_number, parse_progress, record_report
+from circletrack.writes import (
+    ReportRequest,
+    parse_number,
+    parse_progress,
+    record_report,
+)
 
 pinned_today = pytest.fixture(pin_today)
 IDS = ("coop-01", "rail-hangshao", "target-2025-rail")

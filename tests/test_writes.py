@@ -12,6 +12,7 @@ from write_helpers import TODAY, USER, assert_one_line_error, invoke, pin_today
 
 from circletrack import journal
 from circletrack.cli import app
+from circletrack.query import report_log
 from circletrack.store import Location, load
 from circletrack.writes import (
     ReportRequest,
@@ -19,7 +20,6 @@ from circletrack.writes import (
     item_fields,
     next_id,
     record_report,
-    report_log,
 )
 
 pinned_today = pytest.fixture(pin_today)

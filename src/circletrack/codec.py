@@ -7,6 +7,7 @@ order of the schema, empty optional fields left out, so a diff shows only what c
 from __future__ import annotations
 
 import re
+
 try:  # tomli's compiled wheels parse twice as fast as the standard library's copy of it
     import tomli as tomllib
 except ImportError:  # pragma: no cover - a platform without a tomli wheel

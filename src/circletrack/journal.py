@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CircletrackError, ConflictError
-from .i18n import _
 from .fileio import atomic_write
+from .i18n import _
 
 #: How many writes can be undone; older entries are dropped when a new one is recorded.
 JOURNAL_LIMIT = 100

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from .i18n import N_, _, current_language
 from .model import Item
-from .reports import NO_GROUP
+
+#: The group an item lands in when it has nothing to group by; always listed last. JSON
+#: keeps these names in every language; tables translate them (`labels.group_label`).
+NO_GROUP: dict[str, str] = {
+    "unit": N_("(no lead unit)"),
+    "category": N_("(no category)"),
+    "city": N_("(no city)"),
+}
 
 STATUS_LABELS: dict[str, str] = {
     "planned": N_("planned"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import UsageError
 from .i18n import _, join
-from .model import STATUSES, Item, current_state, sorted_history
+from .model import STATUSES, Item, Report, current_state, sorted_history
 
 SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")
 
@@ -200,3 +200,31 @@ def resolve(items: Sequence[Item], text: str) -> Item:
 def _squash(text: str) -> str:
     """An id with leading zeros dropped from its numbers: coop-06 and coop-6 are alike."""
     return re.sub(r"(?<!\d)0+(?=\d)", "", text)
+
+
+# The log: progress reports across the registry
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One report, with the item it belongs to."""
+
+    item: Item
+    report: Report
+
+
+def report_log(items: Sequence[Item], *, item: Item | None = None, since: dt.date | None = None,
+               by: str | None = None, limit: int | None = None) -> list[LogEntry]:
+    """Reports newest first (of one date, the later recorded first), filtered.
+
+    `since` is inclusive; `by` matches a fragment of the reporter's name, ignoring case.
+    """
+    chosen = [LogEntry(i, r) for i in items if item is None or i.id == item.id
+              for r in sorted_history(i.history)]
+    if since is not None:
+        chosen = [e for e in chosen if e.report.date >= since]
+    if by is not None:
+        needle = by.casefold()
+        chosen = [e for e in chosen if needle in (e.report.by or "").casefold()]
+    newest = sorted(reversed(chosen), key=lambda e: e.report.date, reverse=True)
+    return newest[:limit] if limit is not None else newest

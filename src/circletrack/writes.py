@@ -32,7 +32,6 @@ from .model import (
     Report,
     Target,
     current_state,
-    sorted_history,
 )
 from .query import resolve
 from .validate import ID_PATTERN
@@ -411,31 +410,3 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     _check_item(registry, item)
     registry.items = [item if other is found else other for other in registry.items]
     return EditResult(item.id, item.title, tuple(changed), move, title_en=item.title_en)
-
-
-# log: the reports across the registry
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One report, with the item it belongs to."""
-
-    item: Item
-    report: Report
-
-
-def report_log(items: Sequence[Item], *, item: Item | None = None, since: dt.date | None = None,
-               by: str | None = None, limit: int | None = None) -> list[LogEntry]:
-    """Reports newest first (of one date, the later recorded first), filtered.
-
-    `since` is inclusive; `by` matches a fragment of the reporter's name, ignoring case.
-    """
-    chosen = [LogEntry(i, r) for i in items if item is None or i.id == item.id
-              for r in sorted_history(i.history)]
-    if since is not None:
-        chosen = [e for e in chosen if e.report.date >= since]
-    if by is not None:
-        needle = by.casefold()
-        chosen = [e for e in chosen if needle in (e.report.by or "").casefold()]
-    newest = sorted(reversed(chosen), key=lambda e: e.report.date, reverse=True)
-    return newest[:limit] if limit is not None else newest

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 
-from . import read_commands, registry_commands  # noqa: F401  (registers commands)
-from . import report_commands  # noqa: F401  (registers overdue, stale, slips, export)
-from . import write_commands  # noqa: F401  (registers mark, add, edit, undo, log)
-from . import interop_commands  # noqa: F401  (registers import)
+from . import (  # noqa: F401  (registers commands)
+    interop_commands,  # noqa: F401  (registers import)
+    listing_commands,  # noqa: F401  (registers overdue, stale, slips, export)
+    read_commands,
+    registry_commands,
+    write_commands,  # noqa: F401  (registers mark, add, edit, undo, log)
+)
 from .app import app
 
 

@@ -6,18 +6,37 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from ..completion import (
+    category_choices,
+    city_choices,
+    id_choices,
+    tag_choices,
+    unit_choices,
+)
 from ..dates import ACCEPTED_FORMS, parse_date
-from ..completion import category_choices, city_choices, id_choices, tag_choices, unit_choices
 from ..errors import UsageError
 from ..i18n import _
 from ..model import KINDS, STATUSES, Registry
 from ..query import Criteria
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
+Completion = Optional[Callable[..., Any]]
+
+
+def text_option(flag: str, help_text: str, *more: str, complete: Completion = None) -> Any:
+    """An optional text option (parsed by the library, so errors name the option)."""
+    return Annotated[Optional[str], typer.Option(flag, *more, help=help_text, show_default=False,
+                                                 autocompletion=complete)]
+
+
+def repeated_option(flag: str, help_text: str, complete: Completion = None) -> Any:
+    """A repeatable text option."""
+    return Annotated[list[str], typer.Option(flag, help=f"{help_text} (repeatable).",
+                                             show_default=False, autocompletion=complete)]
 
 
 def _registry_for_completion(ctx: typer.Context) -> Registry | None:

@@ -12,10 +12,11 @@ from ..dates import parse_date
 from ..errors import UsageError
 from ..i18n import _
 from ..model import Registry
-from ..query import registry_as_of, resolve, select, sort_items
+from ..query import registry_as_of, report_log, resolve, select, sort_items
 from ..store import load
 from .app import RegistryOption, command, out_console, registry_location
 from .options import (
+    DATE_HELP,
     AsOfOption,
     CategoryOption,
     CityOption,
@@ -31,7 +32,10 @@ from .options import (
     build_criteria,
     check_choices,
     complete_formats,
+    complete_ids,
+    optional_date,
     stdout_is_terminal,
+    text_option,
     today,
 )
 
@@ -140,7 +144,7 @@ def status_command(
 
     Example: circletrack status --as-of 2019-12-31
     """
-    from ..overview import dashboard
+    from ..dashboard import dashboard
     from ..render.dashboard import dashboard_view
 
     data, day = load_as_of(registry, as_of)
@@ -163,8 +167,8 @@ def timeline_command(
     Every item is shown, open or closed, filtered like `list`.
     Example: circletrack timeline --kind milestone --from 2018 --to 2025
     """
-    from ..overview import timeline_events
-    from ..render.dashboard import timeline_view
+    from ..render.timeline import timeline_view
+    from ..timeline import timeline_events
 
     data, day = load_as_of(registry, as_of)
     first, last = parse_date(start, day, "--from"), parse_date(end, day, "--to")
@@ -176,3 +180,43 @@ def timeline_command(
     events = timeline_events(select(data.items, criteria, day), first, last)
     console = out_console(no_color)
     console.print(timeline_view(events, first, last, console.width))
+
+
+# log
+SinceOption = text_option("--since", f"Only reports dated on or after this date. {DATE_HELP}")
+ByFilterOption = text_option("--by", "Only reports by someone whose name contains this text.")
+LimitOption = text_option("--limit", "Show at most this many reports (default: all).", "-n")
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.",
+                                           autocompletion=complete_formats("table", "json"))]
+LogItemArgument = Annotated[Optional[str], typer.Argument(
+    metavar="[ID]", help="Only this item (id, id prefix or title fragment).", show_default=False,
+    autocompletion=complete_ids)]
+
+
+@command("log")
+def log_command(
+    item: LogItemArgument = None,
+    since: SinceOption = None,
+    by: ByFilterOption = None,
+    limit: LimitOption = None,
+    output_format: FormatOption = "table",
+    no_color: NoColorOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """The recorded progress reports across the registry, newest first.
+
+    Example: circletrack log --since 2019-01-01 --limit 10
+    """
+    from ..render.history import log_json, log_table
+    from ..writes import parse_count
+
+    check_choices([output_format], ("table", "json"), "--format")
+    items = load(registry_location(registry)).items
+    entries = report_log(items, item=resolve(items, item) if item is not None else None,
+                         since=optional_date(since, "--since", today()), by=by,
+                         limit=parse_count(limit, "--limit") if limit is not None else None)
+    if output_format == "json":
+        typer.echo(log_json(entries), nl=False)
+    else:
+        console = out_console(no_color)
+        console.print(log_table(entries, console.width))

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from ..codec import loads
+from ..dashboard import summary_line
 from ..errors import ExitStatus, RegistryInvalid
 from ..i18n import _, ngettext
 from ..store import init_copy, read_bytes
-from ..summary import summary_line
 from .app import RegistryOption, command, registry_location
 
 

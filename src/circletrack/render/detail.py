@@ -13,7 +13,8 @@ from ..i18n import _, pgettext
 from ..labels import category_label, item_title, kind_label
 from ..model import Item, Registry, sorted_history
 from ..query import days_overdue, is_overdue
-from .tables import progress_bar, status_text
+from .fitted import status_text
+from .widgets import progress_bar
 
 
 def _fields_grid(item: Item, day: dt.date) -> Table:

@@ -9,9 +9,9 @@ from typing import Any
 
 from ..i18n import N_, _
 from ..labels import category_label, item_title, kind_label, status_label
+from ..listings import days_slipped, first_due, slip_reasons
 from ..model import Item, Report
 from ..query import days_overdue, days_since_report, is_overdue
-from ..reports import days_slipped, first_due, slip_reasons
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -9,10 +9,14 @@ from typing import Any
 from ..i18n import _, ngettext
 from ..model import Item
 from .fields import header
-from .formats import items_to_json, table_rows, to_csv, to_markdown
 from .fitted import item_table
-from .tables import LIST_COLUMNS, LIST_COLUMNS_NARROW, NARROW_WIDTH
+from .formats import items_to_json, table_rows, to_csv, to_markdown
 
+LIST_COLUMNS: tuple[str, ...] = ("id", "category", "title", "lead", "due", "status",
+                                 "progress", "updated")
+#: Below this many columns the list leaves out category and updated, so titles stay readable.
+NARROW_WIDTH = 110
+LIST_COLUMNS_NARROW: tuple[str, ...] = ("id", "title", "lead", "due", "progress", "status")
 CSV_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "support", "cities",
                                 "due", "requirement", "status", "progress", "days_overdue",
                                 "updated")

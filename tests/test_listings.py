@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHIPPED
+from listing_helpers import REPORTS, csv_rows, run, write_registry
 
 from circletrack.codec import loads
 from circletrack.errors import UsageError
-from circletrack.model import DueChange, Item
-from circletrack.query import Criteria
-from circletrack.reports import (
-    NO_GROUP,
+from circletrack.labels import NO_GROUP
+from circletrack.listings import (
     days_slipped,
     export_listing,
     first_due,
@@ -25,9 +25,8 @@ from circletrack.reports import (
     slips_listing,
     stale_listing,
 )
-
-from conftest import SHIPPED
-from report_helpers import REPORTS, csv_rows, run, write_registry
+from circletrack.model import DueChange, Item
+from circletrack.query import Criteria
 
 DAY = dt.date(2012, 1, 1)
 

@@ -1,12 +1,15 @@
-"""Summaries for the dashboard and the timeline: pure functions of items and a date."""
+"""The dashboard (`circletrack status`) and the registry summary: pure functions of items and a date."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Item, Number, Report
+from .i18n import _, join
+from .labels import kind_label
+from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Item, Number, Registry, Report
 from .query import is_overdue, is_stale
 
 STALE_DAYS = 90
@@ -110,27 +113,16 @@ def dashboard(items: Sequence[Item], day: dt.date, stale_days: int = STALE_DAYS,
     )
 
 
-@dataclass(frozen=True)
-class Event:
-    """One point on the timeline: a due date, a milestone or a report."""
-
-    date: dt.date
-    what: str  # "due", "milestone" or "report"
-    item: Item
-    text: str
-    #: A report's status, shown (translated) when the report has no note.
-    status: str | None = None
+def counts_by_kind(registry: Registry) -> dict[str, int]:
+    """How many items of each kind, in schema order (kinds with none included)."""
+    counts = Counter(item.kind for item in registry.items)
+    return {kind: counts.get(kind, 0) for kind in KINDS}
 
 
-def timeline_events(items: Sequence[Item], start: dt.date, end: dt.date) -> list[Event]:
-    """Due dates, milestones and reports between start and end (inclusive), in date order."""
-    events = []
-    for item in items:
-        if item.due is not None:
-            what = "milestone" if item.kind == "milestone" else "due"
-            events.append(Event(item.due, what, item, item.requirement or ""))
-        for report in item.history:
-            events.append(Event(report.date, "report", item, report.note or "", report.status))
-    order = {"milestone": 0, "due": 1, "report": 2}
-    chosen = [e for e in events if start <= e.date <= end]
-    return sorted(chosen, key=lambda e: (e.date, order[e.what], e.item.id))
+def summary_line(registry: Registry) -> str:
+    """One line: the item counts by kind and the number of sources."""
+    counts = counts_by_kind(registry)
+    parts = join(_("{count} {kind}").format(count=n, kind=kind_label(kind))
+                 for kind, n in counts.items())
+    return _("{items} items ({parts}), {sources} sources").format(
+        items=len(registry.items), parts=parts, sources=len(registry.sources))

@@ -1,4 +1,4 @@
-"""Reports for the coordination office: overdue lists by group, stale items, moved deadlines.
+"""Listings for the coordination office: overdue lists by group, stale items, moved deadlines.
 
 Pure functions of (items, criteria, as-of date): nothing here reads the clock or a file.
 """
@@ -10,18 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .errors import UsageError
-from .i18n import N_, _
+from .i18n import _
+from .labels import NO_GROUP
 from .model import Item
 from .query import Criteria, days_since_report, overdue_items, registry_as_of, select
 
 GROUP_BY: tuple[str, ...] = ("unit", "category", "city")
-#: The group an item lands in when it has nothing to group by; always listed last. JSON
-#: keeps these names in every language; tables translate them (`labels.group_label`).
-NO_GROUP: dict[str, str] = {
-    "unit": N_("(no lead unit)"),
-    "category": N_("(no category)"),
-    "city": N_("(no city)"),
-}
 
 
 @dataclass(frozen=True)

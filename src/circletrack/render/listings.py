@@ -11,16 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from rich.console import RenderableType
 from rich.console import Group as RichGroup
+from rich.console import RenderableType
 from rich.text import Text
 
 from ..i18n import N_, _
 from ..labels import group_label
+from ..listings import Listing, days_slipped, first_due, slip_reasons
 from ..model import Item
 from ..query import days_since_report
-from ..reports import Listing, days_slipped, first_due, slip_reasons
-from .fields import COLUMNS, header, item_json
+from .fields import header, item_json
 from .fitted import item_table
 from .formats import json_array, table_rows, to_csv, to_markdown
 

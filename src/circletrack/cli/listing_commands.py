@@ -8,15 +8,15 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
+from ..fileio import write_file
 from ..i18n import _
-from ..reports import (
+from ..listings import (
     check_group_by,
     export_listing,
     overdue_listing,
     slips_listing,
     stale_listing,
 )
-from ..fileio import write_file
 from .app import RegistryOption, command, err_console, out_console
 from .options import (
     AsOfOption,
@@ -106,7 +106,7 @@ def overdue_command(
     Formats: table, csv (Excel), json, md (chat, wiki), ics (calendar).
     Example: circletrack overdue --group-by unit --format csv --output overdue.csv
     """
-    from ..render.reports import OVERDUE_FORMATS, render_overdue
+    from ..render.listings import OVERDUE_FORMATS, render_overdue
 
     fmt, group = choose_format(format_, output, OVERDUE_FORMATS), check_group_by(group_by)
     data, day = load_as_of(registry, as_of)
@@ -134,7 +134,7 @@ def stale_command(
 
     Example: circletrack stale --days 365 --kind project
     """
-    from ..render.reports import STALE_FORMATS, render_stale
+    from ..render.listings import STALE_FORMATS, render_stale
 
     fmt = choose_format(format_, output, STALE_FORMATS)
     data, day = load_as_of(registry, as_of)
@@ -159,7 +159,7 @@ def slips_command(
 
     Example: circletrack slips --format md
     """
-    from ..render.reports import SLIPS_FORMATS, render_slips
+    from ..render.listings import SLIPS_FORMATS, render_slips
 
     fmt = choose_format(format_, output, SLIPS_FORMATS)
     data, day = load_as_of(registry, as_of)
@@ -188,7 +188,7 @@ def export_command(
 
     Example: circletrack export --format csv --output registry.csv
     """
-    from ..render.reports import EXPORT_FORMATS, render_export
+    from ..render.listings import EXPORT_FORMATS, render_export
 
     fmt = choose_format(format_, output, EXPORT_FORMATS, default="json")
     data, day = load_as_of(registry, as_of)

@@ -1,18 +1,10 @@
-"""Rich renderables for the read commands: the list table and the pieces they share."""
+"""Small Rich pieces the renderers share: filled templates, progress bars, one-line cells."""
 
 from __future__ import annotations
 
 import string
 
 from rich.text import Text
-
-from .fitted import STATUS_STYLES, status_text  # noqa: F401  (shared by every renderer)
-
-LIST_COLUMNS: tuple[str, ...] = ("id", "category", "title", "lead", "due", "status",
-                                 "progress", "updated")
-#: Below this many columns the list leaves out category and updated, so titles stay readable.
-NARROW_WIDTH = 110
-LIST_COLUMNS_NARROW: tuple[str, ...] = ("id", "title", "lead", "due", "progress", "status")
 
 
 def fill(template: str, **parts: str | Text) -> Text:
@@ -37,3 +29,10 @@ def progress_bar(percent: float, width: int = 10) -> Text:
     bar.append("░" * (width - filled), style="dim")
     bar.append(f" {percent:3.0f}%")
     return bar
+
+
+def fit(text: str, width: int) -> Text:
+    """One line of at most `width` cells, cut with an ellipsis (CJK counts double)."""
+    line = Text(" ".join(text.split()))
+    line.truncate(max(width, 1), overflow="ellipsis")
+    return line

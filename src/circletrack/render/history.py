@@ -1,0 +1,93 @@
+"""The log of progress reports (`circletrack log`): a Rich table or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich import box
+from rich.table import Table
+
+from ..i18n import N_, _, ngettext, pgettext
+from ..labels import (
+    item_title,
+    status_label,
+)
+from ..query import LogEntry
+from .fields import report_json
+from .fitted import status_text
+from .formats import json_array
+
+
+@dataclass(frozen=True)
+class LogColumn:
+    """A column of the log table: header (translated where shown), the text of one entry, and
+    how it is laid out.
+
+    Columns without a `ratio` keep their whole width; the others share what is left of the
+    terminal in proportion to their ratio (Rich alone would squeeze CJK text unevenly).
+    """
+
+    header: str
+    get: Callable[[LogEntry], str]
+    style: str | None = None
+    justify: str = "left"
+    ratio: int | None = None
+
+
+def _progress(entry: LogEntry) -> str:
+    return "" if entry.report.progress is None else f"{entry.report.progress}%"
+
+
+LOG_COLUMNS: dict[str, LogColumn] = {
+    "date": LogColumn(N_("Date"), lambda e: e.report.date.isoformat()),
+    "id": LogColumn(N_("ID"), lambda e: e.item.id, "cyan"),
+    "title": LogColumn(N_("Title"), lambda e: item_title(e.item), ratio=3),
+    "status": LogColumn(N_("Status"), lambda e: status_label(e.report.status)),
+    "progress": LogColumn("%", _progress, justify="right"),
+    "note": LogColumn(N_("Note"), lambda e: e.report.note or "", ratio=5),
+    "by": LogColumn("By", lambda e: e.report.by or "", ratio=2),
+    "source": LogColumn(N_("Source"), lambda e: e.report.source, ratio=2),
+}
+
+
+def _header(name: str) -> str:
+    """A log column's header in the active language ("%" is the same in every language)."""
+    if name == "progress":
+        return "%"
+    if name == "by":
+        return pgettext("report", "By")
+    return _(LOG_COLUMNS[name].header)
+#: Narrower terminals leave out Source, then Title and By (JSON always has every field).
+LOG_WIDTHS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (140, tuple(LOG_COLUMNS)),
+    (110, ("date", "id", "title", "status", "progress", "note", "by")),
+    (0, ("date", "id", "status", "progress", "note")),
+)
+
+
+def log_columns(width: int) -> tuple[str, ...]:
+    """The columns that fit a terminal this wide."""
+    return next(columns for least, columns in LOG_WIDTHS if width >= least)
+
+
+def log_table(entries: Sequence[LogEntry], width: int = 200) -> Table:
+    """A Rich table of reports, one row each, in the order given, as wide as `width`."""
+    chosen = {name: LOG_COLUMNS[name] for name in log_columns(width)}
+    table = Table(title=ngettext("{count} report", "{count} reports", len(entries)).format(
+                      count=len(entries)),
+                  title_justify="left", header_style="bold", pad_edge=False, expand=True,
+                  box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True, width=width)
+    for name, column in chosen.items():
+        table.add_column(_header(name), style=column.style, justify=column.justify,  # type: ignore[arg-type]
+                         overflow="fold", no_wrap=column.ratio is None, ratio=column.ratio)
+    for entry in entries:
+        table.add_row(*(status_text(entry.report.status) if name == "status"
+                        else column.get(entry) for name, column in chosen.items()))
+    return table
+
+
+def log_json(entries: Sequence[LogEntry]) -> str:
+    """A JSON array: each report's fields (see `report_json`) with its item's id and title."""
+    rows = [{"id": e.item.id, "title": e.item.title, **report_json(e.report)} for e in entries]
+    return json_array(rows)
