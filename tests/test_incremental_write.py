@@ -31,13 +31,16 @@ def test_incremental_equals_full(edits: list[tuple[str, int, str]]) -> None:
         if kind == "title":
             item.title = text.strip() or "x"
         elif kind == "report":
-            item.history.append(Report(dt.date(2026, 1, 1), "test", item.status,
-                                       None if item.status != "done" else 100, note=text))
+            item.history.append(Report(date=dt.date(2026, 1, 1), source="test",
+                                       status=item.status,
+                                       progress=None if item.status != "done" else 100,
+                                       note=text))
         elif kind == "add":
             registry.items.append(Item(id=f"prj-{len(registry.items):03d}", kind="project",
                                        title=text, created=dt.date(2026, 1, 1)))
         elif kind == "source":
-            registry.sources[f"s-{index}"] = Source(f"s-{index}", text, "p", dt.date(2026, 1, 1))
+            registry.sources[f"s-{index}"] = Source(id=f"s-{index}", title=text, publisher="p",
+                                                    date=dt.date(2026, 1, 1))
     document = registry_to_document(registry)
     expected = tomli_w.dumps(document).encode("utf-8")
     assert document_bytes(document, copy.deepcopy(BEFORE), OLD) == expected

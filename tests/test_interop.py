@@ -13,8 +13,9 @@ import pytest
 from conftest import SHIPPED
 
 from circletrack.codec import loads
-from circletrack.errors import UsageError
+from circletrack.errors import CircletrackError, ExitStatus, UsageError
 from circletrack.interop import (
+    items_from_tables,
     merge_items,
     parse_export,
     taskwarrior_json,
@@ -57,13 +58,13 @@ def test_reports_become_annotations(registry: Registry) -> None:
 
 
 def test_json_export_reads_back_to_the_same_items(registry: Registry) -> None:
-    back = parse_export(items_to_json(registry.items, DAY))
+    back = items_from_tables(parse_export(items_to_json(registry.items, DAY)), registry)
     assert back == registry.items
 
 
 def test_merge_adds_and_updates_by_id(registry: Registry) -> None:
     copy = loads(SHIPPED.read_bytes())
-    items = parse_export(items_to_json(registry.items[:3], DAY))
+    items = items_from_tables(parse_export(items_to_json(registry.items[:3], DAY)), copy)
     items[0].title = "改过的标题"
     items[2].id = "coop-99"
     assert merge_items(copy, items) == (1, 1, 1)
@@ -76,19 +77,24 @@ def test_merge_adds_and_updates_by_id(registry: Registry) -> None:
     [
         ("{", "not JSON"),
         ('{"id": "x"}', "expected a JSON array"),
-        ('[{"kind": "project"}]', "item 1: missing field 'id'"),
+        ('[{"kind": "project"}]', "item 1: id: is required and must be a string"),
         ('[{"id": "a", "kind": "project", "title": "t", "created": "yesterday"}]',
-         "item 1 (a): created: not an ISO date"),
+         "a: created: is not a date: 'yesterday'"),
         ('[3]', "item 1: expected an object"),
+        ('[{"id": "a", "kind": "project", "title": "t", "created": "2020-01-01", '
+         '"lead": "市交通局"}]', "a: lead: must be a list of non-empty strings"),
     ],
 )
-def test_bad_json_is_a_usage_error(text: str, message: str) -> None:
-    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        parse_export(text)
+def test_bad_json_is_a_usage_error(registry: Registry, text: str, message: str) -> None:
+    with pytest.raises(CircletrackError,
+                       match=message.replace("(", r"\(").replace(")", r"\)")) as raised:
+        items_from_tables(parse_export(text), registry)
+    assert raised.value.exit_status == ExitStatus.USAGE
 
 
 def test_duplicate_ids_in_the_file_are_refused(registry: Registry) -> None:
-    items = parse_export(items_to_json(registry.items[:1] * 2, DAY))
+    items = items_from_tables(parse_export(items_to_json(registry.items[:1] * 2, DAY)),
+                              registry)
     with pytest.raises(UsageError, match="twice"):
         merge_items(loads(SHIPPED.read_bytes()), items)
 

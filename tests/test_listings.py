@@ -93,7 +93,7 @@ def test_an_item_with_several_lead_units_is_in_each_group(reports: Path) -> None
 
 def test_groups_come_largest_first_then_by_name_and_the_empty_group_last() -> None:
     def item(item_id: str, lead: list[str]) -> Item:
-        return Item(item_id, "cooperation", item_id, DAY, lead=lead)
+        return Item(id=item_id, kind="cooperation", title=item_id, created=DAY, lead=lead)
 
     items = [item("a", []), item("b", ["乙"]), item("c", ["甲", "乙"]), item("d", ["丙"]),
              item("e", []), item("f", [])]
@@ -206,17 +206,17 @@ def test_stale_cli_json_gives_days_since_report(reports: Path) -> None:
 
 
 def test_first_due_falls_back_to_the_first_move() -> None:
-    item = Item("x", "project", "x", DAY, due=dt.date(2013, 1, 1), due_changes=[
-        DueChange(dt.date(2012, 6, 30), dt.date(2012, 12, 31), dt.date(2011, 9, 1), "a"),
-        DueChange(None, dt.date(2013, 1, 1), dt.date(2012, 1, 1), "b")])
+    item = Item(id="x", kind="project", title="x", created=DAY, due=dt.date(2013, 1, 1), due_changes=[
+        DueChange(from_=dt.date(2012, 6, 30), to=dt.date(2012, 12, 31), date=dt.date(2011, 9, 1), reason="a"),
+        DueChange(from_=None, to=dt.date(2013, 1, 1), date=dt.date(2012, 1, 1), reason="b")])
     assert first_due(item) == dt.date(2012, 6, 30)
     assert days_slipped(item) == 185
 
 
 def test_setting_a_first_due_date_is_not_a_slip() -> None:
-    item = Item("x", "project", "x", DAY, due=dt.date(2022, 6, 30), due_changes=[
-        DueChange(None, dt.date(2021, 12, 31), dt.date(2021, 1, 1), "first set"),
-        DueChange(dt.date(2021, 12, 31), dt.date(2022, 6, 30), dt.date(2021, 6, 1), "later")])
+    item = Item(id="x", kind="project", title="x", created=DAY, due=dt.date(2022, 6, 30), due_changes=[
+        DueChange(from_=None, to=dt.date(2021, 12, 31), date=dt.date(2021, 1, 1), reason="first set"),
+        DueChange(from_=dt.date(2021, 12, 31), to=dt.date(2022, 6, 30), date=dt.date(2021, 6, 1), reason="later")])
     assert first_due(item) == dt.date(2021, 12, 31)
     assert days_slipped(item) == 181
 

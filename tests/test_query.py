@@ -31,17 +31,17 @@ def make_items() -> list[Item]:
         Item(id="rail-hangshao", kind="project", title="杭绍城际铁路", created=D(2018, 10, 24),
              category="intercity_rail", cities=["杭州", "绍兴"], status="done", progress=100,
              history=[
-                 Report(D(2018, 10, 24), "发布会 2018-10-24", "in_progress", 25, note="形象进度25%"),
-                 Report(D(2020, 11, 23), "杭州网 2020-11-23", "done", 100, note="贯通"),
+                 Report(date=D(2018, 10, 24), source="发布会 2018-10-24", status="in_progress", progress=25, note="形象进度25%"),
+                 Report(date=D(2020, 11, 23), source="杭州网 2020-11-23", status="done", progress=100, note="贯通"),
              ]),
         Item(id="rail-hanghai", kind="project", title="杭海城际铁路", created=D(2018, 10, 24),
              category="intercity_rail", cities=["杭州", "海宁"], status="in_progress",
              due=D(2021, 6, 30), history=[
-                 Report(D(2018, 10, 24), "发布会 2018-10-24", "in_progress", note="进入攻坚阶段"),
+                 Report(date=D(2018, 10, 24), source="发布会 2018-10-24", status="in_progress", note="进入攻坚阶段"),
              ]),
         Item(id="ms-mayors-05", kind="milestone", title="第五次市长联席会议", created=D(2011, 2, 18),
              category="meeting", lead=["萧山区政府"], due=D(2012, 3, 31), original_due=D(2011, 12, 31),
-             due_changes=[DueChange(D(2011, 12, 31), D(2012, 3, 31), D(2011, 11, 1), "推迟")]),
+             due_changes=[DueChange(from_=D(2011, 12, 31), to=D(2012, 3, 31), date=D(2011, 11, 1), reason="推迟")]),
     ]
 
 

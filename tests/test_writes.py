@@ -179,7 +179,7 @@ def test_add_generates_the_next_free_id_per_kind(small_registry: Path, pinned_to
 
 def test_next_id_never_reuses_and_follows_the_highest(small_registry: Path) -> None:
     registry = load(Location(small_registry, "option"))
-    values = item_fields(today=TODAY, title="x")
+    values = item_fields({"title": "x"}, TODAY)
     add_item(registry, "milestone", values, TODAY, item_id="ms-041")
     assert next_id(registry, "milestone") == "ms-042"
     assert next_id(registry, "cooperation") == "coop-02"
@@ -208,7 +208,7 @@ def test_add_milestone_with_a_target_and_given_id(small_registry: Path) -> None:
     (("--kind", "project", "--title", "x", "--source", "nowhere"), "unknown source"),
     (("--kind", "project", "--title", "x", "--related", "nothing"), "no other item"),
     (("--kind", "project", "--title", "x", "--target-value", "3"), "only milestones"),
-    (("--kind", "milestone", "--title", "x", "--target-value", "3"), "--target-unit"),
+    (("--kind", "milestone", "--title", "x", "--target-value", "3"), "--target-year"),
     (("--kind", "project", "--title", "x", "--due", "soon"), "cannot read"),
 ])
 def test_add_bad_input(small_registry: Path, args: tuple[str, ...], fragment: str) -> None:

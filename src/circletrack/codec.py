@@ -6,21 +6,23 @@ order of the schema, empty optional fields left out, so a diff shows only what c
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 try:  # tomli's compiled wheels parse twice as fast as the standard library's copy of it
     import tomli as tomllib
 except ImportError:  # pragma: no cover - a platform without a tomli wheel
     import tomllib  # type: ignore[no-redef]
-from typing import Any
+from typing import Any, TypeVar
 
 import tomli_w
 
 from .errors import Problem, RegistryInvalid
 from .i18n import _
-from .model import DueChange, Fact, Item, Registry, Report, Source, Target
+from .model import Item, Registry, Source, specs
 from .validate import validate_document
 
+R = TypeVar("R")
 _SECTION = "\n[[items]]\n"
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 
@@ -71,63 +73,94 @@ def registry_from_document(doc: dict[str, Any]) -> Registry:
                     file=s.get("file"), note=s.get("note"))
         for key, s in doc.get("sources", {}).items()
     }
-    items = [_item_from_table(t) for t in doc.get("items", [])]
+    items = [record_from_table(Item, t) for t in doc.get("items", [])]
     return Registry(sources=sources, items=items, schema=doc["schema"])
 
 
-def _item_from_table(t: dict[str, Any]) -> Item:
-    target = t.get("target")
-    return Item(
-        id=t["id"], kind=t["kind"], title=t["title"], created=t["created"],
-        title_en=t.get("title_en"), category=t.get("category"), content=t.get("content"),
-        lead=list(t.get("lead", [])), support=list(t.get("support", [])),
-        cities=list(t.get("cities", [])), due=t.get("due"), requirement=t.get("requirement"),
-        reading=t.get("reading"), status=t.get("status", "planned"),
-        progress=t.get("progress", 0), tags=list(t.get("tags", [])),
-        sources=list(t.get("sources", [])), related=list(t.get("related", [])),
-        original_due=t.get("original_due"),
-        facts=[Fact(key=f["key"], label=f["label"], value=f["value"], unit=f["unit"],
-                    source=f["source"], area=f.get("area"), year=f.get("year"),
-                    note=f.get("note")) for f in t.get("facts", [])],
-        target=Target(value=target["value"], unit=target.get("unit", ""), year=target["year"],
-                      op=target.get("op", ">=")) if target is not None else None,
-        history=[Report(date=r["date"], source=r["source"], status=r["status"],
-                        progress=r.get("progress"), value=r.get("value"), note=r.get("note"),
-                        by=r.get("by")) for r in t.get("history", [])],
-        due_changes=[DueChange(from_=c.get("from"), to=c.get("to"), date=c["date"],
-                               reason=c["reason"], by=c.get("by"))
-                     for c in t.get("due_changes", [])],
-    )
+def record_from_table(cls: type[R], table: dict[str, Any]) -> R:
+    """A record (an Item, Report, Fact …) from its validated table, as its fields declare."""
+    values: dict[str, Any] = {}
+    for f in specs(cls):
+        if f.key not in table:
+            continue
+        raw = table[f.key]
+        kind = f.spec.type
+        if kind == "records":
+            values[f.name] = [record_from_table(f.spec.record, entry) for entry in raw]
+        elif kind == "record":
+            values[f.name] = record_from_table(f.spec.record, raw)
+        elif isinstance(raw, list):
+            values[f.name] = list(raw)
+        else:
+            values[f.name] = raw
+    return cls(**values)
+
+
+def record_to_table(record: Any) -> dict[str, Any]:
+    """The canonical TOML table of a record: declared order, empty values left out."""
+    pairs = []
+    for f in specs(type(record)):
+        value = getattr(record, f.name)
+        if f.spec.type == "records":
+            value = [record_to_table(entry) for entry in value]
+        elif f.spec.type == "record" and value is not None:
+            value = record_to_table(value)
+        pairs.append((f.key, value))
+    return _compact(pairs)
+
+
+def record_to_json(record: Any) -> dict[str, Any]:
+    """A record as JSON: every declared field (null when empty), dates as ISO text."""
+    data: dict[str, Any] = {}
+    for f in specs(type(record)):
+        value = getattr(record, f.name)
+        if f.spec.type == "records":
+            value = [record_to_json(entry) for entry in value]
+        elif f.spec.type == "record" and value is not None:
+            value = record_to_json(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        data[f.key] = value
+    return data
+
+
+def table_from_json(cls: type, obj: dict[str, Any]) -> dict[str, Any]:
+    """The TOML-shaped table of a JSON object of a record, for the validator to check.
+
+    ISO dates become dates; keys the record does not declare (the derived fields of
+    circletrack's JSON, such as overdue or updated) are dropped; nulls are left out.
+    Anything of the wrong shape is kept as it is, so the validator names it.
+    """
+    table: dict[str, Any] = {}
+    for f in specs(cls):
+        value = obj.get(f.key)
+        if value is None:
+            continue
+        kind = f.spec.type
+        if kind == "date" and isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        elif kind == "records" and isinstance(value, list):
+            value = [table_from_json(f.spec.record, e) if isinstance(e, dict) else e
+                     for e in value]
+        elif kind == "record" and isinstance(value, dict):
+            value = table_from_json(f.spec.record, value)
+        table[f.key] = value
+    return table
 
 
 def _compact(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A table from (key, value) pairs in order, leaving out None and empty lists."""
-    return {k: v for k, v in pairs if v is not None and v != []}
+    """A table from (key, value) pairs in order, leaving out None, "" and empty lists."""
+    return {k: v for k, v in pairs if v is not None and v != [] and v != ""}
 
 
 def item_to_table(item: Item) -> dict[str, Any]:
     """The canonical TOML table of one item."""
-    return _compact([
-        ("id", item.id), ("kind", item.kind), ("title", item.title),
-        ("title_en", item.title_en), ("category", item.category), ("content", item.content),
-        ("lead", item.lead), ("support", item.support), ("cities", item.cities),
-        ("created", item.created), ("due", item.due), ("requirement", item.requirement),
-        ("reading", item.reading), ("status", item.status), ("progress", item.progress),
-        ("tags", item.tags), ("sources", item.sources), ("related", item.related),
-        ("original_due", item.original_due),
-        ("facts", [_compact([("key", f.key), ("label", f.label), ("value", f.value),
-                             ("unit", f.unit), ("area", f.area), ("year", f.year),
-                             ("source", f.source), ("note", f.note)]) for f in item.facts]),
-        ("history", [_compact([("date", r.date), ("status", r.status),
-                               ("progress", r.progress), ("value", r.value), ("note", r.note),
-                               ("by", r.by), ("source", r.source)]) for r in item.history]),
-        ("due_changes", [_compact([("from", c.from_), ("to", c.to), ("date", c.date),
-                                   ("reason", c.reason), ("by", c.by)])
-                         for c in item.due_changes]),
-        ("target", _compact([("value", item.target.value), ("unit", item.target.unit or None),
-                             ("year", item.target.year), ("op", item.target.op)])
-         if item.target else None),
-    ])
+    return record_to_table(item)
 
 
 def registry_to_document(registry: Registry) -> dict[str, Any]:

@@ -83,3 +83,9 @@ class RegistryInvalid(CircletrackError):
         more = (ngettext(" (and {count} more problem)", " (and {count} more problems)",
                          count - 1).format(count=count - 1) if count > 1 else "")
         super().__init__(first + more)
+
+
+class ImportInvalid(RegistryInvalid):
+    """Items from a file (an import, a form) that break the schema; nothing was written."""
+
+    exit_status = ExitStatus.USAGE

@@ -9,9 +9,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import UsageError
+from .codec import record_from_table, table_from_json
+from .errors import ImportInvalid, UsageError
 from .i18n import _
-from .model import DueChange, Fact, Item, Registry, Report, Target
+from .model import Item, Registry, Report
+from .validate import item_problems
 
 #: Fixed namespace: an item's Taskwarrior UUID is uuid5(namespace, id), the same on every
 #: export, so `task import` updates the task instead of adding a duplicate.
@@ -76,78 +78,38 @@ def taskwarrior_json(items: Sequence[Item]) -> str:
     return json.dumps(taskwarrior_tasks(items), ensure_ascii=False, indent=2) + "\n"
 
 
-def _date(value: Any, where: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise UsageError(_("{where}: not an ISO date: {value!r}").format(where=where,
-                                                                        value=value)) from None
-
-
-def _required_date(value: Any, where: str) -> dt.date:
-    day = _date(value, where)
-    if day is None:
-        raise UsageError(_("{where}: a date is required").format(where=where))
-    return day
-
-
-def item_from_json(obj: Any, position: int) -> Item:
-    """An item from an object of circletrack's JSON (derived fields are ignored)."""
-    where = _("item {number}").format(number=position + 1)
-    if not isinstance(obj, dict):
-        raise UsageError(_("{where}: expected an object").format(where=where))
-    try:
-        item_id = obj["id"]
-        where = _("item {number} ({id})").format(number=position + 1, id=item_id)
-        target = obj.get("target")
-        return Item(
-            id=item_id, kind=obj["kind"], title=obj["title"],
-            created=_required_date(obj.get("created"), f"{where}: created"),
-            title_en=obj.get("title_en"), category=obj.get("category"),
-            content=obj.get("content"), lead=list(obj.get("lead") or []),
-            support=list(obj.get("support") or []), cities=list(obj.get("cities") or []),
-            due=_date(obj.get("due"), f"{where}: due"), requirement=obj.get("requirement"),
-            reading=obj.get("reading"), status=obj.get("status", "planned"),
-            progress=obj.get("progress", 0), tags=list(obj.get("tags") or []),
-            sources=list(obj.get("sources") or []), related=list(obj.get("related") or []),
-            original_due=_date(obj.get("original_due"), f"{where}: original_due"),
-            facts=[Fact(key=f["key"], label=f["label"], value=f["value"], unit=f["unit"],
-                        source=f["source"], area=f.get("area"), year=f.get("year"),
-                        note=f.get("note")) for f in obj.get("facts") or []],
-            target=Target(value=target["value"], year=target["year"],
-                          unit=target.get("unit") or "", op=target.get("op", ">="))
-            if target else None,
-            history=[Report(date=_required_date(r.get("date"), f"{where}: history date"),
-                            source=r.get("source"), status=r.get("status"),
-                            progress=r.get("progress"), value=r.get("value"),
-                            note=r.get("note"), by=r.get("by"))
-                     for r in obj.get("history") or []],
-            due_changes=[DueChange(from_=_date(c.get("from"), f"{where}: due_changes"),
-                                   to=_date(c.get("to"), f"{where}: due_changes"),
-                                   date=_required_date(c.get("date"), f"{where}: due_changes"),
-                                   reason=c.get("reason"), by=c.get("by"))
-                         for c in obj.get("due_changes") or []],
-        )
-    except KeyError as exc:
-        raise UsageError(_("{where}: missing field {field!r}").format(
-            where=where, field=exc.args[0])) from None
-    except (TypeError, AttributeError):
-        raise UsageError(_("{where}: a field has the wrong shape").format(where=where)) from None
-
-
-def parse_export(text: str) -> list[Item]:
-    """Items from circletrack's JSON (`list`/`export --format json`): an array of objects."""
+def parse_export(text: str) -> list[dict[str, Any]]:
+    """The item tables of circletrack's JSON (`list`/`export --format json`), shaped as in
+    the registry file (dates as dates, derived fields dropped) but not yet checked."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(_("not JSON: {error} at line {line}").format(error=exc.msg,
                                                                      line=exc.lineno)) from None
+    except RecursionError:
+        raise UsageError(_("not JSON circletrack can read: nested too deeply")) from None
     if not isinstance(data, list):
         raise UsageError(_("expected a JSON array of items, as `circletrack export --format "
                            "json` writes"))
-    return [item_from_json(obj, n) for n, obj in enumerate(data)]
+    tables = []
+    for position, obj in enumerate(data):
+        if not isinstance(obj, dict):
+            raise UsageError(_("item {number}: expected an object").format(number=position + 1))
+        tables.append(table_from_json(Item, obj))
+    return tables
+
+
+def items_from_tables(tables: Sequence[dict[str, Any]], registry: Registry) -> list[Item]:
+    """Items from imported tables, each checked as the registry file's items are (its
+    sources, and the ids of the registry and of the file); a UsageError names the first
+    problem and how many more there are."""
+    item_ids = {i.id for i in registry.items} | {t["id"] for t in tables
+                                                 if isinstance(t.get("id"), str)}
+    problems = [problem for index, table in enumerate(tables)
+                for problem in item_problems(table, index, set(registry.sources), item_ids)]
+    if problems:
+        raise ImportInvalid(problems)
+    return [record_from_table(Item, table) for table in tables]
 
 
 def merge_items(registry: Registry, incoming: Sequence[Item]) -> tuple[int, int, int]:

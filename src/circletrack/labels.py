@@ -9,7 +9,7 @@ machine values themselves, so what a table says can be typed back into `--status
 from __future__ import annotations
 
 from .i18n import N_, _, current_language
-from .model import Item
+from .model import Item, specs
 
 #: The group an item lands in when it has nothing to group by; always listed last. JSON
 #: keeps these names in every language; tables translate them (`labels.group_label`).
@@ -47,23 +47,9 @@ CATEGORY_LABELS: dict[str, str] = {
     "event": N_("event"),
     "target": N_("target"),
 }
-#: The item fields `edit` reports as changed; English shows the field names themselves.
-FIELD_LABELS: dict[str, str] = {
-    "title": N_("title"),
-    "title_en": N_("title_en"),
-    "category": N_("category"),
-    "content": N_("content"),
-    "requirement": N_("requirement"),
-    "reading": N_("reading"),
-    "lead": N_("lead"),
-    "support": N_("support"),
-    "cities": N_("cities"),
-    "tags": N_("tags"),
-    "sources": N_("sources"),
-    "related": N_("related"),
-    "due": N_("due"),
-    "target": N_("target"),
-}
+#: The item fields `edit` reports as changed, labelled as model.Item declares them;
+#: English shows the field names themselves.
+FIELD_LABELS: dict[str, str] = {f.name: f.spec.label for f in specs(Item) if f.spec.label}
 
 
 def status_label(status: str) -> str:

@@ -1,10 +1,21 @@
-"""Typed objects for the registry: items, reports, facts, targets and sources."""
+"""Typed objects for the registry: items, reports, facts, targets and sources.
+
+Each record's fields are declared once, here: every dataclass field carries a `Spec` (its
+value type, TOML key, label, whether `add`/`edit` may set it and with which option). The
+codec, the validator, the JSON reader and writer, the write functions and the command-line
+options of `add` and `edit` are all derived from these declarations (see `specs`), so a new
+field is one declaration plus its tests.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Any
+
+from .i18n import N_
 
 KINDS: tuple[str, ...] = ("cooperation", "project", "milestone")
 STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "blocked", "cancelled")
@@ -65,8 +76,92 @@ SCHEMA_VERSION = 1
 
 Number = int | float
 
+#: The value types a field can have. The validator checks each, the JSON reader converts
+#: each, and `add`/`edit` parse each from command-line text.
+VALUE_TYPES: tuple[str, ...] = (
+    "id",        # an item id: lowercase ASCII letters, digits and hyphens
+    "text",      # a string (non-empty where required)
+    "date",      # a TOML date; ISO text in JSON and on the command line
+    "year",      # a four-digit year
+    "number",    # an int or a float
+    "percent",   # a whole number from 0 to 100
+    "kind",      # one of KINDS
+    "status",    # one of STATUSES
+    "category",  # one of the categories of the item's kind
+    "fact_key",  # one of FACT_KEYS
+    "op",        # one of TARGET_OPS
+    "source",    # a source id of the registry
+    "texts",     # a list of non-empty strings
+    "sources",   # a list of source ids of the registry
+    "items",     # a list of ids of other items
+    "record",    # one nested table (its class's fields declared the same way)
+    "records",   # an array of nested tables
+)
+#: Who may set a field: nobody (the program keeps it), `add` only, or `add` and `edit`.
+EDIT_NEVER, EDIT_ON_ADD, EDIT_ALWAYS = "never", "add", "always"
 
-@dataclass
+
+@dataclass(frozen=True)
+class Spec:
+    """The declaration of one field of a record."""
+
+    type: str
+    #: The key in TOML and JSON (default: the field's name).
+    key: str = ""
+    #: What people call it (tables, forms, `edit` messages), marked for translation.
+    label: str = ""
+    required: bool = False
+    edit: str = EDIT_NEVER
+    #: The command-line option of `add`/`edit` (default: --name with - for _).
+    option: str = ""
+    help: str = ""
+    #: For "record"/"records": the class of the nested tables.
+    record: Any = None
+    #: Messages for a missing or a malformed value, where the generic ones would say less
+    #: (`invalid` may use {value}).
+    missing: str = ""
+    invalid: str = ""
+
+    @property
+    def repeated(self) -> bool:
+        """True for the list types, whose option is given once per value."""
+        return self.type in ("texts", "sources", "items")
+
+
+def spec(type_: str, **options: Any) -> dict[str, Spec]:
+    """Field metadata declaring a field: `field(metadata=spec("text", label=N_("Title")))`."""
+    if type_ not in VALUE_TYPES:
+        raise ValueError(f"unknown value type {type_!r}")
+    return {"spec": Spec(type_, **options)}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A declared field: its attribute name with its `Spec`, the key resolved."""
+
+    name: str
+    key: str
+    spec: Spec
+
+    @property
+    def option(self) -> str:
+        """The command-line option that sets it."""
+        return self.spec.option or "--" + self.name.replace("_", "-")
+
+
+@lru_cache(maxsize=None)
+def specs(cls: type) -> tuple[FieldSpec, ...]:
+    """The declared fields of a record class, in declaration (and TOML) order."""
+    return tuple(FieldSpec(f.name, f.metadata["spec"].key or f.name, f.metadata["spec"])
+                 for f in fields(cls) if "spec" in f.metadata)
+
+
+def editable(cls: type) -> tuple[FieldSpec, ...]:
+    """The fields of a record that `add` (and, with EDIT_ALWAYS, `edit`) may set."""
+    return tuple(f for f in specs(cls) if f.spec.edit != EDIT_NEVER)
+
+
+@dataclass(kw_only=True)
 class Source:
     """A source document the registry was read from."""
 
@@ -78,81 +173,125 @@ class Source:
     note: str | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Fact:
     """A figure a source gives about an item, as the source words it."""
 
-    key: str
-    label: str
-    value: Number
-    unit: str
-    source: str
-    area: str | None = None
-    year: int | None = None
-    note: str | None = None
+    key: str = field(metadata=spec("fact_key", required=True))
+    label: str = field(metadata=spec("text", required=True))
+    value: Number = field(metadata=spec("number", required=True))
+    unit: str = field(metadata=spec("text", required=True))
+    area: str | None = field(default=None, metadata=spec("text"))
+    year: int | None = field(default=None, metadata=spec("year"))
+    source: str = field(metadata=spec("source", required=True))
+    note: str | None = field(default=None, metadata=spec("text"))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Target:
     """A numeric target: value, unit, year and how it is to be met."""
 
-    value: Number
-    year: int
-    unit: str = ""
-    op: str = ">="
+    value: Number = field(metadata=spec(
+        "number", required=True, edit=EDIT_ALWAYS, option="--target-value",
+        help="Milestones: the target's number, e.g. 700."))
+    unit: str = field(default="", metadata=spec(
+        "text", edit=EDIT_ALWAYS, option="--target-unit",
+        help="Milestones: the target's unit as written, e.g. 公里."))
+    year: int = field(metadata=spec(
+        "year", required=True, edit=EDIT_ALWAYS, option="--target-year",
+        help="Milestones: the year the target is for."))
+    op: str = field(default=">=", metadata=spec(
+        "op", edit=EDIT_ALWAYS, option="--target-op",
+        help=f"Milestones: {' '.join(TARGET_OPS)} (default >=)."))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Report:
     """One dated progress report in an item's history."""
 
-    date: dt.date
-    source: str
-    status: str
-    progress: int | None = None
-    value: Number | None = None
-    note: str | None = None
-    by: str | None = None
+    date: dt.date = field(metadata=spec("date", required=True,
+                                        missing=N_("a report needs a date")))
+    status: str = field(metadata=spec("status", required=True))
+    progress: int | None = field(default=None, metadata=spec("percent"))
+    value: Number | None = field(default=None, metadata=spec("number"))
+    note: str | None = field(default=None, metadata=spec("text"))
+    by: str | None = field(default=None, metadata=spec("text"))
+    source: str = field(metadata=spec(
+        "text", required=True,
+        missing=N_("a report needs a source (the publication and its date)")))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DueChange:
     """One move of an item's due date."""
 
-    from_: dt.date | None
-    to: dt.date | None
-    date: dt.date
-    reason: str
-    by: str | None = None
+    from_: dt.date | None = field(default=None, metadata=spec("date", key="from"))
+    to: dt.date | None = field(default=None, metadata=spec("date"))
+    date: dt.date = field(metadata=spec("date", required=True))
+    reason: str = field(metadata=spec("text", required=True,
+                                      missing=N_("a due-date change needs a reason")))
+    by: str | None = field(default=None, metadata=spec("text"))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Item:
     """A cooperation item, project or milestone."""
 
-    id: str
-    kind: str
-    title: str
-    created: dt.date
-    title_en: str | None = None
-    category: str | None = None
-    content: str | None = None
-    lead: list[str] = field(default_factory=list)
-    support: list[str] = field(default_factory=list)
-    cities: list[str] = field(default_factory=list)
-    due: dt.date | None = None
-    requirement: str | None = None
-    reading: str | None = None
-    status: str = "planned"
-    progress: int = 0
-    tags: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)
-    original_due: dt.date | None = None
-    facts: list[Fact] = field(default_factory=list)
-    target: Target | None = None
-    history: list[Report] = field(default_factory=list)
-    due_changes: list[DueChange] = field(default_factory=list)
+    id: str = field(metadata=spec("id", required=True, label=N_("ID")))
+    kind: str = field(metadata=spec("kind", required=True, label=N_("Kind")))
+    title: str = field(metadata=spec(
+        "text", required=True, label=N_("title"), edit=EDIT_ALWAYS,
+        help="The title as the source writes it."))
+    title_en: str | None = field(default=None, metadata=spec(
+        "text", label=N_("title_en"), edit=EDIT_ALWAYS, help="An English title."))
+    category: str | None = field(default=None, metadata=spec(
+        "category", label=N_("category"), edit=EDIT_ALWAYS,
+        help="Category: a 2011 plan category such as 交通共联 for cooperation items, "
+             "intercity_rail, highway … for projects, meeting, event or target for "
+             "milestones."))
+    content: str | None = field(default=None, metadata=spec(
+        "text", label=N_("content"), edit=EDIT_ALWAYS,
+        help="The content text (项目内容) or a description."))
+    lead: list[str] = field(default_factory=list, metadata=spec(
+        "texts", label=N_("lead"), edit=EDIT_ALWAYS,
+        help="A lead responsible unit (牵头单位) (repeatable)."))
+    support: list[str] = field(default_factory=list, metadata=spec(
+        "texts", label=N_("support"), edit=EDIT_ALWAYS,
+        help="A supporting unit (配合单位) (repeatable)."))
+    cities: list[str] = field(default_factory=list, metadata=spec(
+        "texts", label=N_("cities"), edit=EDIT_ALWAYS, option="--city",
+        help="A city or county concerned (repeatable)."))
+    created: dt.date = field(metadata=spec(
+        "date", required=True, label=N_("created"), edit=EDIT_ON_ADD,
+        help="When the item entered the record (default today)."))
+    due: dt.date | None = field(default=None, metadata=spec(
+        "date", label=N_("due"), edit=EDIT_ALWAYS, help="The due date.",
+        invalid=N_("due date is not a date: {value} (write YYYY-MM-DD)")))
+    requirement: str | None = field(default=None, metadata=spec(
+        "text", label=N_("requirement"), edit=EDIT_ALWAYS,
+        help="The requirement text (进度要求), verbatim."))
+    reading: str | None = field(default=None, metadata=spec(
+        "text", label=N_("reading"), edit=EDIT_ALWAYS,
+        help="How an ambiguous source was read."))
+    status: str = field(default="planned", metadata=spec("status", label=N_("status")))
+    progress: int = field(default=0, metadata=spec("percent", label=N_("progress")))
+    tags: list[str] = field(default_factory=list, metadata=spec(
+        "texts", label=N_("tags"), edit=EDIT_ALWAYS, option="--tag",
+        help="A free tag (repeatable)."))
+    sources: list[str] = field(default_factory=list, metadata=spec(
+        "sources", label=N_("sources"), edit=EDIT_ALWAYS, option="--source",
+        help="A source id (a key of the registry's sources table), e.g. plan-2011 (repeatable)."))
+    related: list[str] = field(default_factory=list, metadata=spec(
+        "items", label=N_("related"), edit=EDIT_ALWAYS,
+        help="The id of another item about the same work (repeatable)."))
+    original_due: dt.date | None = field(default=None, metadata=spec(
+        "date", label=N_("original_due")))
+    facts: list[Fact] = field(default_factory=list, metadata=spec("records", record=Fact))
+    history: list[Report] = field(default_factory=list, metadata=spec("records", record=Report))
+    due_changes: list[DueChange] = field(default_factory=list, metadata=spec(
+        "records", record=DueChange))
+    target: Target | None = field(default=None, metadata=spec(
+        "record", label=N_("target"), record=Target, edit=EDIT_ALWAYS))
 
     @property
     def is_open(self) -> bool:

@@ -6,10 +6,11 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
-from .i18n import _
+from .i18n import N_, _
 from .model import (
     CATEGORIES_BY_KIND,
     FACT_KEYS,
@@ -17,7 +18,10 @@ from .model import (
     SCHEMA_VERSION,
     STATUSES,
     TARGET_OPS,
+    FieldSpec,
+    Item,
     implied_state,
+    specs,
 )
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -25,16 +29,8 @@ SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 TOP_KEYS = {"schema", "sources", "items"}
 SOURCE_KEYS = {"title", "publisher", "date", "file", "note"}
-ITEM_KEYS = {
-    "id", "kind", "title", "title_en", "category", "content", "lead", "support", "cities",
-    "created", "due", "requirement", "reading", "status", "progress", "tags", "sources",
-    "related", "original_due", "facts", "target", "history", "due_changes",
-}
-FACT_REQUIRED = {"key", "label", "value", "unit", "source"}
-FACT_KEYS_ALLOWED = FACT_REQUIRED | {"area", "year", "note"}
-TARGET_KEYS = {"value", "unit", "year", "op"}
-REPORT_KEYS = {"date", "source", "status", "progress", "value", "note", "by"}
-DUE_CHANGE_KEYS = {"from", "to", "date", "reason", "by"}
+#: The arrays of nested tables inside an item, whose entries the line index finds.
+ITEM_ARRAYS: tuple[str, ...] = tuple(f.key for f in specs(Item) if f.spec.type == "records")
 
 
 class LineIndex:
@@ -101,7 +97,7 @@ class LineIndex:
                 self._top_keys.setdefault(name, number)
             elif table == "items" and self.items:
                 self.item_keys[-1].setdefault(name, number)
-                if stripped.endswith("[") and name in ("facts", "history", "due_changes"):
+                if stripped.endswith("[") and name in ITEM_ARRAYS:
                     open_array = name
             elif table.startswith("sources."):
                 self.source_keys.setdefault((table.split(".", 1)[1].strip('"'), name), number)
@@ -216,6 +212,15 @@ def validate_document(doc: dict[str, Any], text: str | None = None) -> list[Prob
     return check.problems
 
 
+def item_problems(table: dict[str, Any], index: int, source_ids: set[str],
+                  item_ids: set[str]) -> list[Problem]:
+    """Every problem of one item table from outside the registry file (an import), checked
+    against the registry's source ids and the item ids it may refer to."""
+    check = _Checker(LineIndex(None))
+    _check_item(check, index, table, source_ids, item_ids)
+    return check.problems
+
+
 def _check_source(check: _Checker, source_id: str, source: Any) -> None:
     lines = check.lines
     where = _("source {id}").format(id=source_id)
@@ -238,83 +243,164 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
             check.add(_("must be a string"), lines.source(source_id, key), where, key)
 
 
+#: What the choice types may hold; the category's choices depend on the item's kind.
+_CHOICES: dict[str, tuple[str, ...]] = {"kind": KINDS, "status": STATUSES,
+                                        "fact_key": FACT_KEYS, "op": TARGET_OPS}
+_UNKNOWN_CHOICE: dict[str, str] = {
+    "kind": N_("unknown kind {value}; expected one of {choices}"),
+    "status": N_("unknown status {value}; expected one of {choices}"),
+    "fact_key": N_("unknown fact key {value}; expected one of {choices}"),
+    "op": N_("must be one of {choices}"),
+}
+_REQUIRED: dict[str, str] = {
+    "text": N_("is required and must be a non-empty string"),
+    "id": N_("is required and must be a string"),
+    "date": N_("is required and must be a date (YYYY-MM-DD)"),
+    "number": N_("is required and must be a number"),
+    "year": N_("is required and must be a year"),
+}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a field's check needs besides its value: the item's kind and the known ids."""
+
+    kind: Any
+    source_ids: set[str]
+    item_ids: set[str]
+
+
+def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
+    """What is wrong with a present value of a declared field (empty when it is fine)."""
+    kind, declared = f.spec.type, f.spec
+    invalid = _(declared.invalid) if declared.invalid else None
+    if kind == "text":
+        if declared.required and not (isinstance(value, str) and value.strip()):
+            return [_(declared.missing) if declared.missing else _(_REQUIRED["text"])]
+        return [] if isinstance(value, str) else [_("must be a string")]
+    if kind == "id":
+        if not isinstance(value, str):
+            return [_(_REQUIRED["id"])]
+        return [] if ID_PATTERN.match(value) else [
+            _("must be lowercase ASCII letters, digits and hyphens, e.g. coop-01")]
+    if kind == "date":
+        return [] if _is_date(value) else [
+            (invalid or _("is not a date: {value}")).format(value=_describe(value))]
+    if kind == "year":
+        return [] if _is_int(value) else [_("must be a year")]
+    if kind == "number":
+        return [] if _is_number(value) else [_("must be a number")]
+    if kind == "percent":
+        return [] if _is_int(value) and 0 <= value <= 100 else [
+            _("must be a whole number from 0 to 100, found {value}").format(
+                value=_describe(value))]
+    if kind in _CHOICES:
+        return [] if value in _CHOICES[kind] else [_(_UNKNOWN_CHOICE[kind]).format(
+            value=_describe(value), choices=", ".join(_CHOICES[kind]) if kind != "op"
+            else " ".join(_CHOICES[kind]))]
+    if kind == "category":
+        allowed = CATEGORIES_BY_KIND.get(context.kind) if isinstance(context.kind, str) else None
+        if not isinstance(value, str):
+            return [_("must be a string")]
+        if allowed is not None and value not in allowed:
+            return [_("unknown category {value!r} for kind {kind}; expected one of "
+                      "{choices}").format(value=value, kind=context.kind,
+                                          choices=", ".join(allowed))]
+        return []
+    if kind == "source":
+        return [] if value in context.source_ids else [
+            _("unknown or missing source {value}").format(value=_describe(value))]
+    if kind in ("texts", "sources", "items"):
+        if not _is_str_list(value):
+            return [_("must be a list of non-empty strings")]
+        if kind == "sources":
+            return [_("unknown source {id!r}").format(id=v) for v in value
+                    if v not in context.source_ids]
+        if kind == "items":
+            return [_("unknown item {id!r}").format(id=v) for v in value
+                    if v not in context.item_ids]
+        return []
+    raise AssertionError(f"no check for value type {kind!r}")  # pragma: no cover
+
+
+def _missing_problem(f: FieldSpec) -> str | None:
+    """The problem of a declared field left out, or None when it may be."""
+    if f.spec.missing:
+        return _(f.spec.missing)
+    if not f.spec.required:
+        return None
+    if f.spec.type in _CHOICES:
+        return _(_UNKNOWN_CHOICE[f.spec.type]).format(
+            value=_describe(None), choices=", ".join(_CHOICES[f.spec.type]))
+    if f.spec.type == "source":
+        return _("unknown or missing source {value}").format(value=_describe(None))
+    return _(_REQUIRED[f.spec.type])
+
+
+def _check_fields(check: _Checker, cls: type, table: dict[str, Any], item_id: str,
+                  prefix: str, line: Callable[[str], Line], context: _Context) -> None:
+    """Check a table's keys and the values of its declared fields (nested ones included)."""
+    declared = specs(cls)
+    check.unknown_keys(table, {f.key for f in declared}, line, item_id, prefix)
+    for f in declared:
+        where = prefix + f.key
+        if f.key not in table:
+            problem = _missing_problem(f)
+            if problem is not None:
+                check.add(problem, line(f.key), item_id, where)
+            continue
+        value = table[f.key]
+        if f.spec.type == "record":
+            if not isinstance(value, dict):
+                check.add(_("must be a table"), line(f.key), item_id, where)
+            else:
+                _check_fields(check, f.spec.record, value, item_id, where + ".",
+                              lambda key, f=f: line(f"{f.key}.{key}"), context)
+        elif f.spec.type == "records":
+            if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+                check.add(_("must be an array of tables"), line(f.key), item_id, where)
+                continue
+            for position, entry in enumerate(value):
+                _check_fields(check, f.spec.record, entry, item_id,
+                              f"{where}[{position + 1}].",
+                              lambda _key, f=f, n=position: line(f"{f.key}[{n}]"), context)
+        else:
+            for problem in _value_problems(f, value, context):
+                check.add(problem, line(f.key), item_id, where)
+
+
 def _check_item(check: _Checker, index: int, item: dict[str, Any], source_ids: set[str],
                 item_ids: set[str]) -> None:
     lines = check.lines
     raw_id = item.get("id")
     item_id = raw_id if isinstance(raw_id, str) else _("item {number}").format(number=index + 1)
 
-    def at(key: str) -> int | None:
-        return lines.item(index, key)
+    def line(key: str) -> Line:
+        array, _sep, position = key.partition("[")
+        if position:
+            return functools.partial(lines.entry, index, array, int(position.rstrip("]")))
+        return functools.partial(lines.item, index, key)
 
-    def bad(key: str, message: str) -> None:
-        check.add(message, at(key), item_id, key)
-
-    check.unknown_keys(item, ITEM_KEYS, at, item_id)
-    if not isinstance(raw_id, str):
-        bad("id", _("is required and must be a string"))
-    elif not ID_PATTERN.match(raw_id):
-        bad("id", _("must be lowercase ASCII letters, digits and hyphens, e.g. coop-01"))
-    kind = item.get("kind")
-    if kind not in KINDS:
-        bad("kind", _("unknown kind {value}; expected one of {choices}").format(
-            value=_describe(kind), choices=", ".join(KINDS)))
-    if not (isinstance(item.get("title"), str) and item["title"].strip()):
-        bad("title", _("is required and must be a non-empty string"))
-    if not _is_date(item.get("created")):
-        bad("created", _("is required and must be a date (YYYY-MM-DD)"))
-    for key in ("title_en", "content", "requirement", "reading"):
-        if key in item and not isinstance(item[key], str):
-            bad(key, _("must be a string"))
-    if "category" in item:
-        category = item["category"]
-        allowed = CATEGORIES_BY_KIND.get(kind) if isinstance(kind, str) else None
-        if not isinstance(category, str):
-            bad("category", _("must be a string"))
-        elif allowed is not None and category not in allowed:
-            bad("category", _("unknown category {value!r} for kind {kind}; expected one of "
-                              "{choices}").format(value=category, kind=kind,
-                                                  choices=", ".join(allowed)))
-    for key in ("lead", "support", "cities", "tags", "sources", "related"):
-        if key in item and not _is_str_list(item[key]):
-            bad(key, _("must be a list of non-empty strings"))
-    if _is_str_list(item.get("sources", [])):
-        for source_id in item.get("sources", []):
-            if source_id not in source_ids:
-                bad("sources", _("unknown source {id!r}").format(id=source_id))
-    if _is_str_list(item.get("related", [])):
-        for other in item.get("related", []):
-            if other not in item_ids:
-                bad("related", _("unknown item {id!r}").format(id=other))
-    for key in ("due", "original_due"):
-        if key in item and not _is_date(item[key]):
-            template = (_("due date is not a date: {value} (write YYYY-MM-DD)") if key == "due"
-                        else _("is not a date: {value}"))
-            bad(key, template.format(value=_describe(item[key])))
-    status = item.get("status", "planned")
-    if status not in STATUSES:
-        bad("status", _("unknown status {value}; expected one of {choices}").format(
-            value=_describe(status), choices=", ".join(STATUSES)))
-    progress = item.get("progress", 0)
-    progress_ok = _is_int(progress) and 0 <= progress <= 100
-    if not progress_ok:
-        bad("progress", _("must be a whole number from 0 to 100, found {value}").format(
-            value=_describe(progress)))
-    if status == "done" and progress_ok and progress != 100:
-        bad("status", _("an item that is done must be at 100%, found {progress}%").format(
-            progress=progress))
-    if "target" in item:
-        _check_target(check, index, item_id, kind, item["target"])
-    for array, checker in (("facts", _check_fact), ("history", _check_report),
-                           ("due_changes", _check_due_change)):
-        entries = item.get(array, [])
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            bad(array, _("must be an array of tables"))
-            continue
-        for position, entry in enumerate(entries):
-            checker(check, functools.partial(lines.entry, index, array, position), item_id,
-                    f"{array}[{position + 1}]", entry, source_ids)
-    _check_current_state(check, item_id, item, at, status, progress)
+    context = _Context(item.get("kind"), source_ids, item_ids)
+    _check_fields(check, Item, item, item_id, "", line, context)
+    status, progress = item.get("status", "planned"), item.get("progress", 0)
+    if (status == "done" and _is_int(progress) and 0 <= progress <= 100 and progress != 100):
+        check.add(_("an item that is done must be at 100%, found {progress}%").format(
+            progress=progress), line("status"), item_id, "status")
+    if "target" in item and item.get("kind") != "milestone":
+        check.add(_("only milestones carry a target"), line("target"), item_id, "target")
+    for position, report in enumerate(item.get("history", [])
+                                      if isinstance(item.get("history"), list) else []):
+        if isinstance(report, dict) and report.get("status") == "done":
+            where = f"history[{position + 1}].progress"
+            if "progress" not in report:
+                check.add(_("a report of done must give progress = 100"),
+                          line(f"history[{position}]"), item_id, where)
+            elif _is_int(report["progress"]) and report["progress"] != 100:
+                check.add(_("a report of done must be at 100%, found {progress}%").format(
+                    progress=report["progress"]), line(f"history[{position}]"), item_id, where)
+    _check_current_state(check, item_id, item, lambda key: lines.item(index, key),
+                         status, progress)
 
 
 def _check_current_state(check: _Checker, item_id: str, item: dict[str, Any],
@@ -338,97 +424,3 @@ def _check_current_state(check: _Checker, item_id: str, item: dict[str, Any],
         check.add(_("is {progress} but the latest reported progress is {expected}").format(
                       progress=progress, expected=expected_progress),
                   at("progress"), item_id, "progress")
-
-
-def _check_target(check: _Checker, index: int, item_id: str, kind: Any, target: Any) -> None:
-    def line() -> int | None:
-        return check.lines.item(index, "target.value") or check.lines.item(index, "target")
-
-    if kind != "milestone":
-        check.add(_("only milestones carry a target"), line, item_id, "target")
-    if not isinstance(target, dict):
-        check.add(_("must be a table"), line, item_id, "target")
-        return
-    check.unknown_keys(target, TARGET_KEYS, lambda k: check.lines.item(index, "target." + k),
-                       item_id, "target.")
-    if not _is_number(target.get("value")):
-        check.add(_("is required and must be a number"), line, item_id, "target.value")
-    if not isinstance(target.get("unit", ""), str):
-        check.add(_("must be a string (leave it out for a pure number such as a ratio)"), line,
-                  item_id, "target.unit")
-    if not _is_int(target.get("year")):
-        check.add(_("is required and must be a year"), line, item_id, "target.year")
-    if target.get("op", ">=") not in TARGET_OPS:
-        check.add(_("must be one of {choices}").format(choices=" ".join(TARGET_OPS)), line,
-                  item_id, "target.op")
-
-
-def _check_fact(check: _Checker, line: Line, item_id: str, where: str,
-                fact: dict[str, Any], source_ids: set[str]) -> None:
-    check.unknown_keys(fact, FACT_KEYS_ALLOWED, lambda _k: line, item_id, where + ".")
-    if fact.get("key") not in FACT_KEYS:
-        check.add(_("unknown fact key {value}; expected one of {choices}").format(
-                      value=_describe(fact.get("key")), choices=", ".join(FACT_KEYS)),
-                  line, item_id, where + ".key")
-    for key in ("label", "unit"):
-        if not (isinstance(fact.get(key), str) and fact[key].strip()):
-            check.add(_("is required and must be a non-empty string"), line, item_id,
-                      f"{where}.{key}")
-    if not _is_number(fact.get("value")):
-        check.add(_("is required and must be a number"), line, item_id, where + ".value")
-    if fact.get("source") not in source_ids:
-        check.add(_("unknown or missing source {value}").format(
-                      value=_describe(fact.get("source"))), line, item_id, where + ".source")
-    if "year" in fact and not _is_int(fact["year"]):
-        check.add(_("must be a year"), line, item_id, where + ".year")
-    for key in ("area", "note"):
-        if key in fact and not isinstance(fact[key], str):
-            check.add(_("must be a string"), line, item_id, f"{where}.{key}")
-
-
-def _check_report(check: _Checker, line: Line, item_id: str, where: str,
-                  report: dict[str, Any], _source_ids: set[str]) -> None:
-    check.unknown_keys(report, REPORT_KEYS, lambda _k: line, item_id, where + ".")
-    if "date" not in report:
-        check.add(_("a report needs a date"), line, item_id, where + ".date")
-    elif not _is_date(report["date"]):
-        check.add(_("is not a date: {value}").format(value=_describe(report["date"])), line,
-                  item_id, where + ".date")
-    if not (isinstance(report.get("source"), str) and report["source"].strip()):
-        check.add(_("a report needs a source (the publication and its date)"), line, item_id,
-                  where + ".source")
-    status = report.get("status")
-    if status not in STATUSES:
-        check.add(_("unknown or missing status {value}; expected one of {choices}").format(
-                      value=_describe(status), choices=", ".join(STATUSES)),
-                  line, item_id, where + ".status")
-    if "progress" in report:
-        progress = report["progress"]
-        if not (_is_int(progress) and 0 <= progress <= 100):
-            check.add(_("must be a whole number from 0 to 100, found {value}").format(
-                          value=_describe(progress)), line, item_id, where + ".progress")
-        elif status == "done" and progress != 100:
-            check.add(_("a report of done must be at 100%, found {progress}%").format(
-                          progress=progress), line, item_id, where + ".progress")
-    elif status == "done":
-        check.add(_("a report of done must give progress = 100"), line, item_id,
-                  where + ".progress")
-    if "value" in report and not _is_number(report["value"]):
-        check.add(_("must be a number"), line, item_id, where + ".value")
-    for key in ("note", "by"):
-        if key in report and not isinstance(report[key], str):
-            check.add(_("must be a string"), line, item_id, f"{where}.{key}")
-
-
-def _check_due_change(check: _Checker, line: Line, item_id: str, where: str,
-                      change: dict[str, Any], _source_ids: set[str]) -> None:
-    check.unknown_keys(change, DUE_CHANGE_KEYS, lambda _k: line, item_id, where + ".")
-    for key in ("from", "to"):
-        if key in change and not _is_date(change[key]):
-            check.add(_("is not a date"), line, item_id, f"{where}.{key}")
-    if not _is_date(change.get("date")):
-        check.add(_("is required and must be a date"), line, item_id, where + ".date")
-    if not (isinstance(change.get("reason"), str) and change["reason"].strip()):
-        check.add(_("a due-date change needs a reason"), line, item_id, where + ".reason")
-    if "by" in change and not isinstance(change["by"], str):
-        check.add(_("must be a string"), line, item_id, where + ".by")

@@ -12,8 +12,9 @@ import copy
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .dates import parse_date
 from .errors import UsageError
@@ -26,19 +27,17 @@ from .model import (
     STATUSES,
     TARGET_OPS,
     DueChange,
+    FieldSpec,
     Item,
     Number,
     Registry,
     Report,
     Target,
     current_state,
+    editable,
 )
 from .query import resolve
 from .validate import ID_PATTERN
-
-#: Generated ids: the prefix and the digits of the number for each kind (coop-32, prj-007).
-TEXT_FIELDS: tuple[str, ...] = ("title_en", "category", "content", "requirement", "reading")
-LIST_FIELDS: tuple[str, ...] = ("lead", "support", "cities", "tags", "sources", "related")
 
 _WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
@@ -220,91 +219,87 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest) ->
 # add and edit: item fields
 
 
+#: The item fields `add` may set (`edit` those with EDIT_ALWAYS), and the target's parts.
+ITEM_OPTIONS: tuple[FieldSpec, ...] = tuple(f for f in editable(Item) if f.spec.type != "record")
+TARGET_OPTIONS: tuple[FieldSpec, ...] = editable(Target)
+
+
 @dataclass(frozen=True)
 class ItemFields:
-    """Item fields from the command line, parsed. None leaves a field as it is; an empty
-    string or list clears an optional one."""
+    """Item fields from the command line, parsed and keyed by field name. A field not given
+    is absent; an empty string or list clears an optional one. `target` holds the parts
+    of a milestone's target that were given."""
 
-    title: str | None = None
-    title_en: str | None = None
-    category: str | None = None
-    content: str | None = None
-    requirement: str | None = None
-    reading: str | None = None
-    lead: tuple[str, ...] | None = None
-    support: tuple[str, ...] | None = None
-    cities: tuple[str, ...] | None = None
-    tags: tuple[str, ...] | None = None
-    sources: tuple[str, ...] | None = None
-    related: tuple[str, ...] | None = None
-    due: dt.date | None = None
-    created: dt.date | None = None
-    target_value: Number | None = None
-    target_unit: str | None = None
-    target_year: int | None = None
-    target_op: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    target: Mapping[str, Any] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """True when no field was given."""
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return not self.values and not self.target
+
+    def get(self, name: str) -> Any:
+        """The parsed value of a field, or None when it was not given."""
+        return self.values.get(name)
 
 
-def _values(values: Iterable[str] | None) -> tuple[str, ...] | None:
+def _values(values: Iterable[str]) -> tuple[str, ...]:
     """Repeated option values, stripped, blanks left out (so `--lead ""` clears the list)."""
-    return None if values is None else tuple(v.strip() for v in values if v.strip())
+    return tuple(v.strip() for v in values if v.strip())
 
 
-def item_fields(*, today: dt.date, title: str | None = None, title_en: str | None = None,
-                category: str | None = None, content: str | None = None,
-                requirement: str | None = None, reading: str | None = None,
-                lead: Iterable[str] | None = None, support: Iterable[str] | None = None,
-                cities: Iterable[str] | None = None, tags: Iterable[str] | None = None,
-                sources: Iterable[str] | None = None, related: Iterable[str] | None = None,
-                due: str | None = None, created: str | None = None,
-                target_value: str | None = None, target_unit: str | None = None,
-                target_year: str | None = None, target_op: str | None = None) -> ItemFields:
-    """Parse the field options of `add` and `edit`; dates are read relative to `today`."""
-    def strip(text: str | None) -> str | None:
-        return None if text is None else text.strip()
+def _parse_option(f: FieldSpec, text: Any, today: dt.date) -> Any:
+    """One field's command-line text (a list for the repeated ones) as its declared type."""
+    option, kind = f.option, f.spec.type
+    if f.spec.repeated:
+        return _values(text)
+    if kind == "date":
+        return parse_date(text, today, option)
+    if kind == "number":
+        return parse_number(text, option)
+    if kind == "year":
+        return _year(text, option)
+    if kind == "op":
+        return _choice(text, TARGET_OPS, "operator", option)
+    if f.spec.required or option.startswith("--target-"):
+        return _text(text, option)
+    return text.strip()
 
-    return ItemFields(
-        title=_text(title, "--title"), title_en=strip(title_en), category=strip(category),
-        content=strip(content), requirement=strip(requirement), reading=strip(reading),
-        lead=_values(lead), support=_values(support), cities=_values(cities),
-        tags=_values(tags), sources=_values(sources), related=_values(related),
-        due=parse_date(due, today, "--due") if due is not None else None,
-        created=parse_date(created, today, "--created") if created is not None else None,
-        target_value=(parse_number(target_value, "--target-value")
-                      if target_value is not None else None),
-        target_unit=_text(target_unit, "--target-unit"),
-        target_year=_year(target_year, "--target-year") if target_year is not None else None,
-        target_op=_choice(target_op, TARGET_OPS, "operator", "--target-op"))
+
+def item_fields(given: Mapping[str, Any], today: dt.date) -> ItemFields:
+    """Parse the field options of `add` and `edit`, keyed by field name (the target's parts
+    as target_value, target_unit …); an option not given is None or an empty list. Dates
+    are read relative to `today`."""
+    def chosen(fields_: Sequence[FieldSpec], prefix: str = "") -> dict[str, Any]:
+        return {f.name: _parse_option(f, given[prefix + f.name], today) for f in fields_
+                if given.get(prefix + f.name) not in (None, [])}
+
+    return ItemFields(chosen(ITEM_OPTIONS), chosen(TARGET_OPTIONS, "target_"))
 
 
 def _apply_fields(item: Item, values: ItemFields) -> list[str]:
-    """Set the plain fields that were given and differ; returns the names of those changed."""
+    """Set the plain fields that were given and differ; returns the names of those changed.
+    `created` and `due` are set by `add_item` and `edit_item` themselves."""
     changed = []
-    for name in ("title", *TEXT_FIELDS, *LIST_FIELDS):
-        value = getattr(values, name)
-        if value is None:
+    for f in ITEM_OPTIONS:
+        if f.name not in values.values or f.name in ("created", "due"):
             continue
-        new = list(value) if name in LIST_FIELDS else (value or None)
-        if getattr(item, name) != new:
-            setattr(item, name, new)
-            changed.append(name)
+        value = values.values[f.name]
+        new = list(value) if f.spec.repeated else (value or None)
+        if getattr(item, f.name) != new:
+            setattr(item, f.name, new)
+            changed.append(f.name)
     return changed
 
 
 def _apply_target(item: Item, values: ItemFields) -> bool:
-    parts = {key: getattr(values, f"target_{key}") for key in ("value", "unit", "year", "op")}
-    given = {key: value for key, value in parts.items() if value is not None}
+    given = dict(values.target)
     if not given:
         return False
     if item.kind != "milestone":
         raise UsageError(_("--target-*: only milestones carry a target; {id} is a {kind}").format(
             id=item.id, kind=kind_label(item.kind)))
     if item.target is None:
-        missing = [f"--target-{key}" for key in ("value", "unit", "year") if key not in given]
+        missing = [f.option for f in TARGET_OPTIONS if f.spec.required and f.name not in given]
         if missing:
             raise UsageError(_("{id} has no target yet; a new one also needs {options}").format(
                 id=item.id, options=", ".join(missing)))
@@ -349,7 +344,7 @@ def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt
     if kind is None:
         raise UsageError(_("--kind is required: {choices}").format(choices=", ".join(KINDS)))
     _choice(kind, KINDS, "kind", "--kind")
-    if values.title is None:
+    if values.get("title") is None:
         raise UsageError(_("--title is required"))
     if item_id is not None:
         item_id = item_id.strip()
@@ -360,8 +355,8 @@ def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt
         if registry.get(item_id) is not None:
             raise UsageError(_("--id: {id!r} is already taken; ids are never reused").format(
                 id=item_id))
-    item = Item(id=item_id or next_id(registry, kind), kind=kind, title=values.title,
-                created=values.created or today, due=values.due)
+    item = Item(id=item_id or next_id(registry, kind), kind=kind, title=values.get("title"),
+                created=values.get("created") or today, due=values.get("due"))
     _apply_fields(item, values)
     _apply_target(item, values)
     _check_item(registry, item)
@@ -385,11 +380,11 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     """Change an item's fields. Moving `due` needs a reason; the first move keeps the old
     date in `original_due`, and every move is appended to `due_changes`."""
     reason, by = _text(reason, "--reason"), _text(by, "--by") or ""
-    if reason is not None and values.due is None:
+    if reason is not None and values.get("due") is None:
         raise UsageError(_("--reason goes with --due (it says why the due date moved)"))
     if values.is_empty():
         raise UsageError(_("nothing to change: give at least one field option, e.g. --title"))
-    if values.created is not None:
+    if values.get("created") is not None:
         raise UsageError(_("created cannot be edited: it is the date of the earliest source"))
     found = resolve(registry.items, item_text)
     item = copy.deepcopy(found)
@@ -397,15 +392,16 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     if _apply_target(item, values):
         changed.append("target")
     move = None
-    if values.due is not None and values.due != item.due:
+    new_due = values.get("due")
+    if new_due is not None and new_due != item.due:
         if reason is None:
             raise UsageError(_("--due: moving {id}'s due date needs --reason saying why").format(
                 id=item.id))
         if not item.due_changes:
             item.original_due = item.due
-        move = DueChange(from_=item.due, to=values.due, date=today, reason=reason, by=by)
+        move = DueChange(from_=item.due, to=new_due, date=today, reason=reason, by=by)
         item.due_changes.append(move)
-        item.due = values.due
+        item.due = new_due
         changed.append("due")
     _check_item(registry, item)
     registry.items = [item if other is found else other for other in registry.items]

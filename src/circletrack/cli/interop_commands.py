@@ -9,7 +9,7 @@ import typer
 
 from ..errors import RegistryNotFound, UsageError
 from ..i18n import _
-from ..interop import merge_items, parse_export
+from ..interop import items_from_tables, merge_items, parse_export
 from ..store import update_journaled
 from .app import RegistryOption, command, registry_location
 
@@ -39,9 +39,10 @@ def import_command(
     be undone with `circletrack undo`. Derived fields (overdue, updated …) are ignored.
     Example: circletrack import other-office.json
     """
-    items = parse_export(read_json_file(file))
+    tables = parse_export(read_json_file(file))
     written = update_journaled(registry_location(registry),
-                               lambda data: merge_items(data, items), f"import {file.name}")
+                               lambda data: merge_items(data, items_from_tables(tables, data)),
+                               f"import {file.name}")
     added, updated, unchanged = written.result
     typer.echo(_("imported {file}: {added} added, {updated} updated, {unchanged} unchanged")
                .format(file=file, added=added, updated=updated, unchanged=unchanged))

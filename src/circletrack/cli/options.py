@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from ..completion import (
 from ..dates import ACCEPTED_FORMS, parse_date
 from ..errors import UsageError
 from ..i18n import _
-from ..model import KINDS, STATUSES, Registry
+from ..model import EDIT_ALWAYS, KINDS, STATUSES, Item, Registry, editable
 from ..query import Criteria
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
@@ -162,3 +163,49 @@ def stdout_is_terminal() -> bool:
 def color_disabled(no_color: bool) -> bool:
     """--no-color, or NO_COLOR set to a non-empty value (https://no-color.org)."""
     return no_color or bool(os.environ.get("NO_COLOR"))
+
+
+#: Completion for the item fields whose values come from the registry.
+FIELD_COMPLETION: dict[str, Callable[..., list[str | tuple[str, str]]]] = {
+    "category": complete_categories, "lead": complete_units, "support": complete_units,
+    "cities": complete_cities, "tags": complete_tags, "related": complete_ids,
+}
+
+
+def field_parameters(on_edit: bool) -> list[inspect.Parameter]:
+    """The options of `add` (or, `on_edit`, of `edit`) for the item fields, derived from
+    their declarations in model.Item: one option per field, repeatable for lists, and
+    --target-* for the parts of a target. Each parameter is named after its field
+    (target_value …), as `writes.item_fields` expects them."""
+    parameters = []
+    for f in editable(Item):
+        parts = ([(f"{f.name}_{p.name}", p) for p in editable(f.spec.record)]
+                 if f.spec.type == "record" else [(f.name, f)])
+        for name, part in parts:
+            if on_edit and part.spec.edit != EDIT_ALWAYS:
+                continue
+            help_text = part.spec.help + (f" {DATE_HELP}" if part.spec.type == "date" else "")
+            option = typer.Option(part.option, help=help_text, show_default=False,
+                                  autocompletion=FIELD_COMPLETION.get(name))
+            annotation: Any = (Annotated[list[str], option] if part.spec.repeated
+                               else Annotated[Optional[str], option])
+            parameters.append(inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                default=[] if part.spec.repeated else None))
+    return parameters
+
+
+def with_parameters(extra: Sequence[inspect.Parameter], before: str = "registry") -> Callable[
+        [Callable[..., Any]], Callable[..., Any]]:
+    """Give a command function more options: `extra` are inserted into its signature (which
+    Typer reads) before the parameter named `before`; the function takes them in **kwargs."""
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+               for p in inspect.signature(func, eval_str=True).parameters.values()
+               if p.kind != inspect.Parameter.VAR_KEYWORD]
+        at = next(i for i, p in enumerate(own) if p.name == before)
+        func.__signature__ = inspect.Signature([*own[:at], *extra, *own[at:]])  # type: ignore[attr-defined]
+        func.__annotations__ = {p.name: p.annotation for p in func.__signature__.parameters.values()}  # type: ignore[attr-defined]
+        return func
+
+    return decorate

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..errors import UsageError
 from ..i18n import _
-from ..model import ID_PREFIXES, KINDS, STATUSES, TARGET_OPS
+from ..model import ID_PREFIXES, KINDS, STATUSES
 from ..store import current_user, update_journaled
 
 if TYPE_CHECKING:
@@ -26,16 +26,12 @@ from .app import RegistryOption, command, registry_location
 from .options import (
     DATE_HELP,
     IdArgument,
-    complete_categories,
-    complete_cities,
-    complete_ids,
     complete_kinds,
     complete_statuses,
-    complete_tags,
-    complete_units,
-    repeated_option,
+    field_parameters,
     text_option,
     today,
+    with_parameters,
 )
 
 BY_HELP = "Who reports or makes the change. Default: $CIRCLETRACK_USER, else your login name."
@@ -43,28 +39,6 @@ BY_HELP = "Who reports or makes the change. Default: $CIRCLETRACK_USER, else you
 ByOption = Annotated[Optional[str], typer.Option("--by", help=BY_HELP, show_default=False)]
 
 
-# The item field options shared by add and edit; the parameter names are item_fields' keywords.
-TitleOption = text_option("--title", "The title as the source writes it.")
-TitleEnOption = text_option("--title-en", "An English title.")
-CategoryOption = text_option("--category", "Category: a 2011 plan category such as 交通共联 for "
-                         "cooperation items, intercity_rail, highway … for projects, "
-                         "meeting, event or target for milestones.",
-                         complete=complete_categories)
-ContentOption = text_option("--content", "The content text (项目内容) or a description.")
-RequirementOption = text_option("--requirement", "The requirement text (进度要求), verbatim.")
-ReadingOption = text_option("--reading", "How an ambiguous source was read.")
-LeadOption = repeated_option("--lead", "A lead responsible unit (牵头单位)", complete_units)
-SupportOption = repeated_option("--support", "A supporting unit (配合单位)", complete_units)
-CityOption = repeated_option("--city", "A city or county concerned", complete_cities)
-TagOption = repeated_option("--tag", "A free tag", complete_tags)
-SourceIdOption = repeated_option("--source",
-                           "A source id from the registry's [sources], e.g. plan-2011")
-RelatedOption = repeated_option("--related", "The id of another item about the same work", complete_ids)
-DueOption = text_option("--due", f"The due date. {DATE_HELP}")
-TargetValueOption = text_option("--target-value", "Milestones: the target's number, e.g. 700.")
-TargetUnitOption = text_option("--target-unit", "Milestones: the target's unit as written, e.g. 公里.")
-TargetYearOption = text_option("--target-year", "Milestones: the year the target is for.")
-TargetOpOption = text_option("--target-op", f"Milestones: {' '.join(TARGET_OPS)} (default >=).")
 # mark
 ProgressOption = text_option("--progress", "Percentage done, 0–100 (40 or 40%). Without "
                          "--status, 100 means done and 1–99 in_progress.", "-p")
@@ -81,21 +55,14 @@ ReportSourceOption = text_option("--source", "Where it was reported, e.g. '人�
 KindOption = text_option("--kind", f"Required: {', '.join(KINDS)}.", "-k", complete=complete_kinds)
 IdOption = text_option("--id", "The new item's id. Default: the next free "
                    f"{', '.join(f'{p}-' + 'N' * n for p, n in ID_PREFIXES.values())} of its kind.")
-CreatedOption = text_option("--created", f"When the item entered the record (default today). "
-                        f"{DATE_HELP}")
 ReasonOption = text_option("--reason", "Why the due date moves; required with --due.")
-FIELD_NAMES = ("title", "title_en", "category", "content", "requirement", "reading", "lead",
-               "support", "cities", "tags", "sources", "related", "due", "created",
-               "target_value", "target_unit", "target_year", "target_op")
 
 
-def _fields(ctx: typer.Context, day: dt.date) -> ItemFields:
-    """The item fields among the command's options; a repeatable option not given is None."""
+def _fields(given: dict[str, Any], day: dt.date) -> ItemFields:
+    """The item fields among a command's options (see `field_parameters`)."""
     from ..writes import item_fields
 
-    given = {name: ctx.params.get(name) for name in FIELD_NAMES}
-    return item_fields(today=day, **{k: (v or None) if isinstance(v, list) else v
-                                     for k, v in given.items()})
+    return item_fields(given, day)
 
 
 def command_label(ctx: typer.Context) -> str:
@@ -140,29 +107,13 @@ def mark_command(
 
 
 @command("add")
+@with_parameters(field_parameters(on_edit=False))
 def add_command(
     ctx: typer.Context,
     kind: KindOption = None,
-    title: TitleOption = None,
-    category: CategoryOption = None,
-    lead: LeadOption = [],  # noqa: B006  (Typer reads the default; it is never mutated)
-    support: SupportOption = [],  # noqa: B006
-    cities: CityOption = [],  # noqa: B006
-    due: DueOption = None,
-    requirement: RequirementOption = None,
-    tags: TagOption = [],  # noqa: B006
     item_id: IdOption = None,
-    content: ContentOption = None,
-    created: CreatedOption = None,
-    sources: SourceIdOption = [],  # noqa: B006
-    title_en: TitleEnOption = None,
-    reading: ReadingOption = None,
-    related: RelatedOption = [],  # noqa: B006
-    target_value: TargetValueOption = None,
-    target_unit: TargetUnitOption = None,
-    target_year: TargetYearOption = None,
-    target_op: TargetOpOption = None,
     registry: RegistryOption = None,
+    **fields: Any,
 ) -> None:
     """Add a cooperation item, project or milestone (status planned, progress 0).
 
@@ -172,7 +123,7 @@ def add_command(
     from ..writes import add_item
 
     day = today()
-    values = _fields(ctx, day)
+    values = _fields(fields, day)
     written = update_journaled(registry_location(registry),
                                lambda reg: add_item(reg, kind, values, day, item_id),
                                command_label(ctx))
@@ -180,31 +131,16 @@ def add_command(
 
 
 @command("edit")
+@with_parameters(field_parameters(on_edit=True), before="reason")
 def edit_command(
     ctx: typer.Context,
     item: IdArgument,
-    title: TitleOption = None,
-    title_en: TitleEnOption = None,
-    category: CategoryOption = None,
-    content: ContentOption = None,
-    lead: LeadOption = [],  # noqa: B006
-    support: SupportOption = [],  # noqa: B006
-    cities: CityOption = [],  # noqa: B006
-    requirement: RequirementOption = None,
-    tags: TagOption = [],  # noqa: B006
-    due: DueOption = None,
     reason: ReasonOption = None,
-    reading: ReadingOption = None,
-    sources: SourceIdOption = [],  # noqa: B006
-    related: RelatedOption = [],  # noqa: B006
-    target_value: TargetValueOption = None,
-    target_unit: TargetUnitOption = None,
-    target_year: TargetYearOption = None,
-    target_op: TargetOpOption = None,
     by: ByOption = None,
     status: Annotated[Optional[str], typer.Option(hidden=True)] = None,
     progress: Annotated[Optional[str], typer.Option(hidden=True)] = None,
     registry: RegistryOption = None,
+    **fields: Any,
 ) -> None:
     """Change an item's fields; a list option given replaces the whole list ('' clears it).
 
@@ -217,7 +153,7 @@ def edit_command(
         raise UsageError(_("status and progress change only with reports: use "
                            "`circletrack mark`"))
     day = today()
-    values, who = _fields(ctx, day), current_user() if by is None else by
+    values, who = _fields(fields, day), current_user() if by is None else by
     written = update_journaled(
         registry_location(registry),
         lambda reg: edit_item(reg, item, values, today=day, by=who, reason=reason),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..codec import record_to_json
 from ..i18n import N_, _
 from ..labels import category_label, item_title, kind_label, status_label
 from ..listings import days_slipped, first_due, slip_reasons
@@ -20,46 +21,19 @@ def _iso(day: dt.date | None) -> str | None:
 
 def report_json(report: Report) -> dict[str, Any]:
     """One history entry as JSON."""
-    return {"date": report.date.isoformat(), "status": report.status,
-            "progress": report.progress, "value": report.value, "note": report.note,
-            "by": report.by, "source": report.source}
+    return record_to_json(report)
 
 
 def item_json(item: Item, day: dt.date) -> dict[str, Any]:
-    """The stable JSON object of an item as of `day`; fields may be added, never renamed."""
-    target = item.target
-    return {
-        "id": item.id,
-        "kind": item.kind,
-        "title": item.title,
-        "title_en": item.title_en,
-        "category": item.category,
-        "content": item.content,
-        "lead": list(item.lead),
-        "support": list(item.support),
-        "cities": list(item.cities),
-        "created": _iso(item.created),
-        "due": _iso(item.due),
-        "original_due": _iso(item.original_due),
-        "requirement": item.requirement,
-        "reading": item.reading,
-        "status": item.status,
-        "progress": item.progress,
-        "overdue": is_overdue(item, day),
-        "days_overdue": days_overdue(item, day),
-        "updated": _iso(item.updated),
-        "tags": list(item.tags),
-        "sources": list(item.sources),
-        "related": list(item.related),
-        "facts": [{"key": f.key, "label": f.label, "value": f.value, "unit": f.unit,
-                   "area": f.area, "year": f.year, "source": f.source, "note": f.note}
-                  for f in item.facts],
-        "target": ({"value": target.value, "unit": target.unit, "year": target.year,
-                    "op": target.op, "reported": item.reported_value} if target else None),
-        "history": [report_json(r) for r in item.history],
-        "due_changes": [{"from": _iso(c.from_), "to": _iso(c.to), "date": c.date.isoformat(),
-                         "reason": c.reason, "by": c.by} for c in item.due_changes],
-    }
+    """The stable JSON object of an item as of `day`: every declared field (see
+    model.Item), then the derived ones; fields may be added, never renamed."""
+    data = record_to_json(item)
+    if data["target"] is not None:
+        data["target"]["reported"] = item.reported_value
+    data["overdue"] = is_overdue(item, day)
+    data["days_overdue"] = days_overdue(item, day)
+    data["updated"] = _iso(item.updated)
+    return data
 
 
 @dataclass(frozen=True)
