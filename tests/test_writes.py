@@ -422,3 +422,22 @@ def test_every_write_command_is_documented_with_every_option() -> None:
             # an option by any of its long flags; the item argument as `ID`
             flags = [o for o in param.opts if o.startswith("--")] or ["`ID`"]
             assert any(f in text for f in flags), f"{name}: {flags[0]} is not documented"
+
+
+def test_a_declared_field_is_stored_checked_exported_and_editable(small_registry: Path) -> None:
+    """`deadline` and `deadline_source` are declared once in model.Item; the option, the
+    check of the source id, the TOML and the JSON all follow from that declaration."""
+    result = invoke(small_registry, "edit", "rail-hangshao", "--deadline", "将于2022年建成",
+                    "--deadline-source", "hzw-2020")
+    assert result.exit_code == 0, result.output
+    item = load(Location(small_registry, "option")).get("rail-hangshao")
+    assert item is not None and item.deadline == "将于2022年建成"
+    assert item.deadline_source == "hzw-2020"
+    text = small_registry.read_text(encoding="utf-8")
+    assert 'deadline = "将于2022年建成"\ndeadline_source = "hzw-2020"\n' in text
+    shown = invoke(small_registry, "show", "rail-hangshao", "--format", "json")
+    assert json.loads(shown.stdout)["deadline_source"] == "hzw-2020"
+    before = small_registry.read_bytes()
+    bad = invoke(small_registry, "edit", "rail-hangshao", "--deadline-source", "nowhere")
+    assert bad.exit_code == 2 and "deadline_source: unknown or missing source 'nowhere'" in bad.stderr
+    assert small_registry.read_bytes() == before

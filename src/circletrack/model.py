@@ -270,6 +270,13 @@ class Item:
     requirement: str | None = field(default=None, metadata=spec(
         "text", label=N_("requirement"), edit=EDIT_ALWAYS,
         help="The requirement text (进度要求), verbatim."))
+    deadline: str | None = field(default=None, metadata=spec(
+        "text", label=N_("deadline"), edit=EDIT_ALWAYS,
+        help="The words a due date taken from news rests on, quoted (e.g. "
+             "将于2020年年底前建成通车); the plan's own 进度要求 goes in --requirement."))
+    deadline_source: str | None = field(default=None, metadata=spec(
+        "source", label=N_("deadline_source"), edit=EDIT_ALWAYS,
+        help="The id of the source that gives --deadline, e.g. hzw-2020."))
     reading: str | None = field(default=None, metadata=spec(
         "text", label=N_("reading"), edit=EDIT_ALWAYS,
         help="How an ambiguous source was read."))
