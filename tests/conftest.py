@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "projects.toml"
 
 SMALL = """\
-schema = 1
+schema = 2
 
 [sources.plan-2011]
 title = "杭政办函[2011]44号"
@@ -29,7 +29,7 @@ date = 2020-11-23
 id = "coop-01"
 kind = "cooperation"
 title = "省级产业集聚区规划建设"
-category = "规划共绘"
+category = "planning"
 lead = [
     "市发改委",
 ]
@@ -37,7 +37,6 @@ created = 2011-02-18
 due = 2011-12-31
 requirement = "2011年完成"
 status = "planned"
-progress = 0
 sources = [
     "plan-2011",
 ]
@@ -68,7 +67,6 @@ category = "target"
 created = 2020-11-23
 due = 2025-12-31
 status = "planned"
-progress = 0
 sources = [
     "hzw-2020",
 ]

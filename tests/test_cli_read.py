@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from circletrack.cli import app, read_commands
+from circletrack.cli import app, options, output
 
 runner = CliRunner()
 ANSI = "\x1b["
@@ -48,7 +48,11 @@ def test_json_is_the_stable_item_shape(small_registry: Path) -> None:
     assert rail["progress"] == 25 and isinstance(rail["progress"], int)
     assert rail["history"] == [{"date": "2018-10-24", "status": "in_progress", "progress": 25,
                                 "value": None, "note": "形象进度完成至25%", "by": "高建强",
-                                "source": "新闻发布会 2018-10-24"}]
+                                "source": "新闻发布会 2018-10-24", "passage": None}]
+    assert coop["progress"] is None and coop["effective"]["progress"] is None
+    assert rail["effective"] == {"status": "in_progress", "progress": 25,
+                                 "reported": "2018-10-24", "progress_reported": "2018-10-24",
+                                 "derived_from": [], "rule": None, "basis": None}
     assert ANSI not in result.stdout
 
 
@@ -80,7 +84,7 @@ def test_no_color_env_and_flag(small_registry: Path, monkeypatch: pytest.MonkeyP
 
         return Console(force_terminal=True, no_color=color_disabled(no_color))
 
-    monkeypatch.setattr(read_commands, "out_console", forced)
+    monkeypatch.setattr(output, "out_console", forced)
     coloured = invoke(small_registry, "list", env={"NO_COLOR": ""})
     assert ANSI + "3" in coloured.stdout  # a foreground colour code
     for result in (invoke(small_registry, "list", env={"NO_COLOR": "1"}),
@@ -93,7 +97,7 @@ def test_no_color_env_and_flag(small_registry: Path, monkeypatch: pytest.MonkeyP
 def test_terminal_limit_default_and_override(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     registry = many_items_registry(tmp_path, 60)
-    monkeypatch.setattr(read_commands, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(options, "stdout_is_terminal", lambda: True)
     cut = invoke(registry, "list", env={"COLUMNS": "120"})
     assert "coop-049" in cut.stdout and "coop-050" not in cut.stdout
     assert "50 of 60 items shown; 10 more (--limit 0 shows all)" in cut.stdout
@@ -121,8 +125,9 @@ def test_sort_and_filters_through_the_cli(small_registry: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["list", "--kind", "task"], "--kind: unknown value 'task'"),
-        (["list", "--status", "late"], "--status: unknown value 'late'"),
+        (["list", "--kind", "task"], "--kind: nothing is called 'task'; known values: "
+                                     "cooperation, project, milestone"),
+        (["list", "--status", "late"], "--status: nothing is called 'late'"),
         (["list", "--format", "xml"], "--format: unknown value 'xml'"),
         (["list", "--sort", "colour"], "--sort: unknown field 'colour'"),
         (["list", "--due-before", "soon"], "--due-before: cannot read 'soon' as a date"),

@@ -45,11 +45,11 @@ def test_accepted_forms(text: str, expected: dt.date) -> None:
 
 @pytest.mark.parametrize("text", ["", "soon", "31", "12/31", "2011-13-01", "2011-02-30",
                                   "2011年13月", "+3x", "next week", "2011年2月30日"])
-def test_unreadable_dates_name_the_option_and_the_forms(text: str) -> None:
+def test_unreadable_dates_name_the_field_and_the_forms(text: str) -> None:
     with pytest.raises(DateError) as info:
-        parse_date(text, TODAY, "--due")
+        parse_date(text, TODAY, "due")
     message = str(info.value)
-    assert message.startswith("--due: cannot read")
+    assert info.value.field == "due" and message.startswith("cannot read")
     assert "YYYY-MM-DD" in message and "+30d" in message and "2011年12月" in message
     assert "\n" not in message
 
@@ -57,3 +57,15 @@ def test_unreadable_dates_name_the_option_and_the_forms(text: str) -> None:
 def test_add_months_clamps_to_month_end() -> None:
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2024, 3, 15), -15) == dt.date(2022, 12, 15)
+
+
+def test_the_command_line_names_the_option_of_an_unreadable_date(tmp_path: "object") -> None:
+    from typer.testing import CliRunner
+
+    from circletrack.cli import app
+
+    result = CliRunner().invoke(app, ["list", "--due-before", "soon"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --due-before: cannot read 'soon' as a date")
+    result = CliRunner().invoke(app, ["timeline", "--from", "soon"])
+    assert result.stderr.startswith("Error: --from: cannot read 'soon' as a date")

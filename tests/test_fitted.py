@@ -49,16 +49,22 @@ def test_fast_layout_keeps_colours(monkeypatch: pytest.MonkeyPatch) -> None:
     items = loads(SHIPPED.read_bytes()).items
     monkeypatch.setattr(fitted, "FAST_ROWS", 0)
     out = render(item_table(items, DAY, ("id", "due", "status")), 80, color=True)
-    assert "\x1b[33min_progress" in out  # yellow status
+    assert "\x1b[33min progress" in out  # yellow status
     assert "\x1b[31m2011-12-31" in out  # overdue due date in red
 
 
-def test_ids_stay_whole_in_80_columns_while_text_can_give_way() -> None:
+def test_at_80_columns_titles_keep_six_chinese_characters_a_line_before_ids_fold() -> None:
     items = loads(SHIPPED.read_bytes()).items
-    six = render(item_table(items, DAY, ("id", "title", "lead", "due", "progress", "status")), 80)
-    assert all(item.id in six for item in items)
-    # eight columns beside 33-character ids cannot all fit: ids fold only as a last resort
+    columns = ("id", "title", "lead", "due", "progress", "status")
+    table = item_table(items, DAY, columns)
+    widths = dict(zip(columns, table.widths(80)))
+    assert widths["title"] >= 12 and widths["id"] >= 8
+    out = render(table, 80)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    # every title line but a title's last holds at least six Chinese characters (12 cells)
     eight = ("id", "title", "lead", "due", "requirement", "days_overdue", "progress", "updated")
     plan_rows = [i for i in items if i.kind == "cooperation"]
     out = render(item_table(plan_rows, DAY, eight), 80)
-    assert all(item.id in out for item in plan_rows)
+    assert all(item.id in out for item in plan_rows)  # plan-row ids are short: they stay whole
+
+

@@ -135,29 +135,30 @@ def test_an_unknown_lang_is_a_one_line_usage_error(lang: str, registry: Path) ->
 
 CASES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "list": (["list", "--as-of", "2012-01-01"],
-             ["ID", "Category", "Title", "Lead", "Due", "Status", "planned", "交通共联",
+             ["ID", "Category", "Title", "Lead", "Due", "Status", "planned", "connected transport",
               "3 items as of 2012-01-01"],
              ["编号", "类别", "名称", "牵头单位", "完成时限", "状态", "计划中", "交通共联",
               "截至 2012-01-01 共 3 项"]),
     "list-csv": (["list", "--all", "--format", "csv"],
-                 ["Kind", "Category", "Support", "Days overdue", "cooperation", "intercity_rail",
-                  "in_progress", "done"],
+                 ["Kind", "Category", "Support", "Days overdue", "cooperation", "intercity rail",
+                  "in progress", "done", "Progress reported", "Derived from"],
                  ["类型", "类别", "配合单位", "逾期天数", "合作事项", "城际铁路", "进行中",
-                  "已完成"]),
+                  "已完成", "进度报告日期", "推导自"]),
     "list-md": (["list", "--format", "md", "--as-of", "2012-01-01"],
                 ["**circletrack list as of 2012-01-01: 3 items**", "| ID | Category | Title |"],
                 ["**circletrack 事项清单（截至 2012-01-01，共 3 项）**", "| 编号 | 类别 | 名称 |"]),
     "show": (["show", "rail-moved", "--as-of", "2014-01-01"],
-             ["Kind", "project", "intercity_rail", "in_progress", "overdue by", "Original due",
+             ["Kind", "project", "intercity rail", "in progress", "overdue by", "Original due",
               "Due date moves", "Reason", "History", "Sources:"],
              ["类型", "项目", "城际铁路", "进行中", "已逾期", "原定时限", "完成时限调整", "原因",
               "进展记录", "来源："]),
     "status": (["status", "--as-of", "2012-01-01"],
                ["circletrack status, as of 2012-01-01", "2 overdue", "stale", "Items by status",
-                "in progress", "cancelled", "Progress by category", "Mean progress", "highway",
-                "Latest reports"],
+                "in progress", "cancelled", "Progress by plan heading", "Progress by mode",
+                "Mean of reported", "Unreported", "highway", "Latest reports"],
                ["circletrack 概况（截至 2012-01-01）", "逾期 2 项", "久未报告", "各类事项状态",
-                "进行中", "已取消", "各类别进度", "平均进度", "高速公路", "最新报告"]),
+                "进行中", "已取消", "按类别的进度", "按交通方式的进度", "已报进度均值", "未报进度",
+                "高速公路", "最新报告"]),
     "timeline": (["timeline", "--from", "2011-01-01", "--to", "2013-12-31"],
                  ["Timeline 2011-01-01 – 2013-12-31", "events", "milestone", "due", "report",
                   "Date", "Event"],
@@ -179,17 +180,17 @@ CASES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "overdue-csv-by-category": (["overdue", "--as-of", "2014-01-01", "--group-by", "category",
                                  "--format", "csv"],
                                 ["Category,ID,Title,Lead,Due,Requirement,Days overdue",
-                                 "intercity_rail,rail-moved"],
+                                 "intercity rail,rail-moved"],
                                 ["类别,编号,名称,牵头单位,完成时限,进度要求,逾期天数",
                                  "城际铁路,rail-moved"]),
     "overdue-ics": (["overdue", "--as-of", "2012-01-01", "--format", "ics"],
                     ["X-WR-CALNAME:circletrack: overdue items as of 2012-01-01",
-                     "Status: planned\\, progress 0%"],
+                     "Status: planned\\, progress —"],
                     ["X-WR-CALNAME:circletrack：逾期事项（截至 2012-01-01）",
-                     "状态：计划中，进度 0%"]),
+                     "状态：计划中，进度 —"]),
     "stale": (["stale", "--as-of", "2012-06-01", "--days", "30"],
               ["Open items with no report for 30 days or more as of 2012-06-01",
-               "Days since report", "in_progress"],
+               "Days since report", "in progress"],
               ["30 天以上未报告进展的未完成事项（截至 2012-06-01", "未报告天数", "进行中"]),
     "slips": (["slips", "--as-of", "2014-01-01"],
               ["Items with moved due dates as of 2014-01-01 (2)", "First due", "Moves",
@@ -197,7 +198,7 @@ CASES: dict[str, tuple[list[str], list[str], list[str]]] = {
               ["调整过完成时限的事项（截至 2014-01-01，共 2 项）", "原定时限", "调整次数",
                "推迟天数", "调整原因"]),
     "slips-md": (["slips", "--as-of", "2014-01-01", "--format", "md"],
-                 ["| ID | Title | Lead | Status |", "| in_progress |"],
+                 ["| ID | Title | Lead | Status |", "| in progress |"],
                  ["| 编号 | 名称 | 牵头单位 | 状态 |", "| 进行中 |"]),
     "export-csv": (["export", "--format", "csv"],
                    ["Title (en)", "Created", "Original due", "Reading", "Reports", "highway",
@@ -254,25 +255,28 @@ def test_write_confirmations(lang: str, registry: Path, monkeypatch: pytest.Monk
     zh = lang == "zh"
     mark = _write(lang, registry, "mark", "coop-b", "--progress", "40", "--note", "开工",
                   "--date", "2011-05-01")
-    assert mark == ("coop-b 没有牵头单位的事项：计划中 0% → 进行中 40%（协调员 2011-05-01 的报告）"
-                    if zh else "coop-b 没有牵头单位的事项: planned 0% → in_progress 40% "
-                               "(report of 2011-05-01 by 协调员)")
+    assert mark == (f"coop-b 没有牵头单位的事项：计划中 — → 进行中 40%（协调员 2011-05-01 的报告；"
+                    f"已写入 {registry}）"
+                    if zh else "coop-b 没有牵头单位的事项: planned — → in progress 40% "
+                               f"(report of 2011-05-01 by 协调员; wrote {registry})")
     added = _write(lang, registry, "add", "--kind", "project", "--title", "杭德城际铁路",
                    "--category", "highway", "--due", "2026-12-31")
-    assert added == ("已添加 prj-001 杭德城际铁路（项目、高速公路、完成时限 2026-12-31）" if zh
-                     else "added prj-001 杭德城际铁路 (project, highway, due 2026-12-31)")
+    assert added == (f"已添加 prj-001 杭德城际铁路（项目、高速公路、完成时限 2026-12-31），写入 {registry}"
+                     if zh else f"added prj-001 杭德城际铁路 (project, highway, due 2026-12-31) to "
+                                f"{registry}")
     edited = _write(lang, registry, "edit", "coop-b", "--due", "2012-06-30", "--reason", "延期",
                     "--tag", "交通")
     assert edited == ("已修改 coop-b 没有牵头单位的事项：标签、完成时限（2011-12-31 → 2012-06-30）"
+                      f"（已写入 {registry}）"
                       if zh else "edited coop-b 没有牵头单位的事项: tags, due "
-                                 "(2011-12-31 → 2012-06-30)")
+                                 f"(2011-12-31 → 2012-06-30) (wrote {registry})")
     same = _write(lang, registry, "edit", "coop-b", "--tag", "交通")
     assert same == ("coop-b 没有牵头单位的事项：没有修改（给出的值与当前值相同）" if zh
                     else "coop-b 没有牵头单位的事项: nothing changed "
                          "(the values given are the current ones)")
     undone = _write(lang, registry, "undo")
-    assert undone.startswith("已撤销：circletrack edit coop-b" if zh
-                             else "undone: circletrack edit coop-b")
+    assert undone.startswith(f"已在 {registry} 中撤销：circletrack edit coop-b" if zh
+                             else f"undone in {registry}: circletrack edit coop-b")
     assert undone.endswith("（协调员）；之前还有 2 次写入可撤销" if zh
                            else "(by 协调员); 2 earlier writes can be undone")
     listed = _write(lang, registry, "undo", "--list")
@@ -311,14 +315,14 @@ def test_library_errors_and_problems_are_translated() -> None:
     from circletrack.dates import DateError, parse_date
 
     with pytest.raises(DateError, match="无法把 'soon' 识别为日期"):
-        parse_date("soon", dt.date(2024, 1, 1), "--due")
+        parse_date("soon", dt.date(2024, 1, 1), "due")
 
 
 @pytest.mark.parametrize(("args", "english", "chinese"), [
     (["show", "nosuch"], "Error: no item 'nosuch'", "错误：找不到事项 'nosuch'"),
     (["show", "coop-"], "matches", "匹配到"),
-    (["list", "--status", "stalled"], "Error: --status: unknown value 'stalled'; use one of",
-     "错误：--status：未知取值 'stalled'，可选："),
+    (["list", "--status", "stalled"], "Error: --status: nothing is called 'stalled'; did you",
+     "错误：--status：没有叫 'stalled' 的值；是不是"),
     (["list", "--bogus"], "Error: No such option: --bogus (see: circletrack list --help)",
      "错误：没有这个选项：--bogus（参见 circletrack list --help）"),
     (["show"], "Error: Missing argument 'ID'.", "错误：缺少参数 'ID'。"),
@@ -326,8 +330,8 @@ def test_library_errors_and_problems_are_translated() -> None:
      "错误：没有命令 'lst'。是不是要用 'list'？"),
     (["list", "--as-of", "someday"], "cannot read 'someday' as a date",
      "无法把 'someday' 识别为日期"),
-    (["mark", "coop-a"], "Error: give at least one of --progress",
-     "错误：请至少给出 --progress、--status、--note、--value 中的一项"),
+    (["mark", "coop-a"], "Error: nothing to record: give a progress, a status",
+     "错误：没有可记录的内容：请给出进度、状态、说明或数值"),
 ])
 def test_errors_are_one_line_in_the_language(args: list[str], english: str, chinese: str,
                                              registry: Path) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import tomli_w
 from conftest import SHIPPED
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from circletrack.codec import document_bytes, dumps, loads, registry_to_document
@@ -24,6 +24,7 @@ changes = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(changes)
+@example([("add", 0, "0")])  # a small new item among sections: once written inline
 def test_incremental_equals_full(edits: list[tuple[str, int, str]]) -> None:
     registry = loads(OLD)
     for kind, index, text in edits:

@@ -59,13 +59,14 @@ def test_as_of_replays_history() -> None:
     assert now is not None and (now.status, now.progress) == ("done", 100)
 
 
-def test_as_of_before_any_report_is_planned_at_zero() -> None:
+def test_as_of_before_any_report_is_planned_with_progress_unknown() -> None:
     hanghai = make_items()[3]
     assert item_as_of(hanghai, D(2018, 10, 24)).status == "in_progress"  # type: ignore[union-attr]
     before = make_items()[2]
     before.created = D(2011, 1, 1)
     then = item_as_of(before, D(2015, 1, 1))
-    assert then is not None and (then.status, then.progress, then.history) == ("planned", 0, [])
+    assert then is not None and (then.status, then.progress, then.history) == ("planned", None, [])
+    assert then.state.progress is None and then.state.date is None
 
 
 def test_as_of_replays_due_moves() -> None:
@@ -144,11 +145,38 @@ def test_resolve_ambiguous_lists_candidates() -> None:
     with pytest.raises(UsageError) as info:
         resolve(make_items(), "rail-")
     assert "matches 2 items" in str(info.value)
-    assert "rail-hangshao (杭绍城际铁路)" in str(info.value)
-    assert "rail-hanghai (杭海城际铁路)" in str(info.value)
+    assert "rail-hangshao (project, done) 杭绍城际铁路" in str(info.value)
+    assert "rail-hanghai (project, in progress) 杭海城际铁路" in str(info.value)
+    assert "narrow it with --kind" in str(info.value)
 
 
 def test_resolve_unknown_suggests_nearest() -> None:
     with pytest.raises(UsageError) as info:
         resolve(make_items(), "coop-6")
     assert str(info.value).startswith("no item 'coop-6'; did you mean coop-06")
+
+
+def _named(*titles: tuple[str, str, str]) -> list[Item]:
+    return [Item(id=i, kind=k, title=t, created=D(2011, 1, 1)) for i, k, t in titles]
+
+
+def test_resolve_order_exact_id_then_exact_title_then_prefix_then_fragment() -> None:
+    items = _named(("hsr-shanghehang", "project", "商合杭高铁"),
+                   ("ms-shanghehang-open", "milestone", "商合杭高铁全线建成通车"),
+                   ("coop-1", "cooperation", "coop-10"), ("coop-10", "cooperation", "x"))
+    assert resolve(items, "商合杭高铁").id == "hsr-shanghehang"  # the exact title wins
+    assert resolve(items, "coop-10").id == "coop-10"  # the exact id before the exact title
+    assert resolve(items, "ms-shang").id == "ms-shanghehang-open"
+    assert resolve(items, "全线建成").id == "ms-shanghehang-open"
+
+
+def test_resolve_compares_after_nfkc_and_narrows_by_kind() -> None:
+    items = _named(("hwy-raocheng-west", "project", "杭州绕城高速公路西复线工程(杭州都市圈环线)"),
+                   ("coop-09", "cooperation", "杭州绕城高速公路西复线工程(杭州都市圈环线)"),
+                   ("rail-a", "project", "ＡＢＣ线"))
+    # full-width brackets and letters match their half-width forms
+    with pytest.raises(UsageError, match="matches 2 items"):
+        resolve(items, "西复线工程（杭州都市圈环线）")
+    assert resolve(items, "西复线工程（杭州都市圈环线）", ["cooperation"]).id == "coop-09"
+    assert resolve(items, "abc线").id == "rail-a"
+    assert resolve(items, "ＲＡＩＬ-Ａ").id == "rail-a"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHIPPED
+from seed_text import SEEDS, seed_text
 from typer.testing import CliRunner
 
 from circletrack.cli import app
@@ -41,8 +42,8 @@ def test_thirty_one_plan_rows_across_nine_categories(registry: Registry) -> None
         f"coop-{n:02d}" for n in range(23, 31)]
     assert [i.id for i in rows] == expected_ids
     counts = Counter(i.category for i in rows)
-    assert counts == {"规划共绘": 5, "交通共联": 5, "市场共构": 4, "产业共兴": 4, "品牌共推": 3,
-                      "环境共建": 2, "社会共享": 6, "合作机制": 1, "市长会议": 1}
+    assert counts == {"planning": 5, "transport": 5, "market": 4, "industry": 4, "brand": 3,
+                      "environment": 2, "society": 6, "mechanism": 1, "mayors": 1}
     assert list(dict.fromkeys(i.category for i in rows)) == list(COOPERATION_CATEGORIES)
     assert all(i.due == D(2011, 12, 31) and i.requirement and i.content for i in rows)
     assert all(i.lead and i.sources == ["plan-2011"] for i in rows)
@@ -72,7 +73,14 @@ def test_lead_and_supporting_units_as_the_table_labels_them(registry: Registry) 
 
 def test_projects_and_milestones_are_all_there(registry: Registry) -> None:
     kinds = Counter(i.kind for i in registry.items)
-    assert kinds == {"cooperation": 31, "project": 57, "milestone": 32}
+    assert kinds == {"cooperation": 31, "project": 64, "milestone": 37}
+    categories = Counter((i.kind, i.category) for i in registry.items if i.kind != "cooperation")
+    assert categories == {
+        ("project", "intercity_rail"): 9, ("project", "high_speed_rail"): 7,
+        ("project", "rail"): 4, ("project", "metro"): 3, ("project", "highway"): 14,
+        ("project", "road"): 10, ("project", "bridge"): 1, ("project", "waterway"): 4,
+        ("project", "airport"): 6, ("project", "hub"): 5, ("project", "bus"): 1,
+        ("milestone", "meeting"): 4, ("milestone", "event"): 9, ("milestone", "target"): 24}
     ids = {i.id for i in registry.items}
     for named in ("rail-hanghai", "rail-hangshao", "rail-hangfu", "rail-hanglin",
                   "hwy-qianjiang-tongdao", "hwy-hangchang", "hwy-raocheng-west",
@@ -106,7 +114,8 @@ def test_numeric_targets(registry: Registry, item_id: str, value: float, unit: s
     assert item is not None and item.target is not None
     assert (item.target.value, item.target.unit, item.target.year, item.target.op) == (
         value, unit, 2025, op)
-    assert item.due == D(2025, 12, 31) and item.sources == ["hzw-2020"]
+    assert item.due == D(2025, 12, 31) and item.sources[0] == "hzw-2020"
+    assert item.target.scope == "杭州都市圈六城市" and item.deadline_source == "hzw-2020"
 
 
 def test_every_figure_and_report_is_sourced(registry: Registry) -> None:
@@ -148,7 +157,7 @@ def test_qianjiang_tunnel_as_of(registry: Registry) -> None:
     item = registry.get("hwy-qianjiang-tongdao")
     assert item is not None
     then = item_as_of(item, D(2011, 12, 31))
-    assert then is not None and (then.status, then.progress) == ("in_progress", 0)
+    assert then is not None and (then.status, then.progress) == ("in_progress", None)
     assert (item_as_of(item, D(2018, 10, 24)).status) == "done"  # type: ignore[union-attr]
 
 
@@ -164,8 +173,8 @@ def test_what_we_knew_at_the_end_of_2011(registry: Registry) -> None:
 
 def test_as_of_counts_by_year(registry: Registry) -> None:
     assert len(registry_as_of(registry.items, D(2018, 12, 31))) == 68
-    assert len(registry_as_of(registry.items, D(2019, 12, 31))) == 91
-    assert len(registry_as_of(registry.items, D(2020, 12, 31))) == 120
+    assert len(registry_as_of(registry.items, D(2019, 12, 31))) == 98
+    assert len(registry_as_of(registry.items, D(2020, 12, 31))) == 132
 
 
 def test_list_as_of_through_the_cli(tmp_path: Path) -> None:
@@ -178,3 +187,130 @@ def test_list_as_of_through_the_cli(tmp_path: Path) -> None:
     assert data["rail-hangshao"]["progress"] == 25
     assert data["rail-hangshao"]["updated"] == "2018-10-24"
     assert "rail-huhang-intercity" not in data  # first reported 2019-12-19
+
+
+# The lists tell the truth (issue 10): plan rows follow their roads, notes are the item's own
+
+
+TODAY = D(2026, 11, 30)
+
+
+def test_no_finished_work_is_on_todays_overdue_list(registry: Registry) -> None:
+    overdue = overdue_items(registry.items, Criteria(), TODAY)
+    assert all(item.state.status not in ("done", "cancelled") for item in overdue)
+    ids = {i.id for i in overdue}
+    assert "coop-06" not in ids and "coop-07" not in ids
+    seen = {i.id: i for i in registry_as_of(registry.items, TODAY)}
+    for row, road in (("coop-06", "hwy-qianjiang-tongdao"), ("coop-07", "hwy-hangchang")):
+        state = seen[row].state
+        assert (state.status, state.via, state.date) == ("done", (road,), D(2018, 10, 24))
+
+
+def test_overdue_for_the_transport_bureau_as_a_coordinator_sees_it() -> None:
+    result = CliRunner().invoke(app, ["overdue", "--unit", "市交通局", "-f", "json",
+                                      "--as-of", "2026-11-30", "-r", str(SHIPPED)])
+    assert result.exit_code == 0, result.output
+    ids = [d["id"] for d in json.loads(result.stdout)]
+    assert "coop-06" not in ids and "coop-07" not in ids and "coop-08" in ids
+    shown = CliRunner().invoke(app, ["show", "coop-06", "-f", "json", "--as-of", "2026-11-30",
+                                     "-r", str(SHIPPED)])
+    effective = json.loads(shown.stdout)["effective"]
+    assert effective["status"] == "done" and effective["derived_from"] == [
+        "hwy-qianjiang-tongdao"] and effective["reported"] == "2018-10-24"
+
+
+def test_every_link_the_docs_list_is_in_the_file(registry: Registry) -> None:
+    tracks = {(i.id, t) for i in registry.items for t in i.tracks}
+    assert {("coop-02", "rail-hanghai"), ("coop-02", "rail-hanglin"),
+            ("coop-02", "rail-hang-deqing"), ("coop-06", "hwy-qianjiang-tongdao"),
+            ("coop-07", "hwy-hangchang"), ("coop-08", "waterway-jinghang-canal-2nd"),
+            ("coop-09", "hwy-raocheng-west"), ("ms-hanghai-open", "rail-hanghai"),
+            ("ms-raocheng-west-open", "hwy-raocheng-west"),
+            ("ms-shanghehang-open", "hsr-shanghehang"),
+            ("ms-qianhuang-chunan-open", "hwy-qianhuang-chunan")} == tracks
+    assert {(i.id, s) for i in registry.items for s in i.starts} == {
+        ("ms-jinjian-start", "rail-jinjian")}
+    assert {(i.id, i.same_as) for i in registry.items if i.same_as} == {
+        ("ms-mayors-05", "coop-30")}
+    docs = (SHIPPED.parents[1] / "docs" / "registry.md").read_text(encoding="utf-8")
+    for source, target in tracks:
+        assert f"{source} → {target}" in docs
+
+
+def test_notes_say_what_happened_to_this_item(registry: Registry) -> None:
+    owners: dict[str, set[str]] = {}
+    for item in registry.items:
+        for report in item.history:
+            if report.note and len(report.note) > 30:
+                owners.setdefault(report.note, set()).add(item.id)
+    assert {note: ids for note, ids in owners.items() if len(ids) > 1} == {}
+    assert all(r.passage for i in registry.items for r in i.history)
+
+
+def test_passages_are_stored_once_and_quote_the_seed_verbatim(registry: Registry) -> None:
+    texts = [p.text for p in registry.passages.values()]
+    assert len(texts) == len(set(texts))
+    used = {r.passage for i in registry.items for r in i.history}
+    assert used == set(registry.passages)
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seed documents are not at {SEEDS}")
+    for passage in registry.passages.values():
+        source = registry.sources[passage.source]
+        assert source.file and passage.text in seed_text(source.file, passage.source), passage.id
+
+
+def test_requirement_is_the_plans_own_and_news_deadlines_have_a_source(registry: Registry) -> None:
+    for item in registry.items:
+        assert (item.requirement is not None) == (item.kind == "cooperation"), item.id
+        if item.due is not None and item.kind != "cooperation" and not item.same_as:
+            assert item.deadline and item.deadline_source in item.sources, item.id
+
+
+def test_headlines_of_related_articles_are_not_evidence(registry: Registry) -> None:
+    hanghai = registry.get("ms-hanghai-open")
+    assert hanghai is not None and hanghai.due is None
+    assert all("明年6月" not in (r.note or "") for r in hanghai.history)
+    commute = registry.get("ms-commute-circle-2025")
+    assert commute is not None and commute.title == "形成以“市域轨道+城市轨道”为重点的“一小时通勤圈”"
+
+
+def test_a_baseline_of_another_scope_is_not_the_targets_latest(registry: Registry) -> None:
+    from circletrack.dashboard import target_states
+
+    gdp = registry.get("target-2025-gdp")
+    assert gdp is not None and gdp.target is not None
+    assert any(f.key == "baseline" and f.area != gdp.target.scope for f in gdp.facts)
+    state = next(s for s in target_states(registry.items) if s.item.id == "target-2025-gdp")
+    assert state.baseline is None
+
+
+#: One rule reads the 2011 plan's 进度要求 (docs/registry.md, "The wording rule").
+WORDING_RULE = {"2011年加快项目建设进度": "in_progress", "2011年加快项目前期进度": "planned",
+                "2011年加快推进": "in_progress", "2011年完成": None, "2011年完成送审稿": None,
+                "2011年下半年召开": None}
+
+
+def test_the_plans_wording_is_read_the_same_way_everywhere(registry: Registry) -> None:
+    plan_day = D(2011, 2, 18)
+    for row in (i for i in registry.items if i.kind == "cooperation"):
+        assert row.requirement in WORDING_RULE, row.id
+        implied = WORDING_RULE[row.requirement]
+        own = [r for r in row.history if r.date == plan_day]
+        assert [r.status for r in own] == ([implied] if implied else []), row.id
+        for target in row.tracks:
+            project = registry.get(target)
+            assert project is not None
+            if project.created == plan_day:  # a project read from the same row
+                assert [r.status for r in project.history if r.date == plan_day] == [implied]
+    seen = {i.id: i for i in registry_as_of(registry.items, plan_day)}
+    for row in (i for i in seen.values() if i.kind == "cooperation"):
+        assert row.state.status == (WORDING_RULE[row.requirement] or "planned"), row.id
+
+
+def test_a_percentage_is_shown_with_the_date_it_was_reported(registry: Registry) -> None:
+    hangshao = next(i for i in registry_as_of(registry.items, TODAY) if i.id == "rail-hangshao")
+    assert hangshao.state.progress == 25 and hangshao.state.progress_date == D(2018, 10, 24)
+    assert hangshao.updated == D(2020, 11, 23)
+    from circletrack.render.fields import progress_cell
+
+    assert progress_cell(hangshao) == "25% (2018)"

@@ -41,7 +41,8 @@ def test_mark_records_a_report_and_updates_the_state(small_registry: Path, pinne
     result = invoke(small_registry, "mark", "rail-hangshao", "--progress", "40",
                     "--note", "主体完工")
     assert result.exit_code == 0, result.stderr
-    assert "in_progress 25% → in_progress 40%" in result.stdout
+    assert "in progress 25% → in progress 40%" in result.stdout
+    assert result.stdout.rstrip().endswith(f"; wrote {small_registry})")
     rail = item(small_registry, "rail-hangshao")
     assert (rail.status, rail.progress) == ("in_progress", 40)
     latest = rail.history[-1]
@@ -92,7 +93,8 @@ def test_mark_backdated_report_goes_in_date_order_and_keeps_the_state(
     result = invoke(small_registry, "mark", "rail-hangshao", "--progress", "10",
                     "--date", "2016年3月5日", "--source", "浙江日报 2016-03-06")
     assert result.exit_code == 0, result.stderr
-    assert "the state stays in_progress 25%" in result.stdout
+    assert "stays in progress 25%" in result.stdout
+    assert "before the latest of 2018-10-24" in result.stdout
     rail = item(small_registry, "rail-hangshao")
     assert [r.date for r in rail.history] == [dt.date(2016, 3, 5), dt.date(2018, 10, 24)]
     assert (rail.status, rail.progress) == ("in_progress", 25)
@@ -133,7 +135,7 @@ def test_mark_finds_items_by_title_fragment_and_by_env_user(small_registry: Path
 
 
 @pytest.mark.parametrize("args, fragment", [
-    ((), "at least one of"),
+    ((), "nothing to record"),
     (("--progress", "150"), "0 to 100"),
     (("--progress", "abc"), "0 to 100"),
     (("--status", "finished"), "unknown status"),
@@ -151,7 +153,7 @@ def test_record_report_library_call(small_registry: Path) -> None:
     registry = load(Location(small_registry, "option"))
     result = record_report(registry, "coop-01", ReportRequest(
         date=dt.date(2011, 9, 1), by="市发改委", source="简报 2011-09", progress=60))
-    assert result.before == ("planned", 0) and result.after == ("in_progress", 60)
+    assert result.before == ("planned", None) and result.after == ("in_progress", 60)
     assert registry.get("coop-01").history[0].progress == 60  # type: ignore[union-attr]
 
 
@@ -169,7 +171,7 @@ def test_add_generates_the_next_free_id_per_kind(small_registry: Path, pinned_to
     assert (new.kind, new.category, new.lead, new.cities) == (
         "project", "intercity_rail", ["市发改委", "德清县政府"], ["杭州", "德清"])
     assert (new.created, new.due, new.status, new.progress) == (TODAY, dt.date(2026, 12, 31),
-                                                                "planned", 0)
+                                                                "planned", None)
     assert (new.sources, new.tags, new.content) == (["plan-2011"], ["轨道"], "全长约41公里")
     assert invoke(small_registry, "add", "--kind", "project", "--title", "二号").exit_code == 0
     assert invoke(small_registry, "add", "--kind", "cooperation", "--title", "新合作").exit_code == 0
@@ -199,8 +201,8 @@ def test_add_milestone_with_a_target_and_given_id(small_registry: Path) -> None:
 
 @pytest.mark.parametrize("args, fragment", [
     (("--kind", "project", "--title", "  "), "must not be empty"),
-    (("--kind", "project"), "--title is required"),
-    (("--title", "x"), "--kind is required"),
+    (("--kind", "project"), "--title: is required"),
+    (("--title", "x"), "--kind: is required"),
     (("--kind", "plan", "--title", "x"), "unknown kind"),
     (("--kind", "project", "--title", "x", "--id", "coop-01"), "already taken"),
     (("--kind", "project", "--title", "x", "--id", "Bad Id"), "lowercase ASCII"),
@@ -261,8 +263,8 @@ def test_edit_due_of_an_item_without_one(small_registry: Path) -> None:
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (("--due", "2012-06-30"), "needs --reason"),
-    (("--reason", "why"), "--reason goes with --due"),
+    (("--due", "2012-06-30"), "--reason: moving coop-01's due date needs a reason"),
+    (("--reason", "why"), "--reason: goes with a new due date"),
     ((), "nothing to change"),
     (("--title", ""), "must not be empty"),
     (("--status", "done"), "use `circletrack mark`"),
@@ -375,7 +377,7 @@ def test_log_table_lines_up_chinese(small_registry: Path) -> None:
     from rich.cells import cell_len
 
     # The Status column starts at the same screen column in the header and the row.
-    assert lines and cell_len(lines[0][:lines[0].index("in_progress")]) == header.index("Status")
+    assert lines and cell_len(lines[0][:lines[0].index("in progress")]) == header.index("Status")
     for column in ("Date", "ID", "Title", "Status", "%", "Note", "By", "Source"):
         assert column in header
 
@@ -393,8 +395,8 @@ def test_log_reports_within_the_same_day_latest_recorded_first() -> None:
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (("--limit", "0"), "1 or more"),
-    (("--limit", "ten"), "1 or more"),
+    (("--limit", "-1"), "--limit: must be 0 or more"),
+    (("--limit", "ten"), "--limit"),
     (("--since", "whenever"), "cannot read"),
     (("--format", "xml"), "unknown value"),
     (("nothing-like-this",), "no item"),
@@ -420,7 +422,8 @@ def test_every_write_command_is_documented_with_every_option() -> None:
             if getattr(param, "hidden", False) or param.name == "help":
                 continue
             # an option by any of its long flags; the item argument as `ID`
-            flags = [o for o in param.opts if o.startswith("--")] or ["`ID`"]
+            flags = [o for o in param.opts if o.startswith("--")] or [
+                f"`{(param.metavar or 'ID').strip('[]')}`"]
             assert any(f in text for f in flags), f"{name}: {flags[0]} is not documented"
 
 
@@ -439,5 +442,55 @@ def test_a_declared_field_is_stored_checked_exported_and_editable(small_registry
     assert json.loads(shown.stdout)["deadline_source"] == "hzw-2020"
     before = small_registry.read_bytes()
     bad = invoke(small_registry, "edit", "rail-hangshao", "--deadline-source", "nowhere")
-    assert bad.exit_code == 2 and "deadline_source: unknown or missing source 'nowhere'" in bad.stderr
+    assert bad.exit_code == 2 and "--deadline-source: unknown source id 'nowhere'" in bad.stderr
+    assert load(Location(small_registry, "option")).get("rail-hangshao").sources == [  # type: ignore[union-attr]
+        "plan-2011", "hzw-2020"]  # the deadline's source joined the item's sources
     assert small_registry.read_bytes() == before
+
+
+# Reports as the coordinators record them (issues 10 and 15)
+
+
+def test_mark_several_ids_records_one_report_each_in_one_write(small_registry: Path) -> None:
+    result = invoke(small_registry, "mark", "coop-01", "rail-hangshao", "--status", "done")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 2
+    assert item(small_registry, "coop-01").status == "done"
+    assert item(small_registry, "rail-hangshao").status == "done"
+    assert invoke(small_registry, "undo").exit_code == 0  # one write, one undo
+    assert item(small_registry, "coop-01").status == "planned"
+    assert item(small_registry, "rail-hangshao").status == "in_progress"
+
+
+def test_the_same_report_twice_is_refused(small_registry: Path) -> None:
+    args = ("mark", "coop-01", "-p", "30", "--note", "开工", "--date", "2011-06-01")
+    assert invoke(small_registry, *args).exit_code == 0
+    before = small_registry.read_bytes()
+    again = assert_one_line_error(invoke(small_registry, *args, "--by", "someone else"), 2)
+    assert "coop-01 already has this report of 2011-06-01" in again
+    assert small_registry.read_bytes() == before
+
+
+def test_a_backdated_report_that_changes_the_state_says_so(small_registry: Path) -> None:
+    result = invoke(small_registry, "mark", "coop-01", "-p", "90", "--date", "2011-06-01")
+    assert result.exit_code == 0, result.stderr
+    assert "planned — → in progress 90%" in result.stdout
+    assert "stays" not in result.stdout
+
+
+def test_an_item_that_is_the_same_event_takes_no_reports(small_registry: Path) -> None:
+    assert invoke(small_registry, "edit", "target-2025-rail", "--same-as", "coop-01",
+                  "--due", "2011-12-31", "--reason", "同一事件").exit_code == 0
+    before = small_registry.read_bytes()
+    line = assert_one_line_error(invoke(small_registry, "mark", "target-2025-rail", "-p", "5"), 2)
+    assert "records the same event as coop-01; record the report on coop-01" in line
+    assert small_registry.read_bytes() == before
+
+
+def test_mark_and_edit_narrow_an_ambiguous_title_by_kind(small_registry: Path) -> None:
+    assert invoke(small_registry, "add", "--kind", "milestone", "--title", "杭绍城际铁路通车",
+                  "--category", "event").exit_code == 0
+    ambiguous = assert_one_line_error(invoke(small_registry, "mark", "杭绍", "-p", "30"), 2)
+    assert "matches 2 items" in ambiguous and "--kind" in ambiguous
+    assert invoke(small_registry, "mark", "杭绍", "-p", "30", "--kind", "project").exit_code == 0
+    assert item(small_registry, "rail-hangshao").progress == 30

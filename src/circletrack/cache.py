@@ -26,10 +26,11 @@ from pathlib import Path
 
 from . import __version__
 from .fileio import atomic_write
-from .model import Registry
+from .model import SCHEMA_VERSION, Registry
 
 KEEP_ENTRIES = 8
-_TAG = f"{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-schema1".encode()
+_TAG = (f"{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-schema{SCHEMA_VERSION}"
+        .encode())
 
 
 def cache_dir(env: dict[str, str] | None = None) -> Path | None:

@@ -7,6 +7,7 @@ order of the schema, empty optional fields left out, so a diff shows only what c
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 try:  # tomli's compiled wheels parse twice as fast as the standard library's copy of it
@@ -19,7 +20,15 @@ import tomli_w
 
 from .errors import Problem, RegistryInvalid
 from .i18n import _
-from .model import Item, Registry, Source, specs
+from .model import (
+    COOPERATION_CATEGORIES,
+    SCHEMA_VERSION,
+    Item,
+    Passage,
+    Registry,
+    Source,
+    specs,
+)
 from .validate import validate_document
 
 R = TypeVar("R")
@@ -51,7 +60,7 @@ def parse_document(data: bytes, path: str | None = None) -> dict[str, Any]:
 def problems_in(data: bytes, path: str | None = None) -> list[Problem]:
     """Every problem in registry bytes (parse errors included); empty when valid."""
     try:
-        doc = parse_document(data, path)
+        doc = upgrade(parse_document(data, path))
     except RegistryInvalid as exc:
         return exc.problems
     return validate_document(doc, data.decode("utf-8-sig"))
@@ -59,11 +68,49 @@ def problems_in(data: bytes, path: str | None = None) -> list[Problem]:
 
 def loads(data: bytes, path: str | None = None) -> Registry:
     """Parse, validate and convert registry bytes; raises RegistryInvalid listing all problems."""
-    doc = parse_document(data, path)
+    doc = upgrade(parse_document(data, path))
     problems = validate_document(doc, data.decode("utf-8-sig"))
     if problems:
         raise RegistryInvalid(problems, path)
     return registry_from_document(doc)
+
+
+#: Schema 1 stored the plan's categories as their Chinese headings.
+_V1_CATEGORIES = dict(zip(("规划共绘", "交通共联", "市场共构", "产业共兴", "品牌共推", "环境共建",
+                           "社会共享", "合作机制", "市长会议"), COOPERATION_CATEGORIES))
+
+
+def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document of an older schema brought up to this one, in memory (the next write
+    saves it so); a current or unreadable one is returned as it is.
+
+    Schema 1 to 2: the plan's categories become codes (交通共联 → transport); a project's or
+    milestone's `requirement` (words from the news) becomes its `deadline`, since
+    `requirement` now holds only the plan's own 进度要求; the sources its facts cite join
+    its sources; and an item no report gave a percentage loses its `progress = 0` (nobody
+    reported is not 0% done).
+    """
+    if doc.get("schema") != 1 or not isinstance(doc.get("items"), list):
+        return doc
+    items = []
+    for item in doc["items"]:
+        if isinstance(item, dict):
+            item = dict(item)
+            if item.get("kind") == "cooperation" and item.get("category") in _V1_CATEGORIES:
+                item["category"] = _V1_CATEGORIES[item["category"]]
+            if item.get("kind") != "cooperation" and "requirement" in item:
+                item["deadline"] = item.pop("requirement")
+            facts = item.get("facts") if isinstance(item.get("facts"), list) else []
+            cited = [f["source"] for f in facts if isinstance(f, dict)
+                     and isinstance(f.get("source"), str)]
+            if isinstance(item.get("sources"), list) and cited:
+                item["sources"] = list(dict.fromkeys([*item["sources"], *cited]))
+            history = item.get("history") if isinstance(item.get("history"), list) else []
+            if item.get("progress") == 0 and not any(
+                    isinstance(r, dict) and r.get("progress") is not None for r in history):
+                del item["progress"]
+        items.append(item)
+    return {**doc, "schema": SCHEMA_VERSION, "items": items}
 
 
 def registry_from_document(doc: dict[str, Any]) -> Registry:
@@ -73,8 +120,10 @@ def registry_from_document(doc: dict[str, Any]) -> Registry:
                     file=s.get("file"), note=s.get("note"))
         for key, s in doc.get("sources", {}).items()
     }
+    passages = {key: Passage(id=key, source=p["source"], place=p["place"], text=p["text"])
+                for key, p in doc.get("passages", {}).items()}
     items = [record_from_table(Item, t) for t in doc.get("items", [])]
-    return Registry(sources=sources, items=items, schema=doc["schema"])
+    return Registry(sources=sources, items=items, schema=doc["schema"], passages=passages)
 
 
 def record_from_table(cls: type[R], table: dict[str, Any]) -> R:
@@ -164,14 +213,20 @@ def item_to_table(item: Item) -> dict[str, Any]:
 
 
 def registry_to_document(registry: Registry) -> dict[str, Any]:
-    """The canonical document: schema, sources (sorted by id), then items in file order."""
+    """The canonical document: schema, sources and passages (sorted by id), then items in
+    file order."""
     sources = {
         key: _compact([("title", s.title), ("publisher", s.publisher), ("date", s.date),
                        ("file", s.file), ("note", s.note)])
         for key, s in sorted(registry.sources.items())
     }
-    return {"schema": registry.schema, "sources": sources,
-            "items": [item_to_table(i) for i in registry.items]}
+    document: dict[str, Any] = {"schema": registry.schema, "sources": sources}
+    if registry.passages:
+        document["passages"] = {
+            key: {"source": p.source, "place": p.place, "text": p.text}
+            for key, p in sorted(registry.passages.items())}
+    document["items"] = [item_to_table(i) for i in registry.items]
+    return document
 
 
 def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = None,
@@ -195,14 +250,31 @@ def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = Non
     head_of = {k: v for k, v in document.items() if k != "items"}
     head = parts[0] if head_of == {k: v for k, v in before.items() if k != "items"} \
         else tomli_w.dumps(head_of)
+    anchor = _section_anchor(document["items"])
+    if anchor is None:
+        return tomli_w.dumps(document).encode("utf-8")
     old_sections = {table["id"]: (table, "[[items]]\n" + body)
                     for table, body in zip(before["items"], parts[1:])}
     sections = []
     for table in document["items"]:
         known = old_sections.get(table.get("id"))
         sections.append(known[1] if known is not None and known[0] == table
-                        else tomli_w.dumps({"items": [table]}))
+                        else tomli_w.dumps({"items": [table, anchor]}).split(_SECTION)[0])
     return (head + "\n" + "\n".join(sections)).encode("utf-8")
+
+
+def _section_anchor(tables: list[dict[str, Any]], tries: int = 8) -> dict[str, Any] | None:
+    """An item table tomli-w will not write inline, or None.
+
+    tomli-w writes the array of items as `[[items]]` sections only when at least one item
+    is too long to be an inline table; otherwise the whole array is inline. With one such
+    item known, any other item is written as its section by dumping the two together.
+    """
+    candidates = (t for t in tables if t.get("history") or t.get("facts") or t.get("target"))
+    for table in itertools.islice(candidates, tries):
+        if tomli_w.dumps({"items": [table]}).startswith("[[items]]"):
+            return table
+    return None
 
 
 def dumps(registry: Registry) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .labels import CATEGORY_LABELS, names
 from .model import CATEGORIES_BY_KIND, Registry
 
 
@@ -16,10 +17,12 @@ def unit_choices(registry: Registry) -> list[str]:
 
 
 def category_choices(registry: Registry) -> list[tuple[str, str]]:
-    """Every category of the schema (with its kind as help) and any other in use."""
-    known = [(c, kind) for kind, categories in CATEGORIES_BY_KIND.items() for c in categories]
+    """Every category of the schema by each name it goes by (its code and its label in each
+    language), with its kind and code as help; and any other in use."""
+    known = [(name, f"{kind}: {code}") for kind, codes in CATEGORIES_BY_KIND.items()
+             for code in codes for name in dict.fromkeys(names(code, CATEGORY_LABELS))]
     used = {item.category for item in registry.items if item.category}
-    return known + [(c, "") for c in sorted(used - {c for c, _ in known})]
+    return known + [(c, "") for c in sorted(used - set(CATEGORY_LABELS))]
 
 
 def city_choices(registry: Registry) -> list[str]:

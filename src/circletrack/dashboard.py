@@ -17,13 +17,16 @@ STALE_DAYS = 90
 
 @dataclass(frozen=True)
 class CategoryProgress:
-    """How far the items of one category have got."""
+    """How far the items of one category (of one kind's facet) have got: the mean of the
+    progress measured, and how many items nobody has reported a progress for."""
 
     kind: str
     category: str
     count: int
     done: int
-    mean_progress: float
+    mean_progress: float | None
+    unknown: int = 0
+    derived: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,29 +55,39 @@ class Dashboard:
 
 
 def status_counts(items: Sequence[Item]) -> dict[str, dict[str, int]]:
-    """For each kind, how many items are in each status (zeros included)."""
+    """For each kind, how many items are in each effective status (zeros included)."""
     counts = {kind: {status: 0 for status in STATUSES} for kind in KINDS}
     for item in items:
-        counts[item.kind][item.status] += 1
+        counts[item.kind][item.state.status] += 1
     return counts
 
 
 def category_progress(items: Sequence[Item]) -> list[CategoryProgress]:
-    """Progress per category, in schema order; cancelled items are left out of the mean."""
+    """Progress per category, kind by kind (the plan's headings, the projects' modes, the
+    milestones' types are separate facets), in schema order. The mean is of the progress
+    measured (done counts 100); items with none are counted apart, not as 0%. Cancelled
+    items are left out."""
     rows = []
     for kind in KINDS:
         for category in CATEGORIES_BY_KIND[kind]:
             chosen = [i for i in items if i.kind == kind and i.category == category
-                      and i.status != "cancelled"]
-            if chosen:
-                rows.append(CategoryProgress(
-                    kind, category, len(chosen), sum(i.status == "done" for i in chosen),
-                    sum(i.progress for i in chosen) / len(chosen)))
+                      and i.state.status != "cancelled"]
+            if not chosen:
+                continue
+            measured = [100 if i.state.status == "done" else i.state.progress for i in chosen]
+            known = [m for m in measured if m is not None]
+            rows.append(CategoryProgress(
+                kind, category, len(chosen), sum(i.state.status == "done" for i in chosen),
+                sum(known) / len(known) if known else None, len(chosen) - len(known),
+                sum(i.state.derived for i in chosen)))
     return rows
 
 
 def _baseline(item: Item) -> str | None:
-    facts = [f for f in item.facts if f.key == "baseline"]
+    """The latest baseline figure of the target's own scope; one of another scope (the
+    four-city circle's GDP against the six-city circle's target) is not comparable."""
+    scope = item.target.scope if item.target else None
+    facts = [f for f in item.facts if f.key == "baseline" and f.area == scope]
     if not facts:
         return None
     latest = max(facts, key=lambda f: f.year or 0)

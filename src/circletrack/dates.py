@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 
-from .errors import UsageError
+from .errors import FieldError
 from .i18n import N_, _
 
 #: The date forms `parse_date` reads, as help texts and errors list them (translated there).
@@ -21,7 +21,7 @@ _WORDS = {
 }
 
 
-class DateError(UsageError):
+class DateError(FieldError):
     """A date that cannot be read."""
 
 
@@ -38,7 +38,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def parse_date(text: str, today: dt.date, option: str = "date") -> dt.date:
+def parse_date(text: str, today: dt.date, field: str = "date") -> dt.date:
     """Read a date in any accepted form; dates without a day mean the end of that month or year."""
     value = text.strip()
     lowered = value.lower()
@@ -72,8 +72,8 @@ def parse_date(text: str, today: dt.date, option: str = "date") -> dt.date:
         return _parse_free_form(value)
     except (ValueError, OverflowError):
         pass
-    raise DateError(_("{option}: cannot read {text!r} as a date; use one of: {forms}").format(
-        option=option, text=text, forms=_(ACCEPTED_FORMS)))
+    raise DateError(field, _("cannot read {text!r} as a date; use one of: {forms}").format(
+        text=text, forms=_(ACCEPTED_FORMS)))
 
 
 def _parse_free_form(value: str) -> dt.date:

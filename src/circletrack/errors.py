@@ -28,6 +28,16 @@ class UsageError(CircletrackError):
     exit_status = ExitStatus.USAGE
 
 
+class FieldError(UsageError):
+    """A value that is wrong for one field (progress, due, a filter …). The message is worded
+    for any caller; the command line puts the option's name in front (`--progress: …`), a
+    form its sheet, row and column."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class RegistryNotFound(CircletrackError):
     """The registry file does not exist or cannot be read."""
 

@@ -13,7 +13,7 @@ from .codec import record_from_table, table_from_json
 from .errors import ImportInvalid, UsageError
 from .i18n import _
 from .model import Item, Registry, Report
-from .validate import item_problems
+from .validate import Known, item_problems
 
 #: Fixed namespace: an item's Taskwarrior UUID is uuid5(namespace, id), the same on every
 #: export, so `task import` updates the task instead of adding a duplicate.
@@ -103,10 +103,13 @@ def items_from_tables(tables: Sequence[dict[str, Any]], registry: Registry) -> l
     """Items from imported tables, each checked as the registry file's items are (its
     sources, and the ids of the registry and of the file); a UsageError names the first
     problem and how many more there are."""
-    item_ids = {i.id for i in registry.items} | {t["id"] for t in tables
-                                                 if isinstance(t.get("id"), str)}
+    incoming = {t["id"]: t.get("due") for t in tables if isinstance(t.get("id"), str)}
+    known = Known(source_ids=frozenset(registry.sources),
+                  passage_sources={k: p.source for k, p in registry.passages.items()},
+                  item_ids=frozenset({i.id for i in registry.items} | set(incoming)),
+                  dues={**{i.id: i.due for i in registry.items}, **incoming})
     problems = [problem for index, table in enumerate(tables)
-                for problem in item_problems(table, index, set(registry.sources), item_ids)]
+                for problem in item_problems(table, index, known)]
     if problems:
         raise ImportInvalid(problems)
     return [record_from_table(Item, table) for table in tables]

@@ -1,15 +1,19 @@
-"""Display names of the registry's machine values, in the active language.
+"""Display names of the registry's machine values, in each language, and the reverse:
+which stored code a name typed on the command line means.
 
-The registry, JSON and the command-line options keep the machine values (`in_progress`,
-`intercity_rail`); tables, CSV, Markdown and messages show these names. English shows the
-machine values themselves, so what a table says can be typed back into `--status` or
-`--category`; the 2011 plan's categories are Chinese already and show as they are.
+The registry, JSON and the command-line options keep the codes (`in_progress`,
+`intercity_rail`, `transport`); tables, CSV, Markdown and messages show their labels in the
+active language ("in progress", "intercity rail", "connected transport" in English; 进行中,
+城际铁路, 交通共联 in Chinese). A filter takes the code or either language's label
+(`code_for`), so what the screen shows can be typed back.
 """
 
 from __future__ import annotations
 
-from .i18n import N_, _, current_language
-from .model import Item, specs
+import unicodedata
+
+from .i18n import N_, _, current_language, translations
+from .model import COOPERATION_CATEGORIES, Item, specs
 
 #: The group an item lands in when it has nothing to group by; always listed last. JSON
 #: keeps these names in every language; tables translate them (`labels.group_label`).
@@ -21,7 +25,7 @@ NO_GROUP: dict[str, str] = {
 
 STATUS_LABELS: dict[str, str] = {
     "planned": N_("planned"),
-    "in_progress": N_("in_progress"),
+    "in_progress": N_("in progress"),
     "done": N_("done"),
     "blocked": N_("blocked"),
     "cancelled": N_("cancelled"),
@@ -31,9 +35,23 @@ KIND_LABELS: dict[str, str] = {
     "project": N_("project"),
     "milestone": N_("milestone"),
 }
+#: The 2011 plan's headings (the 七共 and the two rows after them), then the projects'
+#: transport modes, then the kinds of milestone: three facets, one per kind of item.
+PLAN_HEADING_LABELS: dict[str, str] = dict(zip(COOPERATION_CATEGORIES, (
+    N_("joint planning"),
+    N_("connected transport"),
+    N_("common market"),
+    N_("shared industry"),
+    N_("joint branding"),
+    N_("shared environment"),
+    N_("shared services"),
+    N_("cooperation mechanism"),
+    N_("mayors' meeting"),
+)))
 CATEGORY_LABELS: dict[str, str] = {
-    "intercity_rail": N_("intercity_rail"),
-    "high_speed_rail": N_("high_speed_rail"),
+    **PLAN_HEADING_LABELS,
+    "intercity_rail": N_("intercity rail"),
+    "high_speed_rail": N_("high-speed rail"),
     "rail": N_("rail"),
     "metro": N_("metro"),
     "highway": N_("highway"),
@@ -47,13 +65,19 @@ CATEGORY_LABELS: dict[str, str] = {
     "event": N_("event"),
     "target": N_("target"),
 }
+#: What each kind's category is called: a plan heading, a transport mode, a milestone type.
+FACET_LABELS: dict[str, str] = {
+    "cooperation": N_("Plan heading"),
+    "project": N_("Mode"),
+    "milestone": N_("Milestone type"),
+}
 #: The item fields `edit` reports as changed, labelled as model.Item declares them;
 #: English shows the field names themselves.
 FIELD_LABELS: dict[str, str] = {f.name: f.spec.label for f in specs(Item) if f.spec.label}
 
 
 def status_label(status: str) -> str:
-    """`in_progress` → `in_progress` (en) or `进行中` (zh); an unknown value as it is."""
+    """`in_progress` → `in progress` (en) or `进行中` (zh); an unknown value as it is."""
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
@@ -63,10 +87,36 @@ def kind_label(kind: str) -> str:
 
 
 def category_label(category: str | None) -> str:
-    """`intercity_rail` → `城际铁路` (zh); the plan's Chinese categories as they are."""
+    """`intercity_rail` → `intercity rail` (en) or `城际铁路` (zh); `transport` → 交通共联."""
     if category is None:
         return ""
     return _(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category
+
+
+def fold(text: str) -> str:
+    """Text as compared when finding an item or a filter value: NFKC (full-width letters,
+    digits and brackets become their ASCII forms), case folded, outer spaces removed."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def normalise(text: str) -> str:
+    """A name as `code_for` compares it: `fold`ed, with spaces, hyphens and underscores
+    alike."""
+    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
+
+
+def names(code: str, labels: dict[str, str]) -> list[str]:
+    """Every name a code goes by: itself and its label in each language."""
+    return [code, labels[code], translations("zh").gettext(labels[code])]
+
+
+def code_for(text: str, labels: dict[str, str]) -> str | None:
+    """The code that `text` names (a code, or a label in either language), or None."""
+    wanted = normalise(text)
+    for code in labels:
+        if any(normalise(name) == wanted for name in names(code, labels)):
+            return code
+    return None
 
 
 def field_label(name: str) -> str:

@@ -9,11 +9,19 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .errors import UsageError
+from .effective import with_states
+from .errors import FieldError
 from .i18n import _
 from .labels import NO_GROUP
 from .model import Item
-from .query import Criteria, days_since_report, overdue_items, registry_as_of, select
+from .query import (
+    Criteria,
+    days_since_report,
+    overdue_items,
+    registry_as_of,
+    select,
+    sort_items,
+)
 
 GROUP_BY: tuple[str, ...] = ("unit", "category", "city")
 
@@ -47,8 +55,8 @@ class Listing:
 def check_group_by(group_by: str | None) -> str | None:
     """The --group-by value, or a UsageError naming the choices."""
     if group_by is not None and group_by not in GROUP_BY:
-        raise UsageError(_("{option}: unknown value {value!r}; use one of {choices}").format(
-            option="--group-by", value=group_by, choices=", ".join(GROUP_BY)))
+        raise FieldError("group_by", _("unknown value {value!r}; use one of {choices}").format(
+            value=group_by, choices=", ".join(GROUP_BY)))
     return group_by
 
 
@@ -77,20 +85,35 @@ def group_items(items: Sequence[Item], group_by: str | None) -> list[Group]:
     return [Group(name, buckets[name]) for name in order]
 
 
+@dataclass(frozen=True)
+class Order:
+    """How a listing's items are ordered and cut: `sort` (a field, `-field` reverses; None
+    keeps the listing's own order) and `limit` (None for all)."""
+
+    sort: str | None = None
+    limit: int | None = None
+
+    def apply(self, items: Sequence[Item]) -> list[Item]:
+        """The items sorted and cut."""
+        chosen = sort_items(items, self.sort) if self.sort else list(items)
+        return chosen[:self.limit] if self.limit is not None else chosen
+
+
 def overdue_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
-                    group_by: str | None = None) -> Listing:
+                    group_by: str | None = None, order: Order = Order()) -> Listing:
     """Open items past due on `day` that pass the criteria, most overdue first, grouped."""
-    return Listing(day, group_items(overdue_items(items, criteria, day), group_by), group_by)
+    chosen = order.apply(overdue_items(items, criteria, day))
+    return Listing(day, group_items(chosen, group_by), group_by)
 
 
 def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
-                  days: int) -> Listing:
+                  days: int, order: Order = Order()) -> Listing:
     """Open items with no report for at least `days` days on `day`, longest silence first."""
     if days < 0:
-        raise UsageError(_("{option}: must be 0 or more").format(option="--days"))
+        raise FieldError("days", _("must be 0 or more"))
     chosen = select(items, replace(criteria, stale_days=days), day)
     chosen.sort(key=lambda i: (-days_since_report(i, day), i.id))
-    return Listing(day, group_items(chosen, None))
+    return Listing(day, group_items(order.apply(chosen), None))
 
 
 def export_listing(items: Iterable[Item], day: dt.date, replay: bool = False) -> Listing:
@@ -99,7 +122,7 @@ def export_listing(items: Iterable[Item], day: dt.date, replay: bool = False) ->
     With `replay`, each item is seen as it stood on `day` (items not yet recorded left out);
     otherwise the items are exported exactly as recorded and `day` only sets the overdue flags.
     """
-    chosen = registry_as_of(items, day) if replay else list(items)
+    chosen = registry_as_of(items, day) if replay else with_states(list(items))
     return Listing(day, group_items(chosen, None))
 
 
@@ -129,7 +152,8 @@ def slip_reasons(item: Item) -> list[str]:
     return [c.reason for c in sorted(item.due_changes, key=lambda c: c.date)]
 
 
-def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date) -> Listing:
+def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
+                  order: Order = Order()) -> Listing:
     """Items whose due date had been moved by `day`, most slipped first.
 
     Closed items are kept unless --status says otherwise: a finished project's moved
@@ -138,4 +162,4 @@ def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date) -> Li
     chosen = [i for i in select(items, replace(criteria, include_closed=True), day)
               if i.due_changes]
     chosen.sort(key=lambda i: (-(days_slipped(i) or 0), i.id))
-    return Listing(day, group_items(chosen, None))
+    return Listing(day, group_items(order.apply(chosen), None))

@@ -21,17 +21,18 @@ KINDS: tuple[str, ...] = ("cooperation", "project", "milestone")
 STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "blocked", "cancelled")
 CLOSED_STATUSES: frozenset[str] = frozenset({"done", "cancelled"})
 
-#: The merged 类别 cells of the 2011 plan table, in table order.
+#: The 2011 plan table's 类别 (its merged cells), in table order, as stored codes; their
+#: labels in each language are in labels.py (交通共联 is `transport`).
 COOPERATION_CATEGORIES: tuple[str, ...] = (
-    "规划共绘",
-    "交通共联",
-    "市场共构",
-    "产业共兴",
-    "品牌共推",
-    "环境共建",
-    "社会共享",
-    "合作机制",
-    "市长会议",
+    "planning",
+    "transport",
+    "market",
+    "industry",
+    "brand",
+    "environment",
+    "society",
+    "mechanism",
+    "mayors",
 )
 PROJECT_CATEGORIES: tuple[str, ...] = (
     "intercity_rail",
@@ -72,7 +73,9 @@ FACT_KEYS: tuple[str, ...] = (
     "other",
 )
 TARGET_OPS: tuple[str, ...] = (">=", "<=", ">", "<", "=")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Older schemas `codec` still reads (upgrading them in memory; a write saves the new one).
+READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
 
 Number = int | float
 
@@ -93,6 +96,8 @@ VALUE_TYPES: tuple[str, ...] = (
     "source",    # a source id of the registry
     "texts",     # a list of non-empty strings
     "sources",   # a list of source ids of the registry
+    "passage",   # a passage id of the registry
+    "item",      # the id of another item
     "items",     # a list of ids of other items
     "record",    # one nested table (its class's fields declared the same way)
     "records",   # an array of nested tables
@@ -174,6 +179,16 @@ class Source:
 
 
 @dataclass(kw_only=True)
+class Passage:
+    """A passage quoted from a source, stored once; reports refer to it by id."""
+
+    id: str
+    source: str
+    place: str
+    text: str
+
+
+@dataclass(kw_only=True)
 class Fact:
     """A figure a source gives about an item, as the source words it."""
 
@@ -203,6 +218,10 @@ class Target:
     op: str = field(default=">=", metadata=spec(
         "op", edit=EDIT_ALWAYS, option="--target-op",
         help=f"Milestones: {' '.join(TARGET_OPS)} (default >=)."))
+    scope: str | None = field(default=None, metadata=spec(
+        "text", edit=EDIT_ALWAYS, option="--target-scope",
+        help="Milestones: the area the target covers, as the source words it; a baseline "
+             "is compared with the target only when its area is the same."))
 
 
 @dataclass(kw_only=True)
@@ -219,6 +238,7 @@ class Report:
     source: str = field(metadata=spec(
         "text", required=True,
         missing=N_("a report needs a source (the publication and its date)")))
+    passage: str | None = field(default=None, metadata=spec("passage"))
 
 
 @dataclass(kw_only=True)
@@ -246,9 +266,9 @@ class Item:
         "text", label=N_("title_en"), edit=EDIT_ALWAYS, help="An English title."))
     category: str | None = field(default=None, metadata=spec(
         "category", label=N_("category"), edit=EDIT_ALWAYS,
-        help="Category: a 2011 plan category such as 交通共联 for cooperation items, "
-             "intercity_rail, highway … for projects, meeting, event or target for "
-             "milestones."))
+        help="Category, by its code or its label in either language: a plan heading "
+             "(transport or 交通共联 …) for cooperation items, a mode (intercity_rail or "
+             "城际铁路 …) for projects, meeting, event or target for milestones."))
     content: str | None = field(default=None, metadata=spec(
         "text", label=N_("content"), edit=EDIT_ALWAYS,
         help="The content text (项目内容) or a description."))
@@ -281,7 +301,7 @@ class Item:
         "text", label=N_("reading"), edit=EDIT_ALWAYS,
         help="How an ambiguous source was read."))
     status: str = field(default="planned", metadata=spec("status", label=N_("status")))
-    progress: int = field(default=0, metadata=spec("percent", label=N_("progress")))
+    progress: int | None = field(default=None, metadata=spec("percent", label=N_("progress")))
     tags: list[str] = field(default_factory=list, metadata=spec(
         "texts", label=N_("tags"), edit=EDIT_ALWAYS, option="--tag",
         help="A free tag (repeatable)."))
@@ -291,6 +311,19 @@ class Item:
     related: list[str] = field(default_factory=list, metadata=spec(
         "items", label=N_("related"), edit=EDIT_ALWAYS,
         help="The id of another item about the same work (repeatable)."))
+    tracks: list[str] = field(default_factory=list, metadata=spec(
+        "items", label=N_("tracks"), edit=EDIT_ALWAYS, option="--tracks",
+        help="The id of an item that carries out this item's work (repeatable): this item "
+             "is done when all of them are, in progress when any has started, unless its "
+             "own reports are newer."))
+    starts: list[str] = field(default_factory=list, metadata=spec(
+        "items", label=N_("starts"), edit=EDIT_ALWAYS, option="--starts",
+        help="The id of an item whose start this milestone is (repeatable): done as soon as "
+             "one of them has started, unless its own reports are newer."))
+    same_as: str | None = field(default=None, metadata=spec(
+        "item", label=N_("same_as"), edit=EDIT_ALWAYS,
+        help="The id of an item that records the same event: this one then holds no "
+             "reports of its own and always shows that item's state."))
     original_due: dt.date | None = field(default=None, metadata=spec(
         "date", label=N_("original_due")))
     facts: list[Fact] = field(default_factory=list, metadata=spec("records", record=Fact))
@@ -300,15 +333,30 @@ class Item:
     target: Target | None = field(default=None, metadata=spec(
         "record", label=N_("target"), record=Target, edit=EDIT_ALWAYS))
 
+    #: The state the program derived for it (from the items it tracks, or the item it is
+    #: the same as), set by `effective.with_states`; None means its own reports decide.
+    #: Never written to the file.
+    effective: State | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def state(self) -> State:
+        """The item's effective state: derived (see `effective`) or from its own reports."""
+        return self.effective if self.effective is not None else own_state(self.history)
+
     @property
     def is_open(self) -> bool:
-        """True unless the item is done or cancelled."""
-        return self.status not in CLOSED_STATUSES
+        """True unless the item's effective status is done or cancelled."""
+        return self.state.status not in CLOSED_STATUSES
 
     @property
     def updated(self) -> dt.date | None:
-        """The date of the latest report, or None."""
+        """The date of the latest report of its own, or None."""
         return max((r.date for r in self.history), default=None)
+
+    @property
+    def links(self) -> list[str]:
+        """Every item this one derives its state from: tracked, started, or the same."""
+        return [*self.tracks, *self.starts, *([self.same_as] if self.same_as else [])]
 
     @property
     def reported_value(self) -> Number | None:
@@ -326,6 +374,7 @@ class Registry:
     sources: dict[str, Source] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
     schema: int = SCHEMA_VERSION
+    passages: dict[str, Passage] = field(default_factory=dict)
 
     def get(self, item_id: str) -> Item | None:
         """The item with exactly this id, or None."""
@@ -340,17 +389,63 @@ def sorted_history(history: list[Report]) -> list[Report]:
     return sorted(history, key=lambda r: r.date)
 
 
-def implied_state(reports: Sequence[tuple[dt.date, str, int | None]]) -> tuple[str, int]:
-    """The (status, progress) that (date, status, progress) reports imply: the status of the
-    latest, the latest progress given (0 if none); planned at 0 when there are none.
-    Reports of the same date keep their recorded order. The validator holds items to this."""
+@dataclass(frozen=True)
+class State:
+    """An item's status and progress, and what they rest on.
+
+    `date` is the date of the report the status rests on (None: nothing reported);
+    `progress_date` the date the progress was reported (None: unknown). `via` names the
+    items a derived state comes from (empty: the item's own reports) and `rule` how:
+    "tracks", "starts" or "same_as". For "tracks", `basis` says how the progress was
+    reckoned: "all_done", "mean" (of the `tracked` items' progress) or "unknown" (some
+    tracked item has no measured progress; `done` of `tracked` are done).
+    """
+
+    status: str = "planned"
+    progress: int | None = None
+    date: dt.date | None = None
+    progress_date: dt.date | None = None
+    via: tuple[str, ...] = ()
+    rule: str | None = None
+    basis: str | None = None
+    tracked: int = 0
+    done: int = 0
+
+    @property
+    def derived(self) -> bool:
+        """True when the state comes from other items, not the item's own reports."""
+        return bool(self.via)
+
+    @property
+    def is_open(self) -> bool:
+        """True unless done or cancelled."""
+        return self.status not in CLOSED_STATUSES
+
+
+def own_state(history: Sequence[Report]) -> State:
+    """The state an item's own reports imply: the status of the latest (reports of one date
+    in recorded order), the latest percentage given with its date; planned with progress
+    unknown when nothing was reported."""
+    if not history:
+        return State()
+    ordered = sorted(history, key=lambda r: r.date)
+    measured = next((r for r in reversed(ordered) if r.progress is not None), None)
+    return State(status=ordered[-1].status,
+                 progress=measured.progress if measured is not None else None,
+                 date=ordered[-1].date,
+                 progress_date=measured.date if measured is not None else None)
+
+
+def implied_state(reports: Sequence[tuple[dt.date, str, int | None]]) -> tuple[str, int | None]:
+    """The (status, progress) that (date, status, progress) reports imply (see `own_state`);
+    the validator holds an item's recorded status and progress to this."""
     if not reports:
-        return "planned", 0
+        return "planned", None
     ordered = sorted(reports, key=lambda r: r[0])
-    progress = next((p for _d, _s, p in reversed(ordered) if p is not None), 0)
+    progress = next((p for _d, _s, p in reversed(ordered) if p is not None), None)
     return ordered[-1][1], progress
 
 
-def current_state(history: list[Report]) -> tuple[str, int]:
+def current_state(history: list[Report]) -> tuple[str, int | None]:
     """The (status, progress) that a history implies (see `implied_state`)."""
     return implied_state([(r.date, r.status, r.progress) for r in history])

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import UsageError
+from .effective import with_states
+from .errors import FieldError, UsageError
 from .i18n import _, join
+from .labels import fold, item_title, kind_label, status_label
 from .model import STATUSES, Item, Report, current_state, sorted_history
 
 SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")
@@ -58,9 +60,10 @@ def item_as_of(item: Item, day: dt.date) -> Item | None:
 
 
 def registry_as_of(items: Iterable[Item], day: dt.date) -> list[Item]:
-    """Every item recorded by `day`, each seen as it stood then."""
+    """Every item recorded by `day`, each seen as it stood then, with its effective state
+    (see effective.py: a plan row follows the items it tracks)."""
     seen = (item_as_of(item, day) for item in items)
-    return [item for item in seen if item is not None]
+    return with_states([item for item in seen if item is not None])
 
 
 def is_overdue(item: Item, day: dt.date) -> bool:
@@ -73,9 +76,17 @@ def days_overdue(item: Item, day: dt.date) -> int:
     return (day - item.due).days if is_overdue(item, day) and item.due else 0
 
 
+def last_reported(item: Item) -> dt.date | None:
+    """The date of the latest report the item's state rests on: its own, or one on an item
+    it follows; None when nothing was reported."""
+    dates = [d for d in (item.updated, item.state.date) if d is not None]
+    return max(dates, default=None)
+
+
 def days_since_report(item: Item, day: dt.date) -> int:
-    """Days since the latest report, or since the item was recorded if it has none."""
-    return (day - (item.updated or item.created)).days
+    """Days since the latest report (its own or one its state follows), or since the item
+    was recorded if there is none."""
+    return (day - (last_reported(item) or item.created)).days
 
 
 def is_stale(item: Item, day: dt.date, days: int) -> bool:
@@ -84,8 +95,31 @@ def is_stale(item: Item, day: dt.date, days: int) -> bool:
 
 
 def _any_contains(values: Iterable[str | None], needles: Sequence[str]) -> bool:
-    texts = [v.casefold() for v in values if v]
-    return any(n.casefold() in t for n in needles for t in texts)
+    texts = [fold(v) for v in values if v]
+    return any(fold(n) in t for n in needles for t in texts)
+
+
+def place_name(text: str) -> str:
+    """A city or county as compared: folded, without a trailing 市 (杭州市 is 杭州)."""
+    folded = fold(text)
+    return folded[:-1] if folded.endswith("市") and len(folded) > 1 else folded
+
+
+def unit_matches(item: Item, units: Sequence[str]) -> bool:
+    """True when a lead or supporting unit contains one of `units` (folded)."""
+    return _any_contains([*item.lead, *item.support], units)
+
+
+def city_matches(item: Item, cities: Sequence[str]) -> bool:
+    """True when one of the item's cities contains one of `cities` (a trailing 市 ignored)."""
+    names = [place_name(c) for c in item.cities]
+    return any(place_name(c) in n for c in cities for n in names)
+
+
+def tag_matches(item: Item, tags: Sequence[str]) -> bool:
+    """True when the item has one of `tags` (folded)."""
+    mine = {fold(t) for t in item.tags}
+    return any(fold(t) in mine for t in tags)
 
 
 def search_text(item: Item) -> list[str | None]:
@@ -102,10 +136,10 @@ def matches(item: Item, criteria: Criteria, day: dt.date) -> bool:
         lambda: c.include_closed or c.statuses != () or item.is_open,
         lambda: not c.kinds or item.kind in c.kinds,
         lambda: not c.categories or item.category in c.categories,
-        lambda: not c.statuses or item.status in c.statuses,
-        lambda: not c.units or _any_contains([*item.lead, *item.support], c.units),
-        lambda: not c.cities or _any_contains(item.cities, c.cities),
-        lambda: not c.tags or any(t in item.tags for t in c.tags),
+        lambda: not c.statuses or item.state.status in c.statuses,
+        lambda: not c.units or unit_matches(item, c.units),
+        lambda: not c.cities or city_matches(item, c.cities),
+        lambda: not c.tags or tag_matches(item, c.tags),
         lambda: c.due_before is None or (item.due is not None and item.due < c.due_before),
         lambda: c.due_after is None or (item.due is not None and item.due > c.due_after),
         lambda: not c.overdue or is_overdue(item, day),
@@ -124,11 +158,11 @@ def _sort_key(field: str) -> Callable[[Item], Any]:
     status_rank = {s: i for i, s in enumerate(STATUSES)}
     keys: dict[str, Callable[[Item], Any]] = {
         "due": lambda i: (i.due is None, i.due or dt.date.min),
-        "progress": lambda i: i.progress,
+        "progress": lambda i: (i.state.progress is None, i.state.progress or 0),
         "id": lambda i: i.id,
         "title": lambda i: i.title,
-        "updated": lambda i: (i.updated is None, i.updated or dt.date.min),
-        "status": lambda i: status_rank.get(i.status, len(status_rank)),
+        "updated": lambda i: (last_reported(i) is None, last_reported(i) or dt.date.min),
+        "status": lambda i: status_rank.get(i.state.status, len(status_rank)),
     }
     return keys[field]
 
@@ -136,19 +170,20 @@ def _sort_key(field: str) -> Callable[[Item], Any]:
 def sort_items(items: Sequence[Item], spec: str | None) -> list[Item]:
     """Sort by a field (due, progress, id, title, updated, status); `-field` reverses.
 
-    Items without the field (no due date, no report) stay last either way; ties keep id order.
+    Items without the field (no due date, no report, no measured progress) stay last either
+    way; ties keep id order.
     """
     if not spec:
         return list(items)
     descending = spec.startswith("-")
     field = spec.lstrip("-+")
     if field not in SORT_FIELDS:
-        raise UsageError(_("--sort: unknown field {field!r}; use one of {choices} "
-                           "(prefix - to reverse)").format(field=field,
-                                                           choices=", ".join(SORT_FIELDS)))
+        raise FieldError("sort", _("unknown field {field!r}; use one of {choices} "
+                                   "(prefix - to reverse)").format(
+            field=field, choices=", ".join(SORT_FIELDS)))
     key = _sort_key(field)
     by_id = sorted(items, key=lambda i: i.id)
-    if field in ("due", "updated"):
+    if field in ("due", "updated", "progress"):
         present = [i for i in by_id if key(i)[0] is False]
         missing = [i for i in by_id if key(i)[0] is True]
         return sorted(present, key=key, reverse=descending) + missing
@@ -161,36 +196,42 @@ def overdue_items(items: Iterable[Item], criteria: Criteria, day: dt.date) -> li
     return sorted(chosen, key=lambda i: (-days_overdue(i, day), i.id))
 
 
-def resolve(items: Sequence[Item], text: str) -> Item:
-    """Find one item by exact id, unique id prefix, or a unique fragment of its title.
+def resolve(items: Sequence[Item], text: str, kinds: Sequence[str] = ()) -> Item:
+    """Find one item: exact id, then exact title, then unique id prefix, then unique title
+    fragment, all compared after `fold`; `kinds` narrows the candidates.
 
-    An ambiguous match lists the candidates; an unknown one suggests the nearest ids.
-    Both raise UsageError.
+    An ambiguous match lists the candidates with their kind and status; an unknown one
+    suggests the nearest ids. Both raise UsageError.
     """
-    wanted = text.strip()
+    wanted = fold(text)
     if not wanted:
         raise UsageError(_("an id or title is required"))
-    for item in items:
-        if item.id == wanted:
-            return item
-    folded = wanted.casefold()
+    pool = [i for i in items if not kinds or i.kind in kinds]
+
+    def titles(item: Item) -> list[str]:
+        return [fold(t) for t in (item.title, item.title_en) if t]
+
     for candidates in (
-        [i for i in items if i.id.startswith(folded)],
-        [i for i in items if folded and (folded in i.title.casefold()
-                                         or folded in (i.title_en or "").casefold())],
+        [i for i in pool if fold(i.id) == wanted],
+        [i for i in pool if wanted in titles(i)],
+        [i for i in pool if fold(i.id).startswith(wanted)],
+        [i for i in pool if any(wanted in t for t in titles(i))],
     ):
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
-            shown = join(f"{i.id} ({i.title})" for i in candidates[:8])
+            shown = join(_("{id} ({kind}, {status}) {title}").format(
+                id=i.id, kind=kind_label(i.kind), status=status_label(i.state.status),
+                title=item_title(i)) for i in candidates[:8])
             more = (_(" and {count} more").format(count=len(candidates) - 8)
                     if len(candidates) > 8 else "")
+            hint = "" if kinds else _("; narrow it with --kind")
             raise UsageError(_("{text!r} matches {count} items: {items}{more}").format(
-                text=text, count=len(candidates), items=shown, more=more))
-    import difflib
+                text=text, count=len(candidates), items=shown, more=more) + hint)
+    import difflib  # only an unknown id pays for it
 
-    squashed = [i.id for i in items if _squash(i.id) == _squash(folded)]
-    near = squashed + [n for n in difflib.get_close_matches(wanted, [i.id for i in items], n=3,
+    squashed = [i.id for i in pool if _squash(fold(i.id)) == _squash(wanted)]
+    near = squashed + [n for n in difflib.get_close_matches(wanted, [i.id for i in pool], n=3,
                                                             cutoff=0.5) if n not in squashed]
     near = near[:3]
     hint = _("; did you mean {ids}?").format(ids=", ".join(near)) if near else ""

@@ -27,8 +27,9 @@ from .model import (
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-TOP_KEYS = {"schema", "sources", "items"}
+TOP_KEYS = {"schema", "sources", "passages", "items"}
 SOURCE_KEYS = {"title", "publisher", "date", "file", "note"}
+PASSAGE_KEYS = {"source", "place", "text"}
 #: The arrays of nested tables inside an item, whose entries the line index finds.
 ITEM_ARRAYS: tuple[str, ...] = tuple(f.key for f in specs(Item) if f.spec.type == "records")
 
@@ -46,6 +47,7 @@ class LineIndex:
     def __init__(self, text: str | None) -> None:
         self.sources: dict[str, int] = {}
         self.source_keys: dict[tuple[str, str], int] = {}
+        self.passages: dict[str, int] = {}
         self.items: list[int] = []
         self.item_keys: list[dict[str, int]] = []
         self.entries: list[dict[str, list[int]]] = []
@@ -88,6 +90,8 @@ class LineIndex:
                     self.entries[-1].setdefault(sub, []).append(number)
                 elif table.startswith("sources."):
                     self.sources[table.split(".", 1)[1].strip('"')] = number
+                elif table.startswith("passages."):
+                    self.passages[table.split(".", 1)[1].strip('"')] = number
                 continue
             key = self._key.match(line)
             if not key:
@@ -121,6 +125,11 @@ class LineIndex:
             if position < len(lines):
                 return lines[position]
         return self.item(index, array)
+
+    def passage(self, passage_id: str) -> int | None:
+        """Line of a passage table."""
+        self._ensure_scanned()
+        return self.passages.get(passage_id)
 
     def source(self, source_id: str, key: str | None = None) -> int | None:
         """Line of a source table or one of its keys."""
@@ -191,6 +200,13 @@ def validate_document(doc: dict[str, Any], text: str | None = None) -> list[Prob
         sources = {}
     for source_id, source in sources.items():
         _check_source(check, source_id, source)
+    passages = doc.get("passages", {})
+    if not isinstance(passages, dict):
+        check.add(_("passages must be a table of passage tables"),
+                  lines.top_keys.get("passages"))
+        passages = {}
+    for passage_id, passage in passages.items():
+        _check_passage(check, passage_id, passage, set(sources))
     items = doc.get("items", [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         check.add(_("items must be an array of tables ([[items]])"),
@@ -206,18 +222,96 @@ def validate_document(doc: dict[str, Any], text: str | None = None) -> list[Prob
                           lines.item(index, "id"), item_id, "id")
             else:
                 ids[item_id] = index
-    source_ids, item_ids = set(sources), set(ids)
+    known = Known.of(sources, passages, items)
     for index, item in enumerate(items):
-        _check_item(check, index, item, source_ids, item_ids)
+        _check_item(check, index, item, known)
+    _check_link_cycles(check, items)
     return check.problems
 
 
-def item_problems(table: dict[str, Any], index: int, source_ids: set[str],
-                  item_ids: set[str]) -> list[Problem]:
+@dataclass(frozen=True)
+class Known:
+    """What the items of a registry may refer to: its sources and passages (with the
+    source each passage is from), its items and their due dates."""
+
+    source_ids: frozenset[str]
+    passage_sources: dict[str, Any]
+    item_ids: frozenset[str]
+    dues: dict[str, Any]
+
+    @classmethod
+    def of(cls, sources: dict[str, Any], passages: dict[str, Any],
+           items: list[dict[str, Any]]) -> Known:
+        """The known ids of a parsed document's sources, passages and items."""
+        return cls(frozenset(sources),
+                   {k: v.get("source") if isinstance(v, dict) else None
+                    for k, v in passages.items()},
+                   frozenset(i["id"] for i in items if isinstance(i.get("id"), str)),
+                   {i["id"]: i.get("due") for i in items if isinstance(i.get("id"), str)})
+
+
+def _check_passage(check: _Checker, passage_id: str, passage: Any, source_ids: set[str]) -> None:
+    where = _("passage {id}").format(id=passage_id)
+    line = check.lines.passage(passage_id)
+    if not SOURCE_ID_PATTERN.match(passage_id):
+        check.add(_("passage id must be lowercase ASCII letters, digits and hyphens"), line,
+                  where)
+    if not isinstance(passage, dict):
+        check.add(_("must be a table"), line, where)
+        return
+    check.unknown_keys(passage, PASSAGE_KEYS, lambda _k: line, where)
+    if passage.get("source") not in source_ids:
+        check.add(_("unknown or missing source {value}").format(
+            value=_describe(passage.get("source"))), line, where, "source")
+    for key in ("place", "text"):
+        if not (isinstance(passage.get(key), str) and passage[key].strip()):
+            check.add(_("is required and must be a non-empty string"), line, where, key)
+
+
+def _check_link_cycles(check: _Checker, items: list[dict[str, Any]]) -> None:
+    """An item may not derive its state, through tracks, starts or same_as, from itself."""
+    graph: dict[str, list[str]] = {}
+    for item in items:
+        if isinstance(item.get("id"), str):
+            links = [*_str_list(item.get("tracks")), *_str_list(item.get("starts"))]
+            if isinstance(item.get("same_as"), str):
+                links.append(item["same_as"])
+            graph[item["id"]] = links
+    reported: set[str] = set()
+    for start in graph:
+        path = _cycle_from(start, graph)
+        if path and start not in reported:
+            reported.update(path)
+            index = next(i for i, item in enumerate(items) if item.get("id") == start)
+            check.add(_("derives its state from itself: {path}").format(
+                path=" → ".join([*path, path[0]])), check.lines.item(index, "tracks"),
+                start, "tracks")
+
+
+def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str]:
+    """The ids of a cycle through `start` (start first), or [] when there is none."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for other in graph.get(node, []):
+            if other == start:
+                return path
+            if other not in seen and other in graph:
+                seen.add(other)
+                stack.append((other, [*path, other]))
+    return []
+
+
+def _str_list(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def item_problems(table: dict[str, Any], index: int, known: Known) -> list[Problem]:
     """Every problem of one item table from outside the registry file (an import), checked
-    against the registry's source ids and the item ids it may refer to."""
+    against what the registry (and the file) hold that it may refer to."""
     check = _Checker(LineIndex(None))
-    _check_item(check, index, table, source_ids, item_ids)
+    _check_item(check, index, table, known)
     return check.problems
 
 
@@ -263,11 +357,11 @@ _REQUIRED: dict[str, str] = {
 
 @dataclass(frozen=True)
 class _Context:
-    """What a field's check needs besides its value: the item's kind and the known ids."""
+    """What a field's check needs besides its value: the item's kind and id, what is known."""
 
     kind: Any
-    source_ids: set[str]
-    item_ids: set[str]
+    item_id: Any
+    known: Known
 
 
 def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
@@ -308,17 +402,25 @@ def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
                                           choices=", ".join(allowed))]
         return []
     if kind == "source":
-        return [] if value in context.source_ids else [
+        return [] if value in context.known.source_ids else [
             _("unknown or missing source {value}").format(value=_describe(value))]
+    if kind == "passage":
+        return [] if value in context.known.passage_sources else [
+            _("unknown passage {value}").format(value=_describe(value))]
+    if kind == "item":
+        if not isinstance(value, str) or value not in context.known.item_ids:
+            return [_("unknown item {value}").format(value=_describe(value))]
+        return [_("an item cannot refer to itself")] if value == context.item_id else []
     if kind in ("texts", "sources", "items"):
         if not _is_str_list(value):
             return [_("must be a list of non-empty strings")]
         if kind == "sources":
             return [_("unknown source {id!r}").format(id=v) for v in value
-                    if v not in context.source_ids]
+                    if v not in context.known.source_ids]
         if kind == "items":
-            return [_("unknown item {id!r}").format(id=v) for v in value
-                    if v not in context.item_ids]
+            return [_("unknown item {id!r}").format(id=v) if v not in context.known.item_ids
+                    else _("an item cannot refer to itself") for v in value
+                    if v not in context.known.item_ids or v == context.item_id]
         return []
     raise AssertionError(f"no check for value type {kind!r}")  # pragma: no cover
 
@@ -369,8 +471,7 @@ def _check_fields(check: _Checker, cls: type, table: dict[str, Any], item_id: st
                 check.add(problem, line(f.key), item_id, where)
 
 
-def _check_item(check: _Checker, index: int, item: dict[str, Any], source_ids: set[str],
-                item_ids: set[str]) -> None:
+def _check_item(check: _Checker, index: int, item: dict[str, Any], known: Known) -> None:
     lines = check.lines
     raw_id = item.get("id")
     item_id = raw_id if isinstance(raw_id, str) else _("item {number}").format(number=index + 1)
@@ -381,16 +482,20 @@ def _check_item(check: _Checker, index: int, item: dict[str, Any], source_ids: s
             return functools.partial(lines.entry, index, array, int(position.rstrip("]")))
         return functools.partial(lines.item, index, key)
 
-    context = _Context(item.get("kind"), source_ids, item_ids)
-    _check_fields(check, Item, item, item_id, "", line, context)
-    status, progress = item.get("status", "planned"), item.get("progress", 0)
-    if (status == "done" and _is_int(progress) and 0 <= progress <= 100 and progress != 100):
+    kind = item.get("kind")
+    _check_fields(check, Item, item, item_id, "", line, _Context(kind, raw_id, known))
+    status, progress = item.get("status", "planned"), item.get("progress")
+    if status == "done" and _is_int(progress) and 0 <= progress <= 100 and progress != 100:
         check.add(_("an item that is done must be at 100%, found {progress}%").format(
             progress=progress), line("status"), item_id, "status")
-    if "target" in item and item.get("kind") != "milestone":
+    if "target" in item and kind != "milestone":
         check.add(_("only milestones carry a target"), line("target"), item_id, "target")
-    for position, report in enumerate(item.get("history", [])
-                                      if isinstance(item.get("history"), list) else []):
+    if "requirement" in item and kind != "cooperation":
+        check.add(_("requirement holds the 2011 plan's own 进度要求, so only cooperation items "
+                    "carry it; put a deadline from another source in deadline and "
+                    "deadline_source"), line("requirement"), item_id, "requirement")
+    history = item.get("history") if isinstance(item.get("history"), list) else []
+    for position, report in enumerate(history):
         if isinstance(report, dict) and report.get("status") == "done":
             where = f"history[{position + 1}].progress"
             if "progress" not in report:
@@ -399,14 +504,48 @@ def _check_item(check: _Checker, index: int, item: dict[str, Any], source_ids: s
             elif _is_int(report["progress"]) and report["progress"] != 100:
                 check.add(_("a report of done must be at 100%, found {progress}%").format(
                     progress=report["progress"]), line(f"history[{position}]"), item_id, where)
+    _check_sources_cited(check, item, item_id, line, known)
+    same_as = item.get("same_as")
+    if isinstance(same_as, str) and same_as in known.item_ids:
+        if history:
+            check.add(_("records the same event as {other}, so its reports go there; it "
+                        "holds none of its own").format(other=same_as), line("history"),
+                      item_id, "history")
+        other_due = known.dues.get(same_as)
+        if "due" in item and item["due"] != other_due:
+            check.add(_("is {due} but {other}, the same event, is due {other_due}").format(
+                due=item["due"], other=same_as, other_due=other_due or _("never")),
+                line("due"), item_id, "due")
     _check_current_state(check, item_id, item, lambda key: lines.item(index, key),
                          status, progress)
+
+
+def _check_sources_cited(check: _Checker, item: dict[str, Any], item_id: str,
+                         line: Callable[[str], Line], known: Known) -> None:
+    """Every source a fact, a deadline or a quoted passage rests on is among the item's
+    sources, so the item's list of sources is the whole of its evidence."""
+    listed = item.get("sources") if _is_str_list(item.get("sources")) else []
+    cited: list[tuple[str, str, Any]] = []
+    if isinstance(item.get("deadline_source"), str):
+        cited.append(("deadline_source", "deadline_source", item["deadline_source"]))
+    for array, key in (("facts", "source"), ("history", "passage")):
+        entries = item.get(array) if isinstance(item.get(array), list) else []
+        for position, entry in enumerate(entries):
+            if isinstance(entry, dict) and isinstance(entry.get(key), str):
+                source = (entry[key] if key == "source"
+                          else known.passage_sources.get(entry[key]))
+                cited.append((f"{array}[{position}]", f"{array}[{position + 1}].{key}",
+                              source))
+    for where, field_name, source in cited:
+        if isinstance(source, str) and source in known.source_ids and source not in listed:
+            check.add(_("rests on source {source}, which is not among the item's sources")
+                      .format(source=source), line(where), item_id, field_name)
 
 
 def _check_current_state(check: _Checker, item_id: str, item: dict[str, Any],
                          at: Callable[[str], int | None], status: Any, progress: Any) -> None:
     history = item.get("history", [])
-    if not isinstance(history, list) or not history:
+    if not isinstance(history, list):
         return
     valid = [r for r in history if isinstance(r, dict) and _is_date(r.get("date"))
              and r.get("status") in STATUSES]
@@ -416,11 +555,19 @@ def _check_current_state(check: _Checker, item_id: str, item: dict[str, Any],
         [(r["date"], r["status"], r["progress"] if _is_int(r.get("progress")) else None)
          for r in valid])
     if status != expected_status:
-        check.add(_("is {status!r} but the latest report ({date}) says {expected!r}").format(
-                      status=status, date=max(r["date"] for r in valid),
-                      expected=expected_status),
+        latest = max((r["date"] for r in valid), default=None)
+        message = (_("is {status!r} but the latest report ({date}) says {expected!r}")
+                   if latest else _("is {status!r} but no report says so (an item with no "
+                                    "report is {expected!r})"))
+        check.add(message.format(status=status, date=latest, expected=expected_status),
                   at("status"), item_id, "status")
-    if _is_int(progress) and 0 <= progress <= 100 and progress != expected_progress:
-        check.add(_("is {progress} but the latest reported progress is {expected}").format(
-                      progress=progress, expected=expected_progress),
+    if progress is None and expected_progress is not None:
+        check.add(_("is missing but the latest reported progress is {expected}").format(
+                      expected=expected_progress), at("progress"), item_id, "progress")
+    elif (_is_int(progress) and 0 <= progress <= 100 and progress != expected_progress):
+        message = (_("is {progress} but the latest reported progress is {expected}")
+                   if expected_progress is not None else
+                   _("is {progress} but no report gives a progress (leave it out: nobody "
+                     "reported is not 0% done)"))
+        check.add(message.format(progress=progress, expected=expected_progress),
                   at("progress"), item_id, "progress")

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .dates import parse_date
-from .errors import UsageError
-from .i18n import N_, _
-from .labels import kind_label
+from .errors import FieldError, UsageError
+from .i18n import N_, _, join
+from .labels import CATEGORY_LABELS, KIND_LABELS, category_label, code_for, kind_label
 from .model import (
     CATEGORIES_BY_KIND,
     ID_PREFIXES,
@@ -44,71 +44,64 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 _TOML_INT_LIMIT = 2**63
 
 
-# Parsing command-line text
+# Parsing text (from the command line or a form): each error names the field it is about
 
 
-def parse_progress(text: str, option: str = "--progress") -> int:
+def parse_progress(text: str, field: str = "progress") -> int:
     """A percentage from 0 to 100, written `40` or `40%`."""
     value = text.strip().removesuffix("%").strip()
     if not _WHOLE.fullmatch(value) or not 0 <= int(value) <= 100:
-        raise UsageError(_("{option}: must be a whole number from 0 to 100, got {text!r}").format(
-            option=option, text=text))
+        raise FieldError(field, _("must be a whole number from 0 to 100, got {text!r}").format(
+            text=text))
     return int(value)
 
 
-def parse_number(text: str, option: str) -> Number:
+def parse_number(text: str, field: str) -> Number:
     """A finite number: an int when written without a point or exponent, else a float."""
     value = text.strip()
     if _WHOLE.fullmatch(value) and abs(int(value)) < _TOML_INT_LIMIT:
         return int(value)
     if _DECIMAL.fullmatch(value) and math.isfinite(float(value)):
         return float(value)
-    raise UsageError(_("{option}: must be a number such as 700 or 3.5, got {text!r}").format(
-        option=option, text=text))
+    raise FieldError(field, _("must be a number such as 700 or 3.5, got {text!r}").format(
+        text=text))
 
 
-def parse_count(text: str, option: str) -> int:
-    """A whole number of 1 or more."""
-    value = text.strip()
-    if not _WHOLE.fullmatch(value) or int(value) < 1:
-        raise UsageError(_("{option}: must be a whole number of 1 or more, got {text!r}").format(
-            option=option, text=text))
-    return int(value)
-
-
-def _year(text: str, option: str) -> int:
+def parse_year(text: str, field: str) -> int:
+    """A four-digit year."""
     value = text.strip()
     if not re.fullmatch(r"[0-9]{4}", value, re.ASCII):
-        raise UsageError(_("{option}: must be a four-digit year, got {text!r}").format(
-            option=option, text=text))
+        raise FieldError(field, _("must be a four-digit year, got {text!r}").format(text=text))
     return int(value)
 
 
-def _text(text: str | None, option: str) -> str | None:
+def parse_text(text: str | None, field: str) -> str | None:
     """Stripped text, or None when not given; given but blank is an error."""
     if text is None:
         return None
     if not text.strip():
-        raise UsageError(_("{option}: must not be empty").format(option=option))
+        raise FieldError(field, _("must not be empty"))
     return text.strip()
 
 
 _UNKNOWN: dict[str, str] = {
-    "status": N_("{option}: unknown status {value!r}; use one of {choices}"),
-    "kind": N_("{option}: unknown kind {value!r}; use one of {choices}"),
-    "operator": N_("{option}: unknown operator {value!r}; use one of {choices}"),
+    "status": N_("unknown status {value!r}; use one of {choices}"),
+    "kind": N_("unknown kind {value!r}; use one of {choices}"),
+    "operator": N_("unknown operator {value!r}; use one of {choices}"),
 }
 
 
-def _choice(value: str | None, allowed: Sequence[str], what: str, option: str) -> str | None:
+def parse_choice(value: str | None, allowed: Sequence[str], what: str,
+                 field: str) -> str | None:
+    """A value that must be one of `allowed` (None passes)."""
     if value is not None and value not in allowed:
-        raise UsageError(_(_UNKNOWN[what]).format(option=option, value=value,
-                                                  choices=", ".join(allowed)))
+        raise FieldError(field, _(_UNKNOWN[what]).format(value=value,
+                                                         choices=", ".join(allowed)))
     return value
 
 
 def default_source(by: str, today: dt.date) -> str:
-    """The source of a report recorded without --source: who recorded it, with what, when."""
+    """The source of a report recorded without one: who recorded it, with what, when."""
     return f"recorded by {by} with circletrack on {today.isoformat()}"
 
 
@@ -117,7 +110,7 @@ def default_source(by: str, today: dt.date) -> str:
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """A progress report as asked for on the command line, checked on its own."""
+    """A progress report as asked for (on the command line, in a form), checked on its own."""
 
     date: dt.date
     by: str
@@ -131,43 +124,43 @@ class ReportRequest:
 def report_request(*, today: dt.date, by: str, progress: str | None = None,
                    status: str | None = None, note: str | None = None, value: str | None = None,
                    date: str | None = None, source: str | None = None) -> ReportRequest:
-    """Parse and check the options of `mark`; the date defaults to today."""
+    """Parse and check a report's fields from text; the date defaults to today."""
     if progress is None and status is None and note is None and value is None:
-        raise UsageError(_("give at least one of --progress, --status, --note, --value"))
-    day = parse_date(date, today, "--date") if date is not None else today
+        raise UsageError(_("nothing to record: give a progress, a status, a note or a value"))
+    day = parse_date(date, today, "date") if date is not None else today
     if day > today:
-        raise UsageError(_("--date: {date} is in the future; a report records what has "
-                           "happened").format(date=day))
-    who = _text(by, "--by") or ""
+        raise FieldError("date", _("{date} is in the future; a report records what has "
+                                   "happened").format(date=day))
+    who = parse_text(by, "by") or ""
     request = ReportRequest(
         date=day, by=who,
-        source=_text(source, "--source") or default_source(who, today),
+        source=parse_text(source, "source") or default_source(who, today),
         progress=parse_progress(progress) if progress is not None else None,
-        status=_choice(status, STATUSES, "status", "--status"),
-        value=parse_number(value, "--value") if value is not None else None,
-        note=_text(note, "--note"))
+        status=parse_choice(status, STATUSES, "status", "status"),
+        value=parse_number(value, "value") if value is not None else None,
+        note=parse_text(note, "note"))
     if request.status == "done" and request.progress not in (None, 100):
-        raise UsageError(_("--status done needs progress 100, got --progress {progress}").format(
-            progress=request.progress))
+        raise FieldError("progress", _("a report of done needs progress 100, got "
+                                       "{progress}").format(progress=request.progress))
     return request
 
 
 @dataclass(frozen=True)
 class MarkResult:
-    """A recorded report, and the item's state before and after it."""
+    """A recorded report, and the item's recorded state before and after it."""
 
     item_id: str
     title: str
     report: Report
-    before: tuple[str, int]
-    after: tuple[str, int]
+    before: tuple[str, int | None]
+    after: tuple[str, int | None]
     latest: dt.date
     unit: str | None = None
     title_en: str | None = None
 
     @property
     def is_latest(self) -> bool:
-        """False when the report was dated before a later one, which still sets the state."""
+        """False when the report was dated before a later one."""
         return self.report.date >= self.latest
 
 
@@ -181,31 +174,42 @@ def _report_status(request: ReportRequest, prior_status: str) -> str:
     return prior_status
 
 
-def record_report(registry: Registry, item_text: str, request: ReportRequest) -> MarkResult:
-    """Add a report to an item's history in date order and update its current state.
+def record_report(registry: Registry, item_text: str, request: ReportRequest,
+                  kinds: Sequence[str] = ()) -> MarkResult:
+    """Add a report to an item's history in date order and update its recorded state.
 
-    Without --status, progress 100 means done and 1–99 in progress; otherwise the status
+    Without a status, progress 100 means done and 1–99 in progress; otherwise the status
     the item had on the report's date carries on. Progress below what was reported by
-    that date needs a note saying why.
+    that date needs a note saying why. The same report twice is refused, and so is a report
+    on an item that records the same event as another (it goes on the other).
     """
-    item = resolve(registry.items, item_text)
+    item = resolve(registry.items, item_text, kinds)
+    if item.same_as is not None:
+        raise UsageError(_("{id} records the same event as {other}; record the report on "
+                           "{other}").format(id=item.id, other=item.same_as))
     if request.value is not None and item.target is None:
-        raise UsageError(_("--value: {id} has no numeric target; --value is for milestones "
-                           "with a target (see `circletrack edit --target-value`)").format(
-            id=item.id))
+        raise FieldError("value", _("{id} has no numeric target; a value is for milestones "
+                                    "with a target (see `circletrack edit --target-value`)")
+                         .format(id=item.id))
     earlier = [r for r in item.history if r.date <= request.date]
     prior_status, prior_progress = current_state(earlier)
     status = _report_status(request, prior_status)
     progress = 100 if status == "done" and request.progress is None else request.progress
     if status == "done" and progress != 100:
-        raise UsageError(_("{id} is done; a report below 100% needs --status "
-                           "(e.g. --status in_progress)").format(id=item.id))
-    if progress is not None and progress < prior_progress and request.note is None:
-        raise UsageError(_("--progress {progress} is below the {prior}% reported as of {date}; "
-                           "say why with --note").format(progress=progress, prior=prior_progress,
-                                                         date=request.date))
+        raise FieldError("status", _("{id} is done; a report below 100% needs a status "
+                                     "(e.g. in_progress)").format(id=item.id))
+    if (progress is not None and prior_progress is not None and progress < prior_progress
+            and request.note is None):
+        raise FieldError("note", _("progress {progress} is below the {prior}% reported as of "
+                                   "{date}; a note must say why").format(
+            progress=progress, prior=prior_progress, date=request.date))
     report = Report(date=request.date, source=request.source, status=status, progress=progress,
                     value=request.value, note=request.note, by=request.by)
+    if any(_same_report(report, other) for other in item.history):
+        raise UsageError(_("{id} already has this report of {date} ({status}, {progress}); "
+                           "nothing recorded").format(
+            id=item.id, date=report.date, status=status,
+            progress=f"{progress}%" if progress is not None else _("no progress")))
     before = (item.status, item.progress)
     position = max((i + 1 for i, r in enumerate(item.history) if r.date <= report.date),
                    default=0)
@@ -214,6 +218,13 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest) ->
     return MarkResult(item.id, item.title, report, before, (item.status, item.progress),
                       latest=max(r.date for r in item.history),
                       unit=item.target.unit if item.target else None, title_en=item.title_en)
+
+
+def _same_report(new: Report, old: Report) -> bool:
+    """The same report: same date, status, progress, value and note (who typed it in, and
+    where from, do not make it a different report)."""
+    return ((new.date, new.status, new.progress, new.value, new.note)
+            == (old.date, old.status, old.progress, old.value, old.note))
 
 
 # add and edit: item fields
@@ -247,21 +258,24 @@ def _values(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in values if v.strip())
 
 
-def _parse_option(f: FieldSpec, text: Any, today: dt.date) -> Any:
-    """One field's command-line text (a list for the repeated ones) as its declared type."""
-    option, kind = f.option, f.spec.type
+def _parse_option(f: FieldSpec, text: Any, today: dt.date, name: str) -> Any:
+    """One field's text (a list for the repeated ones) as its declared type; errors name
+    the field (`name`: target parts are target_value …)."""
+    kind = f.spec.type
     if f.spec.repeated:
         return _values(text)
     if kind == "date":
-        return parse_date(text, today, option)
+        return parse_date(text, today, name)
     if kind == "number":
-        return parse_number(text, option)
+        return parse_number(text, name)
     if kind == "year":
-        return _year(text, option)
+        return parse_year(text, name)
     if kind == "op":
-        return _choice(text, TARGET_OPS, "operator", option)
-    if f.spec.required or option.startswith("--target-"):
-        return _text(text, option)
+        return parse_choice(text, TARGET_OPS, "operator", name)
+    if kind == "category":
+        return code_for(text, CATEGORY_LABELS) or text.strip()
+    if f.spec.required or name.startswith("target_"):
+        return parse_text(text, name)
     return text.strip()
 
 
@@ -270,8 +284,8 @@ def item_fields(given: Mapping[str, Any], today: dt.date) -> ItemFields:
     as target_value, target_unit …); an option not given is None or an empty list. Dates
     are read relative to `today`."""
     def chosen(fields_: Sequence[FieldSpec], prefix: str = "") -> dict[str, Any]:
-        return {f.name: _parse_option(f, given[prefix + f.name], today) for f in fields_
-                if given.get(prefix + f.name) not in (None, [])}
+        return {f.name: _parse_option(f, given[prefix + f.name], today, prefix + f.name)
+                for f in fields_ if given.get(prefix + f.name) not in (None, [])}
 
     return ItemFields(chosen(ITEM_OPTIONS), chosen(TARGET_OPTIONS, "target_"))
 
@@ -296,13 +310,15 @@ def _apply_target(item: Item, values: ItemFields) -> bool:
     if not given:
         return False
     if item.kind != "milestone":
-        raise UsageError(_("--target-*: only milestones carry a target; {id} is a {kind}").format(
+        raise FieldError("target", _("only milestones carry a target; {id} is a {kind}").format(
             id=item.id, kind=kind_label(item.kind)))
     if item.target is None:
-        missing = [f.option for f in TARGET_OPTIONS if f.spec.required and f.name not in given]
+        missing = [f"target_{f.name}" for f in TARGET_OPTIONS
+                   if f.spec.required and f.name not in given]
         if missing:
-            raise UsageError(_("{id} has no target yet; a new one also needs {options}").format(
-                id=item.id, options=", ".join(missing)))
+            raise FieldError(missing[0], _("{id} has no target yet; a new one also needs its "
+                                           "{parts}").format(
+                id=item.id, parts=join(m.removeprefix("target_") for m in missing)))
         target = Target(**given)
     else:
         target = replace(item.target, **given)
@@ -311,22 +327,37 @@ def _apply_target(item: Item, values: ItemFields) -> bool:
     return changed
 
 
+def _cite_sources(item: Item) -> None:
+    """The source a deadline rests on joins the item's sources (every source its evidence
+    rests on is among them)."""
+    if item.deadline_source and item.deadline_source not in item.sources:
+        item.sources = [*item.sources, item.deadline_source]
+
+
 def _check_item(registry: Registry, item: Item) -> None:
-    """Checks with a clearer message than the validator's: category, sources, related items."""
+    """Checks with a clearer message than the validator's: category, sources, links."""
+    if item.deadline_source is not None and item.deadline_source not in registry.sources:
+        raise FieldError("deadline_source", _("unknown source id {id!r}; the registry has "
+                                              "{ids}").format(
+            id=item.deadline_source, ids=", ".join(sorted(registry.sources)) or _("none")))
+    _cite_sources(item)
     allowed = CATEGORIES_BY_KIND[item.kind]
     if item.category is not None and item.category not in allowed:
-        raise UsageError(_("--category: unknown category {value!r} for a {kind}; use one of "
-                           "{choices}").format(value=item.category, kind=kind_label(item.kind),
-                                               choices=", ".join(allowed)))
+        raise FieldError("category", _("unknown category {value!r} for a {kind}; use one of "
+                                       "{choices}").format(
+            value=item.category, kind=kind_label(item.kind),
+            choices=join(f"{c} ({category_label(c)})" for c in allowed)))
     for source in item.sources:
         if source not in registry.sources:
-            raise UsageError(_("--source: unknown source id {id!r}; the registry has "
-                               "{ids}").format(id=source,
-                                               ids=", ".join(sorted(registry.sources))
-                                               or _("none")))
-    for other in item.related:
-        if other == item.id or registry.get(other) is None:
-            raise UsageError(_("--related: no other item with id {id!r}").format(id=other))
+            raise FieldError("sources", _("unknown source id {id!r}; the registry has "
+                                          "{ids}").format(
+                id=source, ids=", ".join(sorted(registry.sources)) or _("none")))
+    for name in ("related", "tracks", "starts"):
+        for other in getattr(item, name):
+            if other == item.id or registry.get(other) is None:
+                raise FieldError(name, _("no other item with id {id!r}").format(id=other))
+    if item.same_as is not None and (item.same_as == item.id or registry.get(item.same_as) is None):
+        raise FieldError("same_as", _("no other item with id {id!r}").format(id=item.same_as))
 
 
 def next_id(registry: Registry, kind: str) -> str:
@@ -340,21 +371,22 @@ def next_id(registry: Registry, kind: str) -> str:
 
 def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt.date,
              item_id: str | None = None) -> Item:
-    """Append a new item (status planned, progress 0); `created` defaults to today."""
+    """Append a new item (status planned, nothing reported); `created` defaults to today."""
     if kind is None:
-        raise UsageError(_("--kind is required: {choices}").format(choices=", ".join(KINDS)))
-    _choice(kind, KINDS, "kind", "--kind")
+        raise FieldError("kind", _("is required: {choices}").format(choices=", ".join(KINDS)))
+    kind = code_for(kind, KIND_LABELS) or kind
+    parse_choice(kind, KINDS, "kind", "kind")
     if values.get("title") is None:
-        raise UsageError(_("--title is required"))
+        raise FieldError("title", _("is required"))
     if item_id is not None:
         item_id = item_id.strip()
         if not ID_PATTERN.match(item_id):
-            raise UsageError(_("--id: {id!r} must be lowercase ASCII letters, digits and "
-                               "hyphens, starting with a letter or digit (e.g. coop-32)").format(
-                id=item_id))
+            raise FieldError("item_id", _("{id!r} must be lowercase ASCII letters, digits and "
+                                          "hyphens, starting with a letter or digit "
+                                          "(e.g. coop-32)").format(id=item_id))
         if registry.get(item_id) is not None:
-            raise UsageError(_("--id: {id!r} is already taken; ids are never reused").format(
-                id=item_id))
+            raise FieldError("item_id", _("{id!r} is already taken; ids are never "
+                                          "reused").format(id=item_id))
     item = Item(id=item_id or next_id(registry, kind), kind=kind, title=values.get("title"),
                 created=values.get("created") or today, due=values.get("due"))
     _apply_fields(item, values)
@@ -376,17 +408,19 @@ class EditResult:
 
 
 def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: dt.date,
-              by: str, reason: str | None = None) -> EditResult:
+              by: str, reason: str | None = None, kinds: Sequence[str] = ()) -> EditResult:
     """Change an item's fields. Moving `due` needs a reason; the first move keeps the old
     date in `original_due`, and every move is appended to `due_changes`."""
-    reason, by = _text(reason, "--reason"), _text(by, "--by") or ""
+    reason, by = parse_text(reason, "reason"), parse_text(by, "by") or ""
     if reason is not None and values.get("due") is None:
-        raise UsageError(_("--reason goes with --due (it says why the due date moved)"))
+        raise FieldError("reason", _("goes with a new due date (it says why the due date "
+                                     "moved)"))
     if values.is_empty():
-        raise UsageError(_("nothing to change: give at least one field option, e.g. --title"))
+        raise UsageError(_("nothing to change: give at least one field to set, e.g. a title"))
     if values.get("created") is not None:
-        raise UsageError(_("created cannot be edited: it is the date of the earliest source"))
-    found = resolve(registry.items, item_text)
+        raise FieldError("created", _("cannot be edited: it is the date of the earliest "
+                                      "source"))
+    found = resolve(registry.items, item_text, kinds)
     item = copy.deepcopy(found)
     changed = _apply_fields(item, values)
     if _apply_target(item, values):
@@ -395,8 +429,8 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     new_due = values.get("due")
     if new_due is not None and new_due != item.due:
         if reason is None:
-            raise UsageError(_("--due: moving {id}'s due date needs --reason saying why").format(
-                id=item.id))
+            raise FieldError("reason", _("moving {id}'s due date needs a reason saying "
+                                         "why").format(id=item.id))
         if not item.due_changes:
             item.original_due = item.due
         move = DueChange(from_=item.due, to=new_due, date=today, reason=reason, by=by)

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import CircletrackError, ExitStatus
+from ..errors import CircletrackError, ExitStatus, FieldError
 from ..i18n import LANGUAGES, N_, _, detect_language, set_language
 from ..store import Location, locate
 
@@ -149,6 +149,9 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except FieldError as exc:
+            raise fail(_("{option}: {message}").format(option=option_name(exc.field),
+                                                       message=exc), exc.exit_status) from None
         except CircletrackError as exc:
             raise fail(str(exc), exc.exit_status) from None
         except OSError as exc:
@@ -156,6 +159,32 @@ def handle_errors(func: F) -> F:
             raise fail(f"{exc.strerror or exc}{target}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def current_context() -> Any:
+    """The click context of the running command, or None (Typer 0.29 vendors click)."""
+    try:
+        from click import get_current_context
+    except ImportError:  # pragma: no cover - a Typer that vendors click
+        from typer._click.globals import get_current_context  # type: ignore[no-redef]
+    return get_current_context(silent=True)
+
+
+def option_name(field: str) -> str:
+    """The option of the running command that sets `field` (a parameter name): `--progress`;
+    `--target-*` for a group of options (target → target_value …); the field itself when the
+    command has no such option."""
+    ctx = current_context()
+    params = ctx.command.params if ctx is not None else []
+    for param in params:
+        if param.name == field and param.param_type_name == "option":
+            return next((o for o in param.opts if o.startswith("--")), param.opts[0])
+        if param.name == field:
+            return (param.metavar or field.upper()).strip("[]")
+    grouped = [p for p in params if (p.name or "").startswith(field + "_")]
+    if grouped:
+        return "--" + field.replace("_", "-") + "-*"
+    return field
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:

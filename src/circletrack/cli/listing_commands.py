@@ -1,23 +1,24 @@
-"""Report commands for the coordination office: overdue, stale, slips, export."""
+"""The coordination office's listings: overdue, stale, slips, export."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..errors import UsageError
-from ..fileio import write_file
 from ..i18n import _
 from ..listings import (
+    Order,
     check_group_by,
     export_listing,
     overdue_listing,
     slips_listing,
     stale_listing,
 )
-from .app import RegistryOption, command, err_console, out_console
+from ..model import CLOSED_STATUSES
+from ..render import EXPORT_FORMATS, OVERDUE_FORMATS, SLIPS_FORMATS, STALE_FORMATS
+from .app import RegistryOption, command
 from .options import (
     AsOfOption,
     CategoryOption,
@@ -25,131 +26,99 @@ from .options import (
     DueAfterOption,
     DueBeforeOption,
     KindOption,
+    LimitOption,
     NoColorOption,
     SearchOption,
+    SortOption,
     StatusOption,
     TagOption,
     UnitOption,
-    build_criteria,
-    check_choices,
+    count,
+    criteria_from,
+    load_as_of,
+    row_limit,
 )
-from .read_commands import emit, load_as_of
+from .output import ForceOption, FormatOption, OutputOption, choose_format, deliver
 
-#: The format `--output FILE` implies when --format is not given.
-SUFFIX_FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".md": "md",
-                                  ".markdown": "md", ".ics": "ics"}
-
-FormatOption = Annotated[Optional[str], typer.Option(
-    "--format", "-f", show_default=False,
-    help="Output format. Default: from the --output file's suffix (.csv .json .md .ics), "
-         "else the table.")]
-OutputOption = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", dir_okay=False, show_default=False,
-    help="Write to this file (atomically) instead of stdout; refuses to replace an existing "
-         "file without --force.")]
-ForceOption = Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
 GroupByOption = Annotated[Optional[str], typer.Option(
     "--group-by", "-g", show_default=False,
     help="unit, category or city: one section per group, largest first. An item with "
          "several lead units (or cities) appears under each.")]
+OpenStatusOption = Annotated[list[str], typer.Option(
+    "--status", "-s", help="planned, in_progress or blocked (repeatable); done and cancelled "
+                           "items are never overdue.", show_default=False)]
 
 
-def choose_format(format_: str | None, output: Path | None, allowed: tuple[str, ...],
-                  default: str = "table") -> str:
-    """--format, else the format the --output suffix implies, else `default`; checked."""
-    if format_ is None and output is not None:
-        format_ = SUFFIX_FORMATS.get(output.suffix.lower())
-        if format_ is None and default == "table":
-            raise UsageError(_("--output: cannot tell the format from {name!r}; add --format "
-                               "({choices})").format(
-                name=output.name, choices=", ".join(f for f in allowed if f != "table")))
-    (chosen,) = check_choices([format_ or default], allowed, "--format")
-    if chosen == "table" and output is not None:
-        raise UsageError(_("--output: the table is for the terminal; choose --format "
-                           "{choices}").format(
-            choices=", ".join(f for f in allowed if f != "table")))
-    return chosen
-
-
-def write_output(path: Path, data: bytes, force: bool) -> None:
-    """Write a report file atomically; never replace an existing file unless forced."""
-    if path.is_dir():
-        raise UsageError(_("--output: {path} is a folder; name a file").format(path=path))
-    write_file(path, data, replace=force)
-
-
-def deliver(rendered: object, output: Path | None, force: bool, no_color: bool) -> None:
-    """Print a rendered report, or write it to --output and say so on stderr."""
-    if output is None:
-        if isinstance(rendered, (str, bytes)):
-            emit(rendered)
-        else:
-            out_console(no_color).print(rendered)
-        return
-    if not isinstance(rendered, (str, bytes)):
-        raise UsageError(_("--output: the table is for the terminal; choose another --format"))
-    write_output(output, rendered if isinstance(rendered, bytes) else rendered.encode(), force)
-    err_console().print(_("wrote {path}").format(path=output), markup=False, soft_wrap=True)
+def _order(sort: str | None, limit: int | None, fmt: str) -> Order:
+    return Order(sort, row_limit(limit, machine=fmt != "table"))
 
 
 @command("overdue")
 def overdue_command(
-    kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
+    ctx: typer.Context,
+    kind: KindOption = [], category: CategoryOption = [], status: OpenStatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], group_by: GroupByOption = None,
+    sort: SortOption = None, limit: LimitOption = None,
     format_: FormatOption = None, output: OutputOption = None, force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Open items past their due date, most overdue first: one list per unit, ready to send.
 
-    Formats: table, csv (Excel), json, md (chat, wiki), ics (calendar).
+    An item that tracks others is overdue only while its effective state is open: a plan
+    row whose road is finished is not on the list. Formats: table, csv (Excel), json,
+    md (chat, wiki), ics (calendar).
     Example: circletrack overdue --group-by unit --format csv --output overdue.csv
     """
-    from ..render.listings import OVERDUE_FORMATS, render_overdue
+    from ..render.listings import render_overdue
 
     fmt, group = choose_format(format_, output, OVERDUE_FORMATS), check_group_by(group_by)
     data, day = load_as_of(registry, as_of)
-    criteria = build_criteria(kind=kind, category=category, status=status, unit=unit,
-                              city=city, tag=tag, due_before=due_before, due_after=due_after,
-                              search=search, reference=day)
-    deliver(render_overdue(overdue_listing(data.items, criteria, day, group), fmt), output,
-            force, no_color)
+    criteria = criteria_from(ctx.params, data.items, day)
+    closed = [s for s in criteria.statuses if s in CLOSED_STATUSES]
+    if closed:
+        raise UsageError(_("--status: {status} items are never overdue; use planned, "
+                           "in_progress or blocked").format(status=closed[0]))
+    listing = overdue_listing(data.items, criteria, day, group, _order(sort, limit, fmt))
+    deliver(render_overdue(listing, fmt), output, force, no_color)
 
 
 @command("stale")
 def stale_command(
+    ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", "-d", help="Days without a report that make "
                                                            "an open item stale.")] = 90,
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
-    search: SearchOption = [],
+    search: SearchOption = [], sort: SortOption = None, limit: LimitOption = None,
     format_: FormatOption = None, output: OutputOption = None, force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Open items with no progress report for --days days, longest silence first.
 
-    An item never reported on counts from the day it was recorded.
+    An item never reported on counts from the day it was recorded; one that follows the
+    items it tracks counts from their latest report.
 
     Example: circletrack stale --days 365 --kind project
     """
-    from ..render.listings import STALE_FORMATS, render_stale
+    from ..render.listings import render_stale
 
     fmt = choose_format(format_, output, STALE_FORMATS)
+    count(days, "--days")
     data, day = load_as_of(registry, as_of)
-    criteria = build_criteria(kind=kind, category=category, status=status, unit=unit,
-                              city=city, tag=tag, due_before=due_before, due_after=due_after,
-                              search=search, reference=day)
-    deliver(render_stale(stale_listing(data.items, criteria, day, days), days, fmt), output,
-            force, no_color)
+    criteria = criteria_from(ctx.params, data.items, day)
+    listing = stale_listing(data.items, criteria, day, days, _order(sort, limit, fmt))
+    deliver(render_stale(listing, days, fmt), output, force, no_color)
 
 
 @command("slips")
 def slips_command(
+    ctx: typer.Context,
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
-    search: SearchOption = [],
+    search: SearchOption = [], sort: SortOption = None, limit: LimitOption = None,
     format_: FormatOption = None, output: OutputOption = None, force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
@@ -159,15 +128,13 @@ def slips_command(
 
     Example: circletrack slips --format md
     """
-    from ..render.listings import SLIPS_FORMATS, render_slips
+    from ..render.listings import render_slips
 
     fmt = choose_format(format_, output, SLIPS_FORMATS)
     data, day = load_as_of(registry, as_of)
-    criteria = build_criteria(kind=kind, category=category, status=status, unit=unit,
-                              city=city, tag=tag, due_before=None, due_after=None,
-                              search=search, reference=day)
-    deliver(render_slips(slips_listing(data.items, criteria, day), fmt), output, force,
-            no_color)
+    criteria = criteria_from(ctx.params, data.items, day)
+    deliver(render_slips(slips_listing(data.items, criteria, day, _order(sort, limit, fmt)),
+                         fmt), output, force, no_color)
 
 
 @command("export")
@@ -188,7 +155,7 @@ def export_command(
 
     Example: circletrack export --format csv --output registry.csv
     """
-    from ..render.listings import EXPORT_FORMATS, render_export
+    from ..render.listings import render_export
 
     fmt = choose_format(format_, output, EXPORT_FORMATS, default="json")
     data, day = load_as_of(registry, as_of)

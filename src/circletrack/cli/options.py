@@ -6,11 +6,13 @@ import datetime as dt
 import inspect
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
+from .. import filters
 from ..completion import (
     category_choices,
     city_choices,
@@ -23,6 +25,7 @@ from ..errors import UsageError
 from ..i18n import _
 from ..model import EDIT_ALWAYS, KINDS, STATUSES, Item, Registry, editable
 from ..query import Criteria
+from ..store import load, locate
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
 Completion = Optional[Callable[..., Any]]
@@ -42,8 +45,6 @@ def repeated_option(flag: str, help_text: str, complete: Completion = None) -> A
 
 def _registry_for_completion(ctx: typer.Context) -> Registry | None:
     """The registry the command line names (or the default one); None if it cannot be read."""
-    from ..store import load, locate
-
     try:
         return load(locate(ctx.params.get("registry")))
     except Exception:  # noqa: BLE001 - completion must never fail the shell
@@ -112,6 +113,16 @@ SearchOption = Annotated[list[str], typer.Option(
 AsOfOption = Annotated[Optional[str], typer.Option(
     "--as-of", help=f"See the registry as it stood on this date (default today). {DATE_HELP}",
     show_default=False)]
+SortOption = Annotated[Optional[str], typer.Option(
+    "--sort", help="due, progress, id, title, updated or status; -FIELD reverses.",
+    show_default=False)]
+LimitOption = Annotated[Optional[int], typer.Option(
+    "--limit", "-n", help="At most N rows; 0 for all. Default: 50 in a terminal, all when "
+                          "piped or in a machine format.", show_default=False)]
+NarrowKindOption = Annotated[list[str], typer.Option(
+    "--kind", "-k", help="Look for the item among this kind only (repeatable): cooperation, "
+                         "project or milestone.", show_default=False,
+    autocompletion=complete_kinds)]
 NoColorOption = Annotated[bool, typer.Option(
     "--no-color", help="No colour (also when NO_COLOR is set or output is not a terminal).")]
 
@@ -121,9 +132,16 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def optional_date(text: str | None, option: str, reference: dt.date) -> dt.date | None:
-    """Parse a date option, or None when it was not given."""
-    return parse_date(text, reference, option) if text is not None else None
+def load_as_of(registry: Path | None, as_of: str | None) -> tuple[Registry, dt.date]:
+    """The registry at --registry (or the default) and the as-of date (default today)."""
+    reference = today()
+    day = parse_date(as_of, reference, "as_of") if as_of is not None else reference
+    return load(locate(registry)), day
+
+
+def optional_date(text: str | None, field: str, reference: dt.date) -> dt.date | None:
+    """Parse a date option (named by its parameter), or None when it was not given."""
+    return parse_date(text, reference, field) if text is not None else None
 
 
 def check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -135,24 +153,48 @@ def check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> t
     return tuple(values)
 
 
-def build_criteria(*, kind: list[str], category: list[str], status: list[str],
-                   unit: list[str], city: list[str], tag: list[str], due_before: str | None,
-                   due_after: str | None, search: list[str], reference: dt.date,
-                   overdue: bool = False, stale: int | None = None,
-                   include_closed: bool = False) -> Criteria:
-    """Criteria from the shared filter options; dates are read relative to `reference`."""
-    if stale is not None and stale < 0:
-        raise UsageError(_("{option}: days must be 0 or more").format(option="--stale"))
+# Value checks: the one place the command line's numbers are held to their ranges.
+
+
+def count(value: int | None, option: str) -> int | None:
+    """A count of days or rows: 0 or more (None passes)."""
+    if value is not None and value < 0:
+        raise UsageError(_("{option}: must be 0 or more").format(option=option))
+    return value
+
+
+def row_limit(value: int | None, machine: bool) -> int | None:
+    """--limit: 0 means all; not given means 50 rows for a table in a terminal, all otherwise
+    (a pipe, a file, a machine format)."""
+    count(value, "--limit")
+    if value is None:
+        return TERMINAL_ROW_LIMIT if not machine and stdout_is_terminal() else None
+    return value or None
+
+
+TERMINAL_ROW_LIMIT = 50
+
+#: The shared filter options, by parameter name: every command that filters items declares
+#: these (those it offers) with the Annotated types above, and `criteria_from` reads them.
+FILTER_PARAMETERS: tuple[str, ...] = ("kind", "category", "status", "unit", "city", "tag",
+                                      "due_before", "due_after", "search")
+
+
+def criteria_from(params: Mapping[str, Any], items: Sequence[Item], reference: dt.date,
+                  **fixed: Any) -> Criteria:
+    """The criteria a command's filter options give (see FILTER_PARAMETERS), each value
+    checked against what the registry knows; `fixed` sets the rest (overdue=True …).
+    Dates are read relative to `reference`."""
+    def given(name: str) -> list[str]:
+        return list(params.get(name) or [])
+
     return Criteria(
-        kinds=check_choices(kind, KINDS, "--kind"),
-        categories=tuple(category),
-        statuses=check_choices(status, STATUSES, "--status"),
-        units=tuple(unit), cities=tuple(city), tags=tuple(tag),
-        due_before=optional_date(due_before, "--due-before", reference),
-        due_after=optional_date(due_after, "--due-after", reference),
-        overdue=overdue, stale_days=stale, search=tuple(search),
-        include_closed=include_closed,
-    )
+        kinds=filters.kinds(given("kind")), categories=filters.categories(given("category")),
+        statuses=filters.statuses(given("status")), units=filters.units(given("unit"), items),
+        cities=filters.cities(given("city"), items), tags=filters.tags(given("tag"), items),
+        due_before=optional_date(params.get("due_before"), "due_before", reference),
+        due_after=optional_date(params.get("due_after"), "due_after", reference),
+        search=tuple(given("search")), **fixed)
 
 
 def stdout_is_terminal() -> bool:

@@ -1,9 +1,7 @@
-"""Read commands: list, show, status, timeline."""
+"""Read commands: list, show, status, timeline, log."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -11,10 +9,9 @@ import typer
 from ..dates import parse_date
 from ..errors import UsageError
 from ..i18n import _
-from ..model import Registry
 from ..query import registry_as_of, report_log, resolve, select, sort_items
-from ..store import load
-from .app import RegistryOption, command, out_console, registry_location
+from ..render import LIST_FORMATS, LOG_FORMATS, SHOW_FORMATS
+from .app import RegistryOption, command, out_console
 from .options import (
     DATE_HELP,
     AsOfOption,
@@ -24,41 +21,35 @@ from .options import (
     DueBeforeOption,
     IdArgument,
     KindOption,
+    LimitOption,
+    NarrowKindOption,
     NoColorOption,
     SearchOption,
+    SortOption,
     StatusOption,
     TagOption,
     UnitOption,
-    build_criteria,
     check_choices,
     complete_formats,
     complete_ids,
+    count,
+    criteria_from,
+    load_as_of,
     optional_date,
-    stdout_is_terminal,
+    row_limit,
     text_option,
-    today,
 )
-
-LIST_FORMATS = ("table", "json", "csv", "md")
-TERMINAL_ROW_LIMIT = 50
+from .output import deliver
 
 
-def load_as_of(registry: Path | None, as_of: str | None) -> tuple[Registry, dt.date]:
-    """The registry at --registry (or the default) and the as-of date (default today)."""
-    reference = today()
-    day = parse_date(as_of, reference, "--as-of") if as_of is not None else reference
-    return load(registry_location(registry)), day
-
-
-def emit(text: str | bytes) -> None:
-    """Write a machine format to stdout unchanged (bytes keep their BOM)."""
-    stream = typer.get_binary_stream("stdout")
-    stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
-    stream.flush()
+def _format_option(formats: tuple[str, ...]) -> object:
+    return Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(formats)}.",
+                                       autocompletion=complete_formats(*formats))]
 
 
 @command("list")
 def list_command(
+    ctx: typer.Context,
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
@@ -69,16 +60,8 @@ def list_command(
     search: SearchOption = [],
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include done and cancelled items.")]
     = False,
-    sort: Annotated[Optional[str], typer.Option(
-        "--sort", help="due, progress, id, title, updated or status; -FIELD reverses.",
-        show_default=False)] = None,
-    limit: Annotated[Optional[int], typer.Option(
-        "--limit", "-n", help="At most N rows; 0 for all. Default: 50 in a terminal, "
-                              "all when piped or in a machine format.", show_default=False)]
-    = None,
-    format_: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or md.",
-                                         autocompletion=complete_formats(*LIST_FORMATS))]
-    = "table",
+    sort: SortOption = None, limit: LimitOption = None,
+    format_: _format_option(LIST_FORMATS) = "table",  # type: ignore[valid-type]
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """List items, open ones by default, filtered and sorted.
@@ -87,50 +70,43 @@ def list_command(
     """
     (format_,) = check_choices([format_], LIST_FORMATS, "--format")
     data, day = load_as_of(registry, as_of)
-    criteria = build_criteria(kind=kind, category=category, status=status, unit=unit,
-                              city=city, tag=tag, due_before=due_before, due_after=due_after,
-                              search=search, reference=day, overdue=overdue, stale=stale,
-                              include_closed=all_)
+    criteria = criteria_from(ctx.params, data.items, day, overdue=overdue,
+                             stale_days=count(stale, "--stale"), include_closed=all_)
     items = sort_items(select(data.items, criteria, day), sort)
-    if limit is not None and limit < 0:
-        raise UsageError(_("{option}: must be 0 or more").format(option="--limit"))
-    if limit is None and format_ == "table" and stdout_is_terminal():
-        limit = TERMINAL_ROW_LIMIT
+    shown = row_limit(limit, machine=format_ != "table")
     from ..render.listing import render_list
 
-    console = out_console(no_color)
-    output = render_list(items, day, format_, limit or None, console.width)
-    if isinstance(output, (str, bytes)):
-        emit(output)
-    else:
-        console.print(output)
+    deliver(render_list(items, day, format_, shown, out_console(no_color).width),
+            no_color=no_color)
 
 
 @command("show")
 def show_command(
     item_id: IdArgument,
-    format_: Annotated[str, typer.Option("--format", "-f", help="table or json.",
-                                         autocompletion=complete_formats("table", "json"))]
-    = "table",
+    kind: NarrowKindOption = [],
+    format_: _format_option(SHOW_FORMATS) = "table",  # type: ignore[valid-type]
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
-    """Show one item: every field and fact, its due date, progress and dated history.
+    """Show one item: every field and fact, its state and where it comes from, its due date,
+    the dated history and the passages it quotes.
 
     Example: circletrack show 杭绍城际
     """
-    (format_,) = check_choices([format_], ("table", "json"), "--format")
+    from .. import filters
+
+    (format_,) = check_choices([format_], SHOW_FORMATS, "--format")
     data, day = load_as_of(registry, as_of)
-    item = resolve(registry_as_of(data.items, day), item_id)
+    item = resolve(registry_as_of(data.items, day), item_id, filters.kinds(kind))
     if format_ == "json":
         import json
 
         from ..render.fields import item_json
 
-        emit(json.dumps(item_json(item, day), ensure_ascii=False, indent=2) + "\n")
+        deliver(json.dumps(item_json(item, day), ensure_ascii=False, indent=2) + "\n")
         return
     from ..render.detail import item_detail
 
-    out_console(no_color).print(item_detail(item, data, day))
+    deliver(item_detail(item, data, day), no_color=no_color)
 
 
 @command("status")
@@ -140,13 +116,15 @@ def status_command(
     = 90,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
-    """The dashboard: counts by status, progress by category, overdue, targets, latest reports.
+    """The dashboard: counts by status, progress by plan heading and by mode, overdue,
+    targets, latest reports.
 
     Example: circletrack status --as-of 2019-12-31
     """
     from ..dashboard import dashboard
     from ..render.dashboard import dashboard_view
 
+    count(stale_days, "--stale-days")
     data, day = load_as_of(registry, as_of)
     console = out_console(no_color)
     console.print(dashboard_view(dashboard(registry_as_of(data.items, day), day, stale_days),
@@ -155,6 +133,7 @@ def status_command(
 
 @command("timeline")
 def timeline_command(
+    ctx: typer.Context,
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     search: SearchOption = [],
@@ -171,23 +150,15 @@ def timeline_command(
     from ..timeline import timeline_events
 
     data, day = load_as_of(registry, as_of)
-    first, last = parse_date(start, day, "--from"), parse_date(end, day, "--to")
+    first, last = parse_date(start, day, "start"), parse_date(end, day, "end")
     if first > last:
         raise UsageError(_("--from must not be after --to"))
-    criteria = build_criteria(kind=kind, category=category, status=status, unit=unit, city=city,
-                              tag=tag, due_before=None, due_after=None, search=search,
-                              reference=day, include_closed=True)
+    criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
     events = timeline_events(select(data.items, criteria, day), first, last)
     console = out_console(no_color)
     console.print(timeline_view(events, first, last, console.width))
 
 
-# log
-SinceOption = text_option("--since", f"Only reports dated on or after this date. {DATE_HELP}")
-ByFilterOption = text_option("--by", "Only reports by someone whose name contains this text.")
-LimitOption = text_option("--limit", "Show at most this many reports (default: all).", "-n")
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.",
-                                           autocompletion=complete_formats("table", "json"))]
 LogItemArgument = Annotated[Optional[str], typer.Argument(
     metavar="[ID]", help="Only this item (id, id prefix or title fragment).", show_default=False,
     autocompletion=complete_ids)]
@@ -196,27 +167,30 @@ LogItemArgument = Annotated[Optional[str], typer.Argument(
 @command("log")
 def log_command(
     item: LogItemArgument = None,
-    since: SinceOption = None,
-    by: ByFilterOption = None,
+    kind: NarrowKindOption = [],
+    since: text_option("--since",  # type: ignore[valid-type]
+                       f"Only reports dated on or after this date. {DATE_HELP}") = None,
+    by: text_option("--by",  # type: ignore[valid-type]
+                    "Only reports by someone whose name contains this text.") = None,
     limit: LimitOption = None,
-    output_format: FormatOption = "table",
-    no_color: NoColorOption = False,
-    registry: RegistryOption = None,
+    output_format: _format_option(LOG_FORMATS) = "table",  # type: ignore[valid-type]
+    as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """The recorded progress reports across the registry, newest first.
 
     Example: circletrack log --since 2019-01-01 --limit 10
     """
+    from .. import filters
     from ..render.history import log_json, log_table
-    from ..writes import parse_count
 
-    check_choices([output_format], ("table", "json"), "--format")
-    items = load(registry_location(registry)).items
-    entries = report_log(items, item=resolve(items, item) if item is not None else None,
-                         since=optional_date(since, "--since", today()), by=by,
-                         limit=parse_count(limit, "--limit") if limit is not None else None)
+    check_choices([output_format], LOG_FORMATS, "--format")
+    data, day = load_as_of(registry, as_of)
+    items = registry_as_of(data.items, day)
+    chosen = resolve(items, item, filters.kinds(kind)) if item is not None else None
+    entries = report_log(items, item=chosen, since=optional_date(since, "since", day), by=by,
+                         limit=row_limit(limit, machine=output_format != "table"))
     if output_format == "json":
-        typer.echo(log_json(entries), nl=False)
+        deliver(log_json(entries))
     else:
         console = out_console(no_color)
-        console.print(log_table(entries, console.width))
+        deliver(log_table(entries, console.width), no_color=no_color)

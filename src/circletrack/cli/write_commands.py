@@ -26,6 +26,8 @@ from .app import RegistryOption, command, registry_location
 from .options import (
     DATE_HELP,
     IdArgument,
+    NarrowKindOption,
+    complete_ids,
     complete_kinds,
     complete_statuses,
     field_parameters,
@@ -81,7 +83,10 @@ def command_label(ctx: typer.Context) -> str:
 @command("mark")
 def mark_command(
     ctx: typer.Context,
-    item: IdArgument,
+    items: Annotated[list[str], typer.Argument(
+        metavar="ID...", help="One or more ids, unique id prefixes or title fragments: the "
+                              "same report is recorded on each, in one write.",
+        autocompletion=complete_ids)],
     progress: ProgressOption = None,
     status: StatusOption = None,
     note: NoteOption = None,
@@ -89,21 +94,27 @@ def mark_command(
     date: DateOption = None,
     by: ByOption = None,
     source: ReportSourceOption = None,
+    kind: NarrowKindOption = [],
     registry: RegistryOption = None,
 ) -> None:
-    """Record a progress report: append it to the item's history and update its state.
+    """Record a progress report: append it to each item's history and update its state.
 
     Example: circletrack mark rail-hangshao --progress 40 --note "主体完工" --source "杭州日报 2024-05-01"
     """
+    from .. import filters
     from ..render.messages import mark_message
     from ..writes import record_report, report_request
 
     who = current_user() if by is None else by
     request = report_request(today=today(), by=who, progress=progress, status=status,
                              note=note, value=value, date=date, source=source)
-    written = update_journaled(registry_location(registry),
-                               lambda reg: record_report(reg, item, request), command_label(ctx))
-    typer.echo(mark_message(written.result))
+    kinds = filters.kinds(kind)
+    location = registry_location(registry)
+    written = update_journaled(
+        location, lambda reg: [record_report(reg, text, request, kinds) for text in items],
+        command_label(ctx))
+    for result in written.result:
+        typer.echo(mark_message(result, str(location.path)))
 
 
 @command("add")
@@ -124,10 +135,10 @@ def add_command(
 
     day = today()
     values = _fields(fields, day)
-    written = update_journaled(registry_location(registry),
-                               lambda reg: add_item(reg, kind, values, day, item_id),
+    location = registry_location(registry)
+    written = update_journaled(location, lambda reg: add_item(reg, kind, values, day, item_id),
                                command_label(ctx))
-    typer.echo(add_message(written.result))
+    typer.echo(add_message(written.result, str(location.path)))
 
 
 @command("edit")
@@ -139,6 +150,7 @@ def edit_command(
     by: ByOption = None,
     status: Annotated[Optional[str], typer.Option(hidden=True)] = None,
     progress: Annotated[Optional[str], typer.Option(hidden=True)] = None,
+    kind: NarrowKindOption = [],
     registry: RegistryOption = None,
     **fields: Any,
 ) -> None:
@@ -152,13 +164,16 @@ def edit_command(
     if status is not None or progress is not None:
         raise UsageError(_("status and progress change only with reports: use "
                            "`circletrack mark`"))
+    from .. import filters
+
     day = today()
     values, who = _fields(fields, day), current_user() if by is None else by
+    kinds, location = filters.kinds(kind), registry_location(registry)
     written = update_journaled(
-        registry_location(registry),
-        lambda reg: edit_item(reg, item, values, today=day, by=who, reason=reason),
+        location,
+        lambda reg: edit_item(reg, item, values, today=day, by=who, reason=reason, kinds=kinds),
         command_label(ctx))
-    typer.echo(edit_message(written.result))
+    typer.echo(edit_message(written.result, str(location.path)))
 
 
 @command("undo")
@@ -179,4 +194,4 @@ def undo_command(
     if show:
         typer.echo("\n".join(journal_lines(journal.entries(location.path))))
         return
-    typer.echo(undo_message(undo(location)))
+    typer.echo(undo_message(undo(location), str(location.path)))

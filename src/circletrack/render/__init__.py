@@ -1,1 +1,18 @@
-"""Renderers: they return strings, bytes or Rich objects and never print."""
+"""Renderers: they return strings, bytes or Rich objects and never print.
+
+The formats each command can render are declared here, once, without importing a
+renderer (so the command line can offer them without paying for Rich at start-up).
+"""
+
+from __future__ import annotations
+
+LIST_FORMATS: tuple[str, ...] = ("table", "json", "csv", "md")
+SHOW_FORMATS: tuple[str, ...] = ("table", "json")
+LOG_FORMATS: tuple[str, ...] = ("table", "json")
+OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "ics")
+STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
+SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
+EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
+#: The format `--output FILE` implies when --format is not given.
+SUFFIX_FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".md": "md",
+                                  ".markdown": "md", ".ics": "ics"}

@@ -9,9 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..dashboard import Dashboard
-from ..i18n import _
-from ..labels import category_label, item_title, kind_label, status_label
-from ..model import STATUSES
+from ..i18n import N_, _, ngettext
+from ..labels import FACET_LABELS, category_label, item_title, kind_label, status_label
+from ..model import KINDS, STATUSES
+from .fields import DERIVED_MARK
 from .fitted import STATUS_STYLES
 from .widgets import fill, fit, progress_bar
 
@@ -33,17 +34,41 @@ def _status_table(board: Dashboard) -> Table:
     return table
 
 
-def _category_table(board: Dashboard) -> Table:
-    table = Table(title=_("Progress by category"), title_justify="left", header_style="bold",
-                  pad_edge=False)
-    table.add_column(_("Category"), overflow="fold")
-    table.add_column(_("Items"), justify="right")
-    table.add_column(_("Done"), justify="right")
-    table.add_column(_("Mean progress"), no_wrap=True)
-    for row in board.categories:
-        table.add_row(category_label(row.category), str(row.count), str(row.done),
-                      progress_bar(row.mean_progress))
-    return table
+#: The title of each kind's progress table: the facet its categories make up.
+FACET_TITLES: dict[str, str] = {
+    "cooperation": N_("Progress by plan heading"),
+    "project": N_("Progress by mode"),
+    "milestone": N_("Progress by milestone type"),
+}
+
+
+def _category_tables(board: Dashboard) -> list[Table]:
+    """One table per facet: the plan's headings, the projects' modes, the milestones'
+    types. The mean is of the progress reported; unreported items are counted apart."""
+    tables = []
+    for kind in KINDS:
+        rows = [row for row in board.categories if row.kind == kind]
+        if not rows:
+            continue
+        derived = sum(row.derived for row in rows)
+        caption = (ngettext("{mark} {count} item's state is derived from the items it tracks",
+                            "{mark} {count} items' states are derived from the items they "
+                            "track", derived).format(mark=DERIVED_MARK, count=derived)
+                   if derived else None)
+        table = Table(title=_(FACET_TITLES[kind]), title_justify="left", header_style="bold",
+                      pad_edge=False, caption=caption, caption_justify="left")
+        table.add_column(_(FACET_LABELS[kind]), overflow="fold")
+        table.add_column(_("Items"), justify="right")
+        table.add_column(_("Done"), justify="right")
+        table.add_column(_("Unreported"), justify="right")
+        table.add_column(_("Mean of reported"), no_wrap=True)
+        for row in rows:
+            mean = (progress_bar(row.mean_progress) if row.mean_progress is not None
+                    else Text("—", style="dim"))
+            name = category_label(row.category) + (DERIVED_MARK if row.derived else "")
+            table.add_row(name, str(row.count), str(row.done), str(row.unknown), mean)
+        tables.append(table)
+    return tables
 
 
 def _targets_table(board: Dashboard, wide: bool) -> Table:
@@ -100,7 +125,7 @@ def dashboard_view(board: Dashboard, width: int) -> Group:
                    style="yellow" if board.stale else "green"),
         days=str(board.stale_days))
     wide = width >= WIDE
-    left: list[Any] = [_status_table(board), _category_table(board)]
+    left: list[Any] = [_status_table(board), *_category_tables(board)]
     right_width = width * 3 // 5 - 3 if wide else width
     right: list[Any] = [_targets_table(board, wide), _latest_table(board, right_width)]
     if wide:

@@ -17,7 +17,7 @@ from .fitted import status_text
 from .widgets import progress_bar
 
 
-def _fields_grid(item: Item, day: dt.date) -> Table:
+def _fields_grid(item: Item, registry: Registry, day: dt.date) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -32,8 +32,8 @@ def _fields_grid(item: Item, day: dt.date) -> Table:
         row(_("English title"), item.title_en)
     else:  # the heading shows the English title, so the title as recorded goes here
         row(_("Chinese title"), item.title)
-    row(_("Status"), status_text(item.status))
-    row(_("Progress"), progress_bar(item.progress, 20))
+    row(_("Status"), state_text(item))
+    row(_("Progress"), progress_text(item))
     due = None
     if item.due is not None:
         due = Text(item.due.isoformat())
@@ -43,15 +43,80 @@ def _fields_grid(item: Item, day: dt.date) -> Table:
     row(_("Due"), due)
     row(_("Original due"), item.original_due.isoformat() if item.original_due else None)
     row(_("Requirement"), item.requirement)
+    deadline = None
+    if item.deadline:
+        source = registry.sources.get(item.deadline_source or "")
+        deadline = item.deadline + (f" ({source.publisher.split('(')[0]} {source.date})"
+                                    if source else "")
+    row(_("Deadline"), deadline)
     row(_("Lead"), "、".join(item.lead))
     row(_("Support"), "、".join(item.support))
     row(_("Cities"), "、".join(item.cities))
     row(_("Content"), item.content)
     row(_("Reading"), Text(item.reading, style="italic") if item.reading else None)
+    row(_("Tracks"), _linked(item.tracks, registry))
+    row(_("Starts"), _linked(item.starts, registry))
+    row(_("Same as"), _linked([item.same_as] if item.same_as else [], registry))
     row(_("Tags"), ", ".join(item.tags))
     row(_("Recorded"), item.created.isoformat())
     row(_("Updated"), item.updated.isoformat() if item.updated else None)
     return grid
+
+
+def _linked(ids: list[str], registry: Registry) -> str:
+    return "; ".join(f"{i} ({item_title(other)})" if (other := registry.get(i)) else i
+                     for i in ids)
+
+
+def state_text(item: Item) -> Text:
+    """`done, via hwy-qianjiang-tongdao, reported 2018-10-24` (or the item's own report)."""
+    state = item.state
+    text = status_text(state.status)
+    if state.derived:
+        via = ", ".join(state.via)
+        text.append(_(", via {items}").format(items=via) if state.rule != "same_as"
+                    else _(", as {item} (the same event)").format(item=via))
+    if state.date is not None:
+        text.append(_(", reported {date}").format(date=state.date.isoformat()))
+    else:
+        text.append(_(", nothing reported"), style="dim")
+    return text
+
+
+def progress_text(item: Item) -> Text:
+    """A progress bar with the date the figure was reported, or "— not reported"."""
+    state = item.state
+    if state.progress is None:
+        text = Text(_("— not reported"), style="dim")
+        if state.basis == "unknown":
+            text.append(_(" ({done} of {count} tracked items done)").format(
+                done=state.done, count=state.tracked), style="dim")
+        return text
+    bar = progress_bar(state.progress, 20)
+    if state.basis == "mean":
+        bar.append(_(", the mean of {count} tracked items").format(count=state.tracked))
+    if state.progress_date is not None:
+        bar.append(_(", reported {date}").format(date=state.progress_date.isoformat()))
+    return bar
+
+
+def _passages(item: Item, registry: Registry) -> Table | None:
+    cited = list(dict.fromkeys(r.passage for r in sorted_history(item.history) if r.passage))
+    if not cited:
+        return None
+    table = Table(title=_("Quoted passages"), title_justify="left", header_style="bold",
+                  pad_edge=False, show_lines=True)
+    table.add_column(_("Where"), overflow="fold", ratio=1)
+    table.add_column(_("Passage"), overflow="fold", ratio=3)
+    for passage_id in cited:
+        passage = registry.passages.get(passage_id)
+        if passage is None:
+            continue
+        source = registry.sources.get(passage.source)
+        where = (f"{source.publisher.split('(')[0]} {source.date}\n{passage.place}"
+                 if source else passage.place)
+        table.add_row(where, passage.text)
+    return table
 
 
 def _facts_table(item: Item, registry: Registry) -> Table:
@@ -86,7 +151,7 @@ def _history_table(item: Item) -> Table:
 def item_detail(item: Item, registry: Registry, day: dt.date) -> Group:
     """Every field, the facts, the target, the due-date moves and the dated history."""
     parts: list[Any] = [Text.assemble((item.id, "bold cyan"), "  ", (item_title(item), "bold")),
-                        _fields_grid(item, day)]
+                        _fields_grid(item, registry, day)]
     if item.target is not None:
         target = item.target
         line = Text(_("Target: {op} {value} {unit} by {year}").format(
@@ -110,6 +175,9 @@ def item_detail(item: Item, registry: Registry, day: dt.date) -> Group:
         parts.append(moves)
     if item.history:
         parts.append(_history_table(item))
+        passages = _passages(item, registry)
+        if passages is not None:
+            parts.append(passages)
     else:
         parts.append(Text(_("No progress reported."), style="dim"))
     if item.related:

@@ -11,8 +11,8 @@ from ..codec import record_to_json
 from ..i18n import N_, _
 from ..labels import category_label, item_title, kind_label, status_label
 from ..listings import days_slipped, first_due, slip_reasons
-from ..model import Item, Report
-from ..query import days_overdue, days_since_report, is_overdue
+from ..model import Item, Report, State
+from ..query import days_overdue, days_since_report, is_overdue, last_reported
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -33,7 +33,41 @@ def item_json(item: Item, day: dt.date) -> dict[str, Any]:
     data["overdue"] = is_overdue(item, day)
     data["days_overdue"] = days_overdue(item, day)
     data["updated"] = _iso(item.updated)
+    data["effective"] = state_json(item.state)
     return data
+
+
+def state_json(state: State) -> dict[str, Any]:
+    """An effective state as JSON: `derived_from` names the items it comes from (empty when
+    the item's own reports decide) and `rule` how (tracks, starts, same_as)."""
+    return {"status": state.status, "progress": state.progress,
+            "reported": _iso(state.date), "progress_reported": _iso(state.progress_date),
+            "derived_from": list(state.via), "rule": state.rule, "basis": state.basis}
+
+
+#: The mark a table puts on a status or progress that was derived from other items.
+DERIVED_MARK = "*"
+
+
+def status_cell(item: Item) -> str:
+    """An item's effective status, marked when derived: `done*`."""
+    state = item.state
+    return status_label(state.status) + (DERIVED_MARK if state.derived else "")
+
+
+def progress_cell(item: Item) -> str:
+    """An item's effective progress: `40%`, `—` when nobody reported one, with the year it was
+    reported when that is older than the item's latest report (`25% (2018)`), marked when
+    derived."""
+    state = item.state
+    mark = DERIVED_MARK if state.derived else ""
+    if state.progress is None:
+        return "—" + mark
+    text = f"{state.progress}%{mark}"
+    latest = last_reported(item)
+    if state.progress_date is not None and latest is not None and state.progress_date < latest:
+        text += f" ({state.progress_date.year})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -51,10 +85,6 @@ def _units(units: list[str]) -> str:
     return "、".join(units)
 
 
-def _progress(item: Item, _day: dt.date) -> str:
-    return f"{item.progress}%"
-
-
 COLUMNS: dict[str, Column] = {
     "id": Column(N_("ID"), lambda i, d: i.id, "cyan"),
     "kind": Column(N_("Kind"), lambda i, d: kind_label(i.kind)),
@@ -64,12 +94,16 @@ COLUMNS: dict[str, Column] = {
     "support": Column(N_("Support"), lambda i, d: _units(i.support)),
     "cities": Column(N_("Cities"), lambda i, d: _units(i.cities)),
     "due": Column(N_("Due"), lambda i, d: _iso(i.due) or ""),
-    "requirement": Column(N_("Requirement"), lambda i, d: i.requirement or ""),
-    "status": Column(N_("Status"), lambda i, d: status_label(i.status)),
-    "progress": Column(N_("Progress"), _progress, justify="right"),
+    # The plan's 进度要求, or for other items the words their due date rests on.
+    "requirement": Column(N_("Requirement"), lambda i, d: i.requirement or i.deadline or ""),
+    "status": Column(N_("Status"), lambda i, d: status_cell(i)),
+    "progress": Column(N_("Progress"), lambda i, d: progress_cell(i), justify="right"),
+    "progress_reported": Column(N_("Progress reported"),
+                                lambda i, d: _iso(i.state.progress_date) or ""),
+    "derived_from": Column(N_("Derived from"), lambda i, d: ", ".join(i.state.via)),
     "days_overdue": Column(N_("Days overdue"), lambda i, d: str(days_overdue(i, d)), "red",
                            "right"),
-    "updated": Column(N_("Updated"), lambda i, d: _iso(i.updated) or ""),
+    "updated": Column(N_("Updated"), lambda i, d: _iso(last_reported(i)) or ""),
     # Added for the reports (overdue, stale, slips, export).
     # The title as recorded, beside title_en in the export (where "title" would repeat it).
     "source_title": Column(N_("Title"), lambda i, d: i.title),

@@ -40,8 +40,10 @@ STATUS_STYLES: dict[str, str] = {
 NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind",
                                      "days_overdue", "days_since_report", "created",
                                      "first_due", "due_moves", "days_slipped", "original_due"})
+#: The no-wrap columns that give way before titles get narrow: an id may fold.
+YIELDING: frozenset[str] = frozenset({"id"})
 #: Narrowest a text column gets (in cells), and how the spare room is shared.
-MIN_WIDTHS: dict[str, int] = {"title": 10, "lead": 8, "category": 8}
+MIN_WIDTHS: dict[str, int] = {"title": 12, "lead": 8, "category": 8, "requirement": 8}
 WRAP_WEIGHTS: dict[str, int] = {"title": 5, "requirement": 4, "slip_reasons": 4, "lead": 3,
                                 "support": 2, "category": 2, "cities": 2}
 #: Shorter headers where a terminal table is short of room (the same in every language).
@@ -52,14 +54,16 @@ GAP = 2
 
 
 def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
-        weights: Sequence[int], width: int) -> list[int]:
+        weights: Sequence[int], width: int, yielding: Sequence[bool] | None = None) -> list[int]:
     """Column widths that fit `width` cells with GAP between columns.
 
     Columns that do not wrap keep their natural width; the rest share what is left by
-    weight, never below their floor, in even widths. If the floors do not fit, text
-    floors drop to 6 cells, and only then do the widest no-wrap columns give way (down to
-    8 cells) before anything is cut.
+    weight, never below their floor, in even widths. If the floors do not fit, the
+    `yielding` no-wrap columns (the id; by default every no-wrap column) give way first,
+    down to 8 cells (a long id folds onto a second line), so that titles keep a readable
+    width; only then do text floors drop to 6 cells. Dates and numbers never fold.
     """
+    yielding = yielding if yielding is not None else [not w for w in wrapping]
     widths = list(natural)
     room = width - GAP * (len(natural) - 1)
     fixed = sum(w for w, wraps in zip(natural, wrapping) if not wraps)
@@ -69,16 +73,17 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     spare = room - fixed
     floors = list(floors)
     need = sum(min(natural[i], floors[i]) for i in wrap_cols)
-    if spare < need:  # text goes down to three Chinese characters a line before ids fold
-        floors = [min(f, 6) if wrapping[i] else f for i, f in enumerate(floors)]
-        need = sum(min(natural[i], floors[i]) for i in wrap_cols)
-    while spare < need:
-        widest = max((i for i in range(len(natural)) if not wrapping[i] and widths[i] > 8),
+    while spare < need:  # ids and other no-wrap columns fold before titles get narrow
+        widest = max((i for i in range(len(natural))
+                      if yielding[i] and not wrapping[i] and widths[i] > 8),
                      key=lambda i: widths[i], default=None)
         if widest is None:
             break
         widths[widest] -= 1
         spare += 1
+    if spare < need:  # then text goes down to three Chinese characters a line
+        floors = [min(f, 6) if wrapping[i] else f for i, f in enumerate(floors)]
+        need = sum(min(natural[i], floors[i]) for i in wrap_cols)
     total = sum(weights[i] for i in wrap_cols) or 1
     for i in wrap_cols:
         floor = min(natural[i], floors[i])
@@ -96,8 +101,23 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
 _SPACE = re.compile(r"\s")
 
 
+def fold_id(text: str, width: int) -> str:
+    """An id too wide for its column, folded after a hyphen where one fits (`hwy-qianjiang-`
+    / `tongdao`), else at the width; lines joined by newlines, as both layouts print them."""
+    lines = []
+    while cell_len(text) > width:
+        cut = text.rfind("-", 0, width)
+        cut = cut + 1 if cut > 0 else width
+        lines.append(text[:cut])
+        text = text[cut:]
+    return "\n".join([*lines, text])
+
+
 def wrap_cells(text: str, width: int) -> list[str]:
-    """Lines of at most `width` cells: words break at spaces, Chinese anywhere."""
+    """Lines of at most `width` cells: words break at spaces, Chinese anywhere; a newline
+    in the text always breaks."""
+    if "\n" in text:
+        return [line for part in text.split("\n") for line in wrap_cells(part, width)]
     if cell_len(text) <= width:
         return [text]
     lines: list[str] = []
@@ -166,13 +186,24 @@ class ItemTable:
         if sum(natural) + GAP * (len(natural) - 1) > max_width:
             natural = [n if wraps else max(v, *(cell_len(w) for w in h.split()))
                        for n, v, h, wraps in zip(natural, values, heads, wrapping)]
-        return fit(natural, wrapping, floors, weights, max_width)
+        return fit(natural, wrapping, floors, weights, max_width,
+                   [c in YIELDING for c in self.columns])
+
+    def _folded(self, widths: Sequence[int]) -> Sequence[Sequence[str]]:
+        """The rows with ids too wide for their column folded (see `fold_id`)."""
+        narrow = [i for i, (name, width) in enumerate(zip(self.columns, widths))
+                  if name in YIELDING and any(cell_len(row[i]) > width for row in self.rows)]
+        if not narrow:
+            return self.rows
+        return [[fold_id(text, widths[i]) if i in narrow else text
+                 for i, text in enumerate(row)] for row in self.rows]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = self.widths(options.max_width)
+        rows = self._folded(widths)
         fits = sum(widths) + GAP * (len(widths) - 1) <= options.max_width
         if len(self.rows) > FAST_ROWS and fits:  # else Rich crops a too-narrow console
-            yield from self._fast(widths, options.max_width)
+            yield from self._fast(widths, options.max_width, rows)
             return
         table = Table(title=self.title, caption=self.caption, title_justify="left",
                       header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
@@ -181,13 +212,14 @@ class ItemTable:
             column = COLUMNS[name]
             table.add_column(heading, justify=column.justify, width=width,  # type: ignore[arg-type]
                              overflow="fold")
-        for number, row in enumerate(self.rows):
+        for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else ()
             table.add_row(*(Text(text, style=styles[i] or "") if styles else text
                             for i, text in enumerate(row)))
         yield table
 
-    def _fast(self, widths: list[int], max_width: int) -> Iterable[Segment]:
+    def _fast(self, widths: list[int], max_width: int,
+              rows: Sequence[Sequence[str]]) -> Iterable[Segment]:
         """The same layout as the Rich path, one line at a time."""
         justify = [COLUMNS[c].justify for c in self.columns]
         gap = " " * GAP
@@ -201,7 +233,7 @@ class ItemTable:
             yield Segment.line()
         yield Segment("─" * rule_width)
         yield Segment.line()
-        for number, row in enumerate(self.rows):
+        for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else [None] * len(row)
             cells = [wrap_cells(text, width) for text, width in zip(row, widths)]
             for depth in range(max(len(c) for c in cells)):
@@ -236,7 +268,7 @@ def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
                title: str | None = None, caption: str | None = None) -> ItemTable:
     """One row per item: statuses in colour, overdue due dates in red."""
     rows = [[COLUMNS[c].get(item, day) for c in columns] for item in items]
-    styles = [[STATUS_STYLES.get(item.status) if c == "status"
+    styles = [[STATUS_STYLES.get(item.state.status) if c == "status"
                else "red" if c == "due" and is_overdue(item, day)
                else COLUMNS[c].style for c in columns] for item in items]
     return ItemTable(tuple(columns), rows, styles, title, caption)

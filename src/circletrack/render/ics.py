@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 
 from .. import __version__
 from ..i18n import _, ngettext
-from ..labels import category_label, status_label
+from ..labels import category_label
 from ..model import Item
-from ..query import days_overdue
+from ..query import days_overdue, last_reported
+from .fields import progress_cell, status_cell
 
 UID_DOMAIN = "circletrack"
 PRODID = f"-//circletrack//circletrack {__version__}//EN"
@@ -25,12 +26,15 @@ def event_description(item: Item, day: dt.date) -> str:
     lines = [
         _("牵头单位 Lead: {units}").format(units="、".join(item.lead) or "—"),
         _("配合单位 Support: {units}").format(units="、".join(item.support) or "—"),
-        _("进度要求 Requirement: {requirement}").format(requirement=item.requirement or "—"),
-        _("Status: {status}, progress {progress}%").format(status=status_label(item.status),
-                                                          progress=item.progress),
+        _("进度要求 Requirement: {requirement}").format(
+            requirement=item.requirement or item.deadline or "—"),
+        _("Status: {status}, progress {progress}").format(status=status_cell(item),
+                                                         progress=progress_cell(item)),
         _("Latest report: {date}").format(
-            date=item.updated.isoformat() if item.updated else _("none")),
+            date=reported.isoformat() if (reported := last_reported(item)) else _("none")),
     ]
+    if item.state.derived:
+        lines.append(_("Derived from: {items}").format(items=", ".join(item.state.via)))
     late = days_overdue(item, day)
     if late:
         lines.append(ngettext("Overdue by {days} day as of {date}",
@@ -74,15 +78,15 @@ def to_ics(items: Sequence[Item], day: dt.date, name: str,
         event.add("description", event_description(item, day))
         event.add("sequence", len(item.due_changes))
         event.add("transp", "TRANSPARENT")
-        if item.updated is not None:
+        if (reported := last_reported(item)) is not None:
             event.add("last-modified",
-                      dt.datetime.combine(item.updated, dt.time(0, 0), tzinfo=dt.timezone.utc))
+                      dt.datetime.combine(reported, dt.time(0, 0), tzinfo=dt.timezone.utc))
         groups = categories.get(item.id) if categories is not None else None
         names = list(groups) if groups else ([category_label(item.category)]
                                              if item.category else [])
         if names:
             event.add("categories", names)
-        if item.status == "cancelled":
+        if item.state.status == "cancelled":
             event.add("status", "CANCELLED")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -18,8 +18,8 @@ LIST_COLUMNS: tuple[str, ...] = ("id", "category", "title", "lead", "due", "stat
 NARROW_WIDTH = 110
 LIST_COLUMNS_NARROW: tuple[str, ...] = ("id", "title", "lead", "due", "progress", "status")
 CSV_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "support", "cities",
-                                "due", "requirement", "status", "progress", "days_overdue",
-                                "updated")
+                                "due", "requirement", "status", "progress",
+                                "progress_reported", "derived_from", "days_overdue", "updated")
 
 
 def render_list(items: Sequence[Item], day: dt.date, fmt: str, limit: int | None,

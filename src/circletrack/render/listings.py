@@ -26,10 +26,6 @@ from .formats import json_array, table_rows, to_csv, to_markdown
 
 Rendered = Union[str, bytes, RenderableType]
 
-OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "ics")
-STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
-SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
-EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
 
 OVERDUE_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "requirement",
                                     "days_overdue", "progress", "updated")
@@ -41,7 +37,8 @@ SLIPS_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "status", "first_due", 
 EXPORT_CSV_COLUMNS: tuple[str, ...] = (
     "id", "kind", "category", "source_title", "title_en", "content", "lead", "support", "cities",
     "created", "due", "original_due", "requirement", "reading", "status", "progress",
-    "days_overdue", "updated", "reports", "due_moves", "tags", "sources", "related")
+    "progress_reported", "derived_from", "days_overdue", "updated", "reports", "due_moves",
+    "tags", "sources", "related")
 #: The fields that still read as a table in a wiki page.
 EXPORT_MD_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead", "cities",
                                       "due", "status", "progress", "days_overdue", "updated")

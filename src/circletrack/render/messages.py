@@ -18,37 +18,42 @@ from ..model import Item
 from ..writes import EditResult, MarkResult
 
 
-def _state(state: tuple[str, int]) -> str:
-    return f"{status_label(state[0])} {state[1]}%"
+def _state(state: tuple[str, int | None]) -> str:
+    progress = f"{state[1]}%" if state[1] is not None else "—"
+    return f"{status_label(state[0])} {progress}"
 
 
-def mark_message(result: MarkResult) -> str:
-    """`coop-01 标题: planned 0% → in_progress 40% (report of 2024-05-01 by 王芳)`."""
+def mark_message(result: MarkResult, path: str) -> str:
+    """`coop-01 标题: planned — → in progress 40% (report of 2024-05-01 by 王芳; wrote
+    projects.toml)`; a back-dated report says that it came before the latest, and whether
+    the state changed."""
     report = result.report
     of = _("report of {date} by {by}").format(date=report.date, by=report.by)
     if report.value is not None:
         of += _(", value {value} {unit}").format(value=report.value,
                                                  unit=result.unit or "").rstrip()
-    title = display_title(result.title, result.title_en)
     if not result.is_latest:
-        return _("{id} {title}: recorded a {report} before the latest ({latest}); the state "
-                 "stays {state}").format(id=result.item_id, title=title, report=of,
-                                         latest=result.latest, state=_state(result.after))
+        of += _(", before the latest of {latest}").format(latest=result.latest)
+    of += _("; wrote {path}").format(path=path)
+    title = display_title(result.title, result.title_en)
+    if result.before == result.after:
+        return _("{id} {title}: stays {state} ({report})").format(
+            id=result.item_id, title=title, state=_state(result.after), report=of)
     return _("{id} {title}: {before} → {after} ({report})").format(
         id=result.item_id, title=title, before=_state(result.before),
         after=_state(result.after), report=of)
 
 
-def add_message(item: Item) -> str:
-    """`added prj-012 标题 (project, highway, due 2026-12-31)`."""
+def add_message(item: Item, path: str) -> str:
+    """`added prj-012 标题 (project, highway, due 2026-12-31) to projects.toml`."""
     details = join(x for x in (kind_label(item.kind), category_label(item.category),
                                _("due {date}").format(date=item.due) if item.due else None)
                    if x)
-    return _("added {id} {title} ({details})").format(id=item.id, title=item_title(item),
-                                                       details=details)
+    return _("added {id} {title} ({details}) to {path}").format(
+        id=item.id, title=item_title(item), details=details, path=path)
 
 
-def edit_message(result: EditResult) -> str:
+def edit_message(result: EditResult, path: str) -> str:
     """`edited coop-01 标题: title, due (2011-12-31 → 2012-06-30)`, or that nothing changed."""
     title = display_title(result.title, result.title_en)
     if not result.changed:
@@ -59,11 +64,11 @@ def edit_message(result: EditResult) -> str:
                                                  old=move.from_ or _("none"), new=move.to)
              if name == "due" and move else field_label(name)
              for name in result.changed]
-    return _("edited {id} {title}: {fields}").format(id=result.item_id, title=title,
-                                                      fields=join(names))
+    return _("edited {id} {title}: {fields} (wrote {path})").format(
+        id=result.item_id, title=title, fields=join(names), path=path)
 
 
-def undo_message(undone: Undone) -> str:
+def undo_message(undone: Undone, path: str) -> str:
     """`undone: circletrack mark … (by wang); 3 earlier writes can be undone`.
 
     The time of the write is left out so the message is the same on any day; `undo --list`
@@ -73,9 +78,10 @@ def undo_message(undone: Undone) -> str:
                      "{count} earlier writes can be undone", undone.remaining).format(
                 count=undone.remaining)
             if undone.remaining else _("no earlier write to undo"))
-    template = (_("finished an interrupted undo of {label} (by {user}); {more}")
-                if undone.finished_interrupted else _("undone: {label} (by {user}); {more}"))
-    return template.format(label=entry.label, user=entry.user, more=more)
+    template = (_("finished an interrupted undo of {label} (by {user}) in {path}; {more}")
+                if undone.finished_interrupted
+                else _("undone in {path}: {label} (by {user}); {more}"))
+    return template.format(label=entry.label, user=entry.user, more=more, path=path)
 
 
 def journal_lines(entries: Sequence[Entry]) -> list[str]:

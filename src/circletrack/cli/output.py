@@ -1,0 +1,72 @@
+"""Where a command's result goes: stdout (a table through Rich, a machine format as bytes)
+or a file given with --output, written atomically and never over another file unforced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from ..fileio import write_file
+from ..i18n import _
+from ..render import SUFFIX_FORMATS
+from .app import err_console, out_console
+from .options import check_choices
+
+FormatOption = Annotated[Optional[str], typer.Option(
+    "--format", "-f", show_default=False,
+    help="Output format. Default: from the --output file's suffix (.csv .json .md .ics), "
+         "else the table.")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", dir_okay=False, show_default=False,
+    help="Write to this file (atomically) instead of stdout; refuses to replace an existing "
+         "file without --force.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
+
+
+def emit(text: str | bytes) -> None:
+    """Write a machine format to stdout unchanged (bytes keep their BOM)."""
+    stream = typer.get_binary_stream("stdout")
+    stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+    stream.flush()
+
+
+def choose_format(format_: str | None, output: Path | None, allowed: tuple[str, ...],
+                  default: str = "table") -> str:
+    """--format, else the format the --output suffix implies, else `default`; checked."""
+    if format_ is None and output is not None:
+        format_ = SUFFIX_FORMATS.get(output.suffix.lower())
+        if format_ is None and default == "table":
+            raise UsageError(_("--output: cannot tell the format from {name!r}; add --format "
+                               "({choices})").format(
+                name=output.name, choices=", ".join(f for f in allowed if f != "table")))
+    (chosen,) = check_choices([format_ or default], allowed, "--format")
+    if chosen == "table" and output is not None:
+        raise UsageError(_("--output: the table is for the terminal; choose --format "
+                           "{choices}").format(
+            choices=", ".join(f for f in allowed if f != "table")))
+    return chosen
+
+
+def write_output(path: Path, data: bytes, force: bool) -> None:
+    """Write a report file atomically; never replace an existing file unless forced."""
+    if path.is_dir():
+        raise UsageError(_("--output: {path} is a folder; name a file").format(path=path))
+    write_file(path, data, replace=force)
+
+
+def deliver(rendered: object, output: Path | None = None, force: bool = False,
+            no_color: bool = False) -> None:
+    """Print a rendered result, or write it to --output and say so on stderr."""
+    if output is None:
+        if isinstance(rendered, (str, bytes)):
+            emit(rendered)
+        else:
+            out_console(no_color).print(rendered)
+        return
+    if not isinstance(rendered, (str, bytes)):
+        raise UsageError(_("--output: the table is for the terminal; choose another --format"))
+    write_output(output, rendered if isinstance(rendered, bytes) else rendered.encode(), force)
+    err_console().print(_("wrote {path}").format(path=output), markup=False, soft_wrap=True)
