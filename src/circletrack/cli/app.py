@@ -18,6 +18,9 @@ from ..errors import CircletrackError, ExitStatus, FieldError
 from ..i18n import LANGUAGES, N_, _, detect_language, set_language
 from ..store import Location, locate
 
+# Rich and the option helpers are imported inside the functions that use them, for start-up
+# speed: `--version` and `--help` need neither.
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 class OneLineErrorGroup(TyperGroup):

@@ -40,6 +40,9 @@ from .options import (
 )
 from .output import ForceOption, FormatOption, OutputOption, choose_format, deliver
 
+# The renderers are imported inside the commands that use them, for start-up speed: each
+# command pays only for its own formats (icalendar for ics).
+
 GroupByOption = Annotated[Optional[str], typer.Option(
     "--group-by", "-g", show_default=False,
     help="unit, category or city: one section per group, largest first. An item with "

@@ -42,6 +42,9 @@ from .options import (
 from .output import deliver
 
 
+# The renderers (and Rich with them) are imported inside the commands that use them, for
+# start-up speed: a command pays only for what it prints.
+
 def _format_option(formats: tuple[str, ...]) -> object:
     return Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(formats)}.",
                                        autocompletion=complete_formats(*formats))]

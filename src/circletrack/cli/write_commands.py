@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..writes import ItemFields
 
 # The renderers, the journal and the write functions are imported inside the commands
-# that use them, so that `list` or `status` does not pay for loading them.
+# that use them, for start-up speed: `list` or `status` does not pay for loading them.
 from .app import RegistryOption, command, registry_location
 from .options import (
     DATE_HELP,

@@ -24,6 +24,9 @@ from .fields import header, item_json
 from .fitted import item_table
 from .formats import json_array, table_rows, to_csv, to_markdown
 
+# icalendar and the Taskwarrior exporter are imported only when those formats are asked
+# for, for start-up speed.
+
 Rendered = Union[str, bytes, RenderableType]
 
 
