@@ -65,18 +65,18 @@ UNITS = ("市交通局", "市发改委", "市规划局", "市经委", "市环保
          "市科技局", "市建委", "市水利局", "市文广新局", "市经合办", "市公安局", "市民政局",
          "市国土资源局", "市港航局", "市城投集团", "省交通集团", "省发改委", "省铁投集团")
 COOPERATION_TOPICS: dict[str, tuple[str, ...]] = {
-    "规划共绘": ("产业集聚区规划对接", "空间规划协同编制", "生态保护红线衔接", "城际轨道交通规划研究",
+    "planning": ("产业集聚区规划对接", "空间规划协同编制", "生态保护红线衔接", "城际轨道交通规划研究",
              "工业发展专项规划", "信息化合作专项规划"),
-    "交通共联": ("公交同城化", "毗邻道路连通", "客运班线公交化改造", "交通一卡通互联互通",
+    "transport": ("公交同城化", "毗邻道路连通", "客运班线公交化改造", "交通一卡通互联互通",
              "跨界断头路打通"),
-    "市场共构": ("人才市场一体化", "要素交易平台共建", "旅游年卡互认", "农产品流通合作"),
-    "产业共兴": ("产业园区合作共建", "飞地经济合作", "科技创新券通用通兑", "特色小镇结对共建"),
-    "品牌共推": ("旅游联合推介", "区域品牌联合营销", "会展活动联合举办"),
-    "环境共建": ("跨界河流联合治理", "大气污染联防联控", "环保联合执法行动"),
-    "社会共享": ("医保异地结算", "优质教育资源共享", "公共图书馆通借通还", "养老服务合作",
+    "market": ("人才市场一体化", "要素交易平台共建", "旅游年卡互认", "农产品流通合作"),
+    "industry": ("产业园区合作共建", "飞地经济合作", "科技创新券通用通兑", "特色小镇结对共建"),
+    "brand": ("旅游联合推介", "区域品牌联合营销", "会展活动联合举办"),
+    "environment": ("跨界河流联合治理", "大气污染联防联控", "环保联合执法行动"),
+    "society": ("医保异地结算", "优质教育资源共享", "公共图书馆通借通还", "养老服务合作",
              "就业信息互通"),
-    "合作机制": ("联席会议制度完善", "专业委员会工作机制"),
-    "市长会议": ("市长联席会议筹备",),
+    "mechanism": ("联席会议制度完善", "专业委员会工作机制"),
+    "mayors": ("市长联席会议筹备",),
 }
 PROJECT_TYPES: dict[str, tuple[str, ...]] = {
     "intercity_rail": ("城际铁路", "市域铁路", "城际铁路二期工程"),
@@ -211,12 +211,14 @@ def make_item(rng: random.Random, number: int, item_ids: list[str]) -> Item:
     final = _weighted(rng, STATUS_WEIGHTS)
     history = _history(rng, final, created, lead[0], target)
     status, progress = current_state(history)
+    sources = sorted(rng.sample(("plan-2011", "press-2018", "rmw-2019", "hzw-2020",
+                                 "bench-2024"), rng.randint(1, 2)))
     facts = []
-    if kind == "project" and rng.random() < 0.6:
+    if kind == "project" and rng.random() < 0.6:  # every fact's source is among the item's
         facts.append(Fact(key="length", label="全长", value=round(rng.uniform(5, 180), 1),
-                          unit="km", source="plan-2011"))
+                          unit="km", source=sources[0]))
         facts.append(Fact(key="investment", label="总投资", value=round(rng.uniform(10, 600), 1),
-                          unit="亿元", source=rng.choice(("press-2018", "rmw-2019"))))
+                          unit="亿元", source=rng.choice(sources)))
     original_due = None
     due_changes = []
     if rng.random() < 0.06:
@@ -227,6 +229,10 @@ def make_item(rng: random.Random, number: int, item_ids: list[str]) -> Item:
                                                         "设计方案调整", "资金安排推迟")),
                                      by=lead[0]))
     related = [rng.choice(item_ids)] if item_ids and rng.random() < 0.1 else []
+    # a tenth of the plan rows follow earlier items, as the shipped plan rows follow roads
+    tracks = ([rng.choice(item_ids)] if kind == "cooperation" and item_ids
+              and rng.random() < 0.1 else [])
+    related = [r for r in related if r not in tracks]
     return Item(
         id=f"{prefix}-{number:05d}", kind=kind, title=title, created=created, category=category,
         content=f"推进{title},{'、'.join(cities)}协同实施,由{'、'.join(lead)}牵头。",
@@ -234,9 +240,8 @@ def make_item(rng: random.Random, number: int, item_ids: list[str]) -> Item:
         requirement=f"{due.year}年完成" if kind == "cooperation" else None,
         status=status, progress=progress,
         tags=rng.sample(TAGS[kind], rng.randint(1, 3)),
-        sources=sorted(rng.sample(("plan-2011", "press-2018", "rmw-2019", "hzw-2020",
-                                   "bench-2024"), rng.randint(1, 2))),
-        related=related, original_due=original_due, facts=facts, target=target,
+        sources=sources, related=related, tracks=tracks, original_due=original_due,
+        facts=facts, target=target,
         history=history, due_changes=due_changes)
 
 
@@ -276,7 +281,7 @@ def task_of(item: Item) -> dict[str, Any]:
         "entry": _tw_date(item.created),
         "project": f"{item.kind}.{item.category}",
         "tags": [*item.tags, *(["blocked"] if item.status == "blocked" else [])],
-        "progress": item.progress,
+        "progress": item.progress if item.progress is not None else 0,
     }
     if item.due is not None:
         task["due"] = _tw_date(item.due, "235959")
@@ -318,7 +323,8 @@ def probe_item(registry: Registry) -> Probe:
     """An in-progress item near the middle of the registry, below 90%, to show and mark."""
     middle = len(registry.items) // 2
     ordered = registry.items[middle:] + registry.items[:middle]
-    item = next(i for i in ordered if i.status == "in_progress" and i.progress < 90)
+    item = next(i for i in ordered if i.status == "in_progress" and i.progress is not None
+                and i.progress < 90 and not i.links)
     return Probe(item.id, task_uuid(item.id), min(99, item.progress + 5))
 
 

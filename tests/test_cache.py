@@ -23,7 +23,7 @@ def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_second_load_is_a_hit_and_equal(small_registry: Path, cache_folder: Path) -> None:
     first = load(Location(small_registry, "option"))
-    entries = list(cache_folder.glob("*.pickle"))
+    entries = list(cache_folder.glob("*.entry"))
     assert len(entries) == 1
     assert cache.lookup(small_registry.read_bytes()) == first
     assert load(Location(small_registry, "option")) == first
@@ -44,14 +44,14 @@ def test_invalid_files_are_never_cached(tmp_path: Path, cache_folder: Path) -> N
     bad.write_text(SMALL.replace('kind = "project"', 'kind = "task"'), encoding="utf-8")
     with pytest.raises(Exception, match="unknown kind"):
         load(Location(bad, "option"))
-    assert not list(cache_folder.glob("*.pickle"))
+    assert not list(cache_folder.glob("*.entry"))
 
 
 def test_damaged_entry_falls_back_to_parsing(small_registry: Path, cache_folder: Path) -> None:
     expected = loads(small_registry.read_bytes())
     load(Location(small_registry, "option"))
-    (entry,) = cache_folder.glob("*.pickle")
-    entry.write_bytes(b"not a pickle")
+    (entry,) = cache_folder.glob("*.entry")
+    entry.write_bytes(b"not an entry")
     assert load(Location(small_registry, "option")) == expected
 
 
@@ -75,7 +75,7 @@ def test_old_entries_are_pruned(tmp_path: Path, cache_folder: Path) -> None:
         path = tmp_path / f"r{n}.toml"
         path.write_text(SMALL.replace("省级产业集聚区规划建设", f"事项{n}"), encoding="utf-8")
         load(Location(path, "option"))
-    assert len(list(cache_folder.glob("*.pickle"))) == cache.KEEP_ENTRIES
+    assert len(list(cache_folder.glob("*.entry"))) == cache.KEEP_ENTRIES
 
 
 def test_platform_folders() -> None:
@@ -83,3 +83,134 @@ def test_platform_folders() -> None:
     assert cache.cache_dir({"CIRCLETRACK_CACHE_DIR": "/x"}) == Path("/x")
     assert cache.cache_dir({"XDG_CACHE_HOME": "/c"}) in (Path("/c/circletrack"),
                                                         Path.home() / "Library/Caches/circletrack")
+
+
+# Nobody but the user can put anything in the cache (issue 16)
+
+ROOT_ONLY = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                               reason="needs root to create files owned by another user")
+
+
+class _Planted:
+    """A pickle that, when unpickled, leaves a marker file: it must never be unpickled."""
+
+    marker = ""
+
+    def __reduce__(self):  # noqa: ANN204
+        return (Path.write_text, (Path(self.marker), "ran"))
+
+
+def _planted_payload(marker: Path) -> bytes:
+    import pickle
+
+    planted = _Planted()
+    planted.marker = str(marker)
+    return pickle.dumps(planted)
+
+
+def test_a_planted_pickle_never_runs(small_registry: Path, cache_folder: Path,
+                                     tmp_path: Path) -> None:
+    expected = loads(small_registry.read_bytes())
+    load(Location(small_registry, "option"))
+    (entry,) = cache_folder.glob("*.entry")
+    marker = tmp_path / "ran"
+    for blob in (_planted_payload(marker),  # a bare pickle where the entry was
+                 cache._MAGIC + b"x" * 32 + _planted_payload(marker)):  # with a made-up MAC
+        entry.write_bytes(blob)
+        assert load(Location(small_registry, "option")) == expected
+        assert not marker.exists()
+
+
+def test_an_altered_entry_is_a_miss_and_never_shown(small_registry: Path,
+                                                     cache_folder: Path) -> None:
+    load(Location(small_registry, "option"))
+    (entry,) = cache_folder.glob("*.entry")
+    blob = entry.read_bytes()
+    entry.write_bytes(blob.replace("省级产业集聚区规划建设".encode(), "伪造的标题伪造的标题的".encode()))
+    assert load(Location(small_registry, "option")).get("coop-01").title == "省级产业集聚区规划建设"  # type: ignore[union-attr]
+    entry.write_bytes(blob[: len(blob) // 2])  # truncated
+    assert load(Location(small_registry, "option")).get("coop-01") is not None
+
+
+def test_an_entry_of_another_version_is_a_miss(small_registry: Path, cache_folder: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    load(Location(small_registry, "option"))
+    monkeypatch.setattr(cache, "_TAG", b"0.0.0-py3.0-schema0")
+    assert cache.lookup(small_registry.read_bytes()) is None
+
+
+def test_a_writable_by_others_folder_of_ours_is_tightened(small_registry: Path,
+                                                           cache_folder: Path) -> None:
+    cache_folder.mkdir(mode=0o777)
+    os.chmod(cache_folder, 0o777)
+    load(Location(small_registry, "option"))
+    if hasattr(os, "geteuid"):
+        assert cache_folder.stat().st_mode & 0o777 == 0o700
+        assert (cache_folder / "key").stat().st_mode & 0o777 == 0o600
+    assert list(cache_folder.glob("*.entry"))
+
+
+def test_a_link_as_the_cache_folder_is_not_used(small_registry: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    monkeypatch.setenv("CIRCLETRACK_CACHE_DIR", str(link))
+    assert load(Location(small_registry, "option")).get("coop-01") is not None
+    assert not list(real.glob("*.entry"))
+
+
+@ROOT_ONLY
+def test_a_folder_someone_else_made_is_left_alone(small_registry: Path, cache_folder: Path,
+                                                  tmp_path: Path) -> None:
+    cache_folder.mkdir(mode=0o755)
+    os.chown(cache_folder, 12345, 12345)  # another user pre-created it
+    marker = tmp_path / "ran"
+    planted = cache_folder / f"{cache.digest(small_registry.read_bytes())}.entry"
+    planted.write_bytes(_planted_payload(marker))
+    os.chown(planted, 12345, 12345)
+    assert load(Location(small_registry, "option")).get("coop-01") is not None
+    assert not marker.exists()
+    assert sorted(p.name for p in cache_folder.iterdir()) == [planted.name]  # nothing added
+
+
+@ROOT_ONLY
+def test_an_entry_owned_by_another_user_is_not_read(small_registry: Path,
+                                                    cache_folder: Path) -> None:
+    load(Location(small_registry, "option"))
+    (entry,) = cache_folder.glob("*.entry")
+    os.chown(entry, 12345, 12345)
+    assert cache.lookup(small_registry.read_bytes()) is None
+
+
+def test_a_write_uses_only_an_entry_for_the_bytes_it_read_under_the_lock(
+        small_registry: Path, cache_folder: Path) -> None:
+    import datetime as dt
+
+    from circletrack.store import update_journaled
+    from circletrack.writes import ReportRequest, record_report
+
+    load(Location(small_registry, "option"))  # an entry for the current bytes
+    changed = small_registry.read_text(encoding="utf-8").replace("省级产业集聚区规划建设",
+                                                                  "手工改过的标题")
+    small_registry.write_text(changed, encoding="utf-8")  # a hand edit behind the cache
+    request = ReportRequest(date=dt.date(2011, 6, 1), by="x", source="y", note="n")
+    update_journaled(Location(small_registry, "option"),
+                     lambda reg: record_report(reg, "coop-01", request), "test")
+    assert "手工改过的标题" in small_registry.read_text(encoding="utf-8")
+
+
+def test_temporary_files_of_a_killed_cache_write_are_removed(small_registry: Path,
+                                                              cache_folder: Path,
+                                                              tmp_path: Path) -> None:
+    load(Location(small_registry, "option"))
+    stale = cache_folder / ".x.entry.abc.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    fresh = cache_folder / ".y.entry.def.tmp"
+    fresh.write_bytes(b"being written")
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL.replace("省级产业集聚区规划建设", "另一个"), encoding="utf-8")
+    load(Location(other, "option"))
+    assert not stale.exists() and fresh.exists()

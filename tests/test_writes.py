@@ -140,7 +140,8 @@ def test_mark_finds_items_by_title_fragment_and_by_env_user(small_registry: Path
     (("--progress", "abc"), "0 to 100"),
     (("--status", "finished"), "unknown status"),
     (("--note", "x", "--date", "someday"), "cannot read"),
-    (("--note", "x", "--date", "2999-01-01"), "in the future"),
+    (("--note", "x", "--date", "2099-01-01"), "in the future"),
+    (("--note", "x", "--date", "2999-01-01"), "outside the dates a registry holds"),
     (("--note", "   "), "must not be empty"),
 ])
 def test_mark_bad_input(small_registry: Path, args: tuple[str, ...], fragment: str) -> None:

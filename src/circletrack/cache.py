@@ -1,16 +1,23 @@
-"""A parse cache: the validated objects of a registry, keyed on a hash of its bytes.
+"""A parse cache: the validated objects of a registry, kept for the exact bytes they came from.
 
-Parsing and validating 10,000 items takes seconds in pure Python; unpickling the objects
-a previous run built from the very same bytes takes a fraction of that. The key is a
-BLAKE2b digest of the file's content (plus circletrack's and Python's versions), so a
-file changed behind the cache's back, whatever its size or modification time, is simply
-a miss: the cache can make a read faster but never different. Writes use it the same
-way, on the bytes they re-read under the lock, and validate their result in full.
+Parsing and validating 10,000 items takes more than a second in pure Python; loading the
+objects a previous run built from the very same bytes takes a fraction of that. The cache
+can make a read faster but never different, and nobody but the user can put anything in it:
 
-The cache lives in the user's cache folder ($CIRCLETRACK_CACHE_DIR, else the platform's:
-$XDG_CACHE_HOME or ~/.cache, %LOCALAPPDATA%, ~/Library/Caches); CIRCLETRACK_CACHE=off
-turns it off. Any problem with it (unwritable folder, damaged entry) falls back to
-parsing; it never fails a command.
+- It lives in the user's cache folder ($CIRCLETRACK_CACHE_DIR, else the platform's:
+  $XDG_CACHE_HOME or ~/.cache, %LOCALAPPDATA%, ~/Library/Caches; CIRCLETRACK_CACHE=off turns
+  it off). On every use the folder must be a real folder (not a link) owned by the user and
+  writable by nobody else; one of the user's own with looser permissions is tightened to
+  0700, and any other is left alone with the cache off for the run.
+- Every entry is signed (HMAC-SHA256) with a key only the user can read, kept in that
+  folder (0600). An entry is read only from a regular file the user owns and unpickled only
+  after its signature checks, so a file someone else planted can neither run code nor change
+  what a command prints or writes. An entry names the digest of the registry bytes it
+  describes and circletrack's version; it is used only for exactly those bytes (a write: for
+  the bytes it read under the lock), and anything else (another version's entry, a
+  truncated or altered one) is a miss, never a failure.
+
+Any problem with the cache (an unwritable folder, a damaged entry) falls back to parsing.
 """
 
 from __future__ import annotations
@@ -18,9 +25,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
+import stat
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,8 +40,18 @@ from .fileio import atomic_write
 from .model import SCHEMA_VERSION, Registry
 
 KEEP_ENTRIES = 8
+SUFFIX = ".entry"
+_MAGIC = b"circletrack-cache-2\n"
 _TAG = (f"{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-schema{SCHEMA_VERSION}"
         .encode())
+_KEY_FILE = "key"
+_KEY_SIZE = 32
+#: An entry larger than this is not read (a registry of 10,000 items makes about 9 MB).
+MAX_ENTRY = 512 * 1024 * 1024
+#: A temporary file of a cache write this old was left by a killed process.
+STALE_TEMPORARY_SECONDS = 600
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_POSIX = hasattr(os, "geteuid")
 
 
 def cache_dir(env: dict[str, str] | None = None) -> Path | None:
@@ -48,9 +69,82 @@ def cache_dir(env: dict[str, str] | None = None) -> Path | None:
     return Path(base) / "circletrack"
 
 
+def private_folder(folder: Path, create: bool = True) -> bool:
+    """True when `folder` is a real folder owned by this user and writable by nobody else
+    (created 0700 if missing and `create`; tightened if it is ours but looser)."""
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    if not _POSIX:  # Windows: the user's profile folder is private by its access lists
+        return True
+    if info.st_uid != os.geteuid():
+        return False
+    if info.st_mode & 0o077:
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)
+            info = os.lstat(folder)
+    return not info.st_mode & 0o022
+
+
+def _private_file(fd: int, limit: int) -> bool:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        return False
+    return not _POSIX or (info.st_uid == os.geteuid() and not info.st_mode & 0o022)
+
+
+def _read_private(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes if this user owns it and nobody else may write it (a link is
+    not followed); None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not _private_file(fd, limit):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _key(folder: Path) -> bytes | None:
+    """The user's signing key, made on first use (0600, in the private folder)."""
+    path = folder / _KEY_FILE
+    key = _read_private(path, _KEY_SIZE)
+    if key is not None and len(key) == _KEY_SIZE:
+        return key
+    if key is not None or path.is_symlink():
+        return None  # a file of the wrong size or a link: not ours to trust or replace
+    fresh = secrets.token_bytes(_KEY_SIZE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+                     | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError:  # another process made it a moment ago
+        key = _read_private(path, _KEY_SIZE)
+        return key if key is not None and len(key) == _KEY_SIZE else None
+    except OSError:
+        return None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(fresh)
+    return fresh
+
+
 def digest(data: bytes) -> str:
     """The cache key of a registry's bytes."""
     return hashlib.blake2b(data, digest_size=20, person=b"circletrack", key=_TAG[:64]).hexdigest()
+
+
+def _sign(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, _MAGIC + payload, hashlib.sha256).digest()
 
 
 @contextlib.contextmanager
@@ -73,19 +167,36 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _trusted_folder() -> tuple[Path, bytes] | None:
+    folder = cache_dir()
+    if folder is None or not private_folder(folder):
+        return None
+    key = _key(folder)
+    return (folder, key) if key is not None else None
+
+
 def lookup_entry(data: bytes) -> tuple[Registry, bool] | None:
     """The objects cached for exactly these bytes, and whether the bytes are known to be
     canonical (written by circletrack's own serialiser); None on a miss."""
-    folder = cache_dir()
-    if folder is None:
+    trusted = _trusted_folder()
+    if trusted is None:
+        return None
+    folder, key = trusted
+    name = digest(data)
+    blob = _read_private(folder / f"{name}{SUFFIX}", MAX_ENTRY)
+    head = len(_MAGIC) + hashlib.sha256().digest_size
+    if blob is None or len(blob) <= head or not blob.startswith(_MAGIC):
+        return None
+    mac, payload = blob[len(_MAGIC):head], blob[head:]
+    if not hmac.compare_digest(mac, _sign(key, payload)):
         return None
     try:
-        blob = (folder / f"{digest(data)}.pickle").read_bytes()
         with no_gc():
-            registry, canonical = pickle.loads(blob)
-    except Exception:  # noqa: BLE001 - a missing or damaged entry is a miss
+            tag, described, canonical, registry = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a signed entry of an older layout: a miss
         return None
-    if not isinstance(registry, Registry) or not isinstance(canonical, bool):
+    if (tag != _TAG or described != name or not isinstance(registry, Registry)
+            or not isinstance(canonical, bool)):
         return None
     return registry, canonical
 
@@ -101,18 +212,30 @@ def remember(data: bytes, registry: Registry, canonical: bool = False) -> None:
 
     `canonical` says the bytes are exactly what `codec.dumps` writes for `registry`.
     """
-    folder = cache_dir()
-    if folder is None:
+    trusted = _trusted_folder()
+    if trusted is None:
         return
+    folder, key = trusted
+    name = digest(data)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / f"{digest(data)}.pickle",
-                     pickle.dumps((registry, canonical), protocol=pickle.HIGHEST_PROTOCOL))
-        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+        payload = pickle.dumps((_TAG, name, canonical, registry),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write(folder / f"{name}{SUFFIX}", _MAGIC + _sign(key, payload) + payload)
+        entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
         for stale in entries[:-KEEP_ENTRIES]:
             stale.unlink(missing_ok=True)
+        _remove_stale_temporaries(folder)
     except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
         return
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files of cache writes killed midway (not of writes still running)."""
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for leftover in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def cached_entry(data: bytes, parse: Callable[[bytes], Registry]) -> tuple[Registry, bool]:

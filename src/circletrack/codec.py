@@ -47,14 +47,24 @@ def parse_document(data: bytes, path: str | None = None) -> dict[str, Any]:
         text = text[1:]
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.14 gives exc.lineno; earlier versions only put it in the message.
-        message = str(exc)
-        found = _AT_LINE.search(message)
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        message = _AT_LINE.sub("", message).strip()
-        raise RegistryInvalid([Problem(_("malformed TOML: {error}").format(error=message), line)],
-                              path) from None
+    except RecursionError:
+        raise RegistryInvalid([Problem(_("malformed TOML: nested too deeply"))], path) from None
+    except ValueError as exc:  # a number past Python's limit for integer text, say
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise _decode_error(exc, path) from None
+        raise RegistryInvalid([Problem(_("malformed TOML: {error}").format(
+            error=str(exc).split(";")[0]))], path) from None
+
+
+def _decode_error(exc: Exception, path: str | None) -> RegistryInvalid:
+    """A TOML syntax error as one problem with its line."""
+    # Python 3.14 gives exc.lineno; earlier versions only put it in the message.
+    message = str(exc)
+    found = _AT_LINE.search(message)
+    line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+    message = _AT_LINE.sub("", message).strip()
+    return RegistryInvalid([Problem(_("malformed TOML: {error}").format(error=message), line)],
+                           path)
 
 
 def problems_in(data: bytes, path: str | None = None) -> list[Problem]:

@@ -8,6 +8,7 @@ import re
 
 from .errors import FieldError
 from .i18n import N_, _
+from .model import FIRST_DATE, LAST_DATE
 
 #: The date forms `parse_date` reads, as help texts and errors list them (translated there).
 ACCEPTED_FORMS = N_("YYYY-MM-DD, 2011/12/31, 'Dec 31 2011', 2011年12月31日, 2011年12月, 2011年, "
@@ -39,7 +40,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def parse_date(text: str, today: dt.date, field: str = "date") -> dt.date:
-    """Read a date in any accepted form; dates without a day mean the end of that month or year."""
+    """Read a date in any accepted form; dates without a day mean the end of that month or
+    year. A date outside the registry's range (model.FIRST_DATE to LAST_DATE) is refused."""
+    day = _read_date(text, today, field)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise DateError(field, _("{date} is outside the dates a registry holds ({first} to "
+                                 "{last})").format(date=day, first=FIRST_DATE, last=LAST_DATE))
+    return day
+
+
+def _read_date(text: str, today: dt.date, field: str) -> dt.date:
     value = text.strip()
     lowered = value.lower()
     try:

@@ -9,6 +9,7 @@ import contextlib
 import getpass
 import os
 import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,13 +33,41 @@ def lock_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(path.name + ".lock"), path.with_name(path.name + ".lock-holder")
 
 
+def share_like(path: Path, model: Path | None) -> None:
+    """Give a file circletrack made beside a registry the registry's permissions and group,
+    so every member of a group that shares the registry can write, lock and undo; a folder
+    gets the same, with search (x) where the file has read. Best effort: a permission it
+    may not grant is left as it is."""
+    if model is None or os.name != "posix":
+        return
+    try:
+        info = os.stat(model)
+    except OSError:
+        return
+    mode = info.st_mode & 0o666
+    if path.is_dir():
+        mode |= (mode & 0o444) >> 2 | (os.stat(path).st_mode & 0o2000)
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_gid != info.st_gid:
+            os.chown(path, -1, info.st_gid)
+    with contextlib.suppress(OSError):
+        os.chmod(path, mode)
+
+
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
-    """Hold `path`'s lock; after `timeout` seconds raise LockTimeout naming the holder."""
-    from filelock import FileLock, Timeout  # only writers pay for importing it
+    """Hold `path`'s lock (a file beside it, with its permissions and group); after
+    `timeout` seconds raise LockTimeout naming the holder."""
+    from filelock import (  # only writers pay for importing it, for start-up speed
+        FileLock,
+        Timeout,
+    )
 
     lock_path, holder_path = lock_paths(path)
-    lock = FileLock(str(lock_path), timeout=timeout)
+    mode = 0o644
+    with contextlib.suppress(OSError):
+        mode = os.stat(path).st_mode & 0o666
+    lock = FileLock(str(lock_path), timeout=timeout, mode=mode)
     try:
         lock.acquire()
     except Timeout:
@@ -50,9 +79,11 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
                             "waited {seconds} s, try again").format(
             holder=who, seconds=f"{timeout:g}")) from None
     try:
+        share_like(lock_path, path)
         with contextlib.suppress(OSError):
             holder_path.write_text(f"{login_name()}@{socket.gethostname()} pid {os.getpid()}",
                                    encoding="utf-8")
+            share_like(holder_path, path)
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -61,8 +92,14 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
 
 
 def flushed_temporary(path: Path, data: bytes) -> str:
-    """A temporary file beside `path` holding `data`, flushed to disk; returns its name."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """A temporary file beside `path` holding `data`, flushed to disk; returns its name.
+
+    An error creating it names `path`, the file asked for, not the temporary name."""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                        dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -75,13 +112,14 @@ def flushed_temporary(path: Path, data: bytes) -> str:
     return tmp_name
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, rename it over `path`."""
+def atomic_write(path: Path, data: bytes, like: Path | None = None) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, rename it over `path`.
+
+    The file keeps the permissions and group `path` had; a new one takes those of `like`
+    (a journal entry those of its registry), else stays private (0600)."""
     tmp_name = flushed_temporary(path, data)
     try:
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, path.stat().st_mode & 0o7777)
+        share_like(Path(tmp_name), path if path.exists() else like)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -90,23 +128,46 @@ def atomic_write(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def write_file(path: Path, data: bytes, replace: bool = False) -> None:
-    """Write a new file (a report, a registry copy) completely or not at all.
+def _kind_of(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return _("a FIFO")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("a device")
+    if stat.S_ISSOCK(mode):
+        return _("a socket")
+    if stat.S_ISDIR(mode):
+        return _("a folder")
+    return _("not a regular file")
+
+
+def write_file(path: Path, data: bytes, replace: bool = False) -> Path:
+    """Write a new file (a report, a registry copy) completely or not at all; returns the
+    file written (the target, when `path` is a symbolic link replaced with `replace`).
 
     Without `replace` an existing file is never touched, even one created by another
     process a moment ago: the finished temporary file is hard-linked to the name, which
     fails if the name exists. Where links are not supported the file is created with
     O_EXCL instead. A new file gets the mode any new file would (0666 less the umask),
-    not the temporary file's private 0600.
+    not the temporary file's private 0600. With `replace`, only a regular file is replaced
+    (through a symbolic link, the file it points to); a FIFO, a device, a socket or a
+    folder is refused.
     """
     if path.is_dir():
         raise UsageError(_("{path} is a folder; name a file").format(path=path))
     if replace:
-        existed = path.exists()
-        atomic_write(path, data)
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.stat(target).st_mode
+            if not stat.S_ISREG(mode):
+                raise UsageError(_("{path} is {kind}, not a regular file; circletrack writes "
+                                   "only regular files").format(path=path,
+                                                                kind=_kind_of(mode)))
+        existed = target.exists()
+        atomic_write(target, data)
         if not existed:
-            _public_mode(path)
-        return
+            _public_mode(target)
+        return target
     tmp_name = flushed_temporary(path, data)
     try:
         _public_mode(Path(tmp_name))
@@ -121,6 +182,7 @@ def write_file(path: Path, data: bytes, replace: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
     fsync_dir(path.parent)
+    return path
 
 
 def _create_exclusive(path: Path, data: bytes) -> None:

@@ -88,6 +88,9 @@ def parse_export(text: str) -> list[dict[str, Any]]:
                                                                      line=exc.lineno)) from None
     except RecursionError:
         raise UsageError(_("not JSON circletrack can read: nested too deeply")) from None
+    except ValueError as exc:  # a number past Python's limit for integer text, say
+        raise UsageError(_("not JSON circletrack can read: {error}").format(
+            error=str(exc).split(";")[0])) from None
     if not isinstance(data, list):
         raise UsageError(_("expected a JSON array of items, as `circletrack export --format "
                            "json` writes"))

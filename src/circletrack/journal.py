@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CircletrackError, ConflictError
-from .fileio import atomic_write
+from .fileio import atomic_write, share_like
 from .i18n import _
 
 #: How many writes can be undone; older entries are dropped when a new one is recorded.
@@ -129,13 +129,16 @@ def record(registry_path: Path, before: bytes, after: bytes, label: str, user: s
            limit: int = JOURNAL_LIMIT) -> Entry:
     """Add an entry for a write from `before` to `after`; the caller holds the registry's lock."""
     folder = journal_dir(registry_path)
-    folder.mkdir(exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir()
+        share_like(folder, registry_path)  # a registry shared by a group: its journal too
     numbers = _numbers(folder)
     number = numbers[-1] + 1 if numbers else 1
     # The journal's timestamp is audit metadata, like a file's mtime, so it reads the clock.
     stamp = dt.datetime.now().astimezone()
-    atomic_write(_file(folder, number, "before"), before)
-    atomic_write(_file(folder, number, "json"), _meta_bytes(label, user, before, after, stamp))
+    atomic_write(_file(folder, number, "before"), before, like=registry_path)
+    atomic_write(_file(folder, number, "json"), _meta_bytes(label, user, before, after, stamp),
+                 like=registry_path)
     for old in numbers[: max(0, len(numbers) + 1 - limit)]:
         _remove(folder, old)
     # Temporary files of writers killed mid-write; only lock holders write here, so none is live.
@@ -172,32 +175,34 @@ def settle(registry_path: Path, current: bytes) -> Entry | None:
     return None
 
 
-def revert(registry_path: Path, current: bytes) -> Undone:
+def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Undone:
     """Restore the registry to its bytes before the latest journaled write, exactly; the
-    caller holds the registry's lock and passes the bytes it holds now.
+    caller holds the registry's lock and passes the bytes it holds now (and the path the
+    user gave, `shown`, for messages: `registry_path` is the real file behind any link).
 
     Refuses (ConflictError) when the registry no longer holds the bytes that write left,
     since restoring would throw away someone else's change.
     """
     folder = journal_dir(registry_path)
+    name = shown if shown is not None else registry_path
     finished = settle(registry_path, current)
     numbers = _numbers(folder)
     if finished is not None:
         return Undone(finished, len(numbers), finished_interrupted=True)
     if not numbers:
         raise NothingToUndo(_("nothing to undo: no circletrack write to {path} is recorded "
-                              "in {folder}").format(path=registry_path, folder=folder))
+                              "in {folder}").format(path=name, folder=journal_dir(name)))
     top = _entry(folder, numbers[-1])
     if sha256(current) != top.sha256_after:
         raise ConflictError(
             _("not undone: {path} has changed since circletrack wrote it (`{label}`, "
               "{time}); undoing would discard that change").format(
-                path=registry_path, label=top.label, time=top.time))
+                path=name, label=top.label, time=top.time))
     before = top.path("before").read_bytes()
     if sha256(before) != top.sha256_before:
         raise JournalDamaged(_("not undone: journal entry {path} does not match its "
                                "checksum").format(path=top.path("before")))
-    atomic_write(top.path("undoing"), top.path("json").read_bytes())
+    atomic_write(top.path("undoing"), top.path("json").read_bytes(), like=registry_path)
     atomic_write(registry_path, before)
     _remove(folder, top.number)
     return Undone(top, len(numbers) - 1)

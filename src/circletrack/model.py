@@ -79,6 +79,17 @@ READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
 
 Number = int | float
 
+#: The dates a registry may hold: wide enough for any plan, narrow enough that every
+#: exporter (an iCalendar event ends the day after its date) can work with each of them.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+#: The longest text a field may hold, and the most lines (a note of 10 MB would make every
+#: view that shows it crawl; the longest passage of the sources is under 600 characters).
+MAX_TEXT = 20_000
+MAX_LINES = 200
+#: Numbers as TOML stores them: 64-bit integers, finite floats.
+MAX_INT = 2**63 - 1
+
 #: The value types a field can have. The validator checks each, the JSON reader converts
 #: each, and `add`/`edit` parse each from command-line text.
 VALUE_TYPES: tuple[str, ...] = (

@@ -4,7 +4,9 @@ atomic): the one write transaction every change goes through, and undo."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -12,13 +14,14 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from . import cache, journal
-from .codec import document_bytes, loads, registry_to_document
+from .codec import document_bytes, loads, problems_in, registry_to_document
 from .errors import (
     ExitStatus,
     Problem,
     RegistryInvalid,
     RegistryNotFound,
     RegistryReadOnly,
+    UsageError,
 )
 from .fileio import LOCK_TIMEOUT_SECONDS, atomic_write, locked, login_name, write_file
 from .i18n import _
@@ -27,6 +30,7 @@ from .validate import validate_document
 
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
 ENV_USER = "CIRCLETRACK_USER"
+ENV_LOCK_TIMEOUT = "CIRCLETRACK_LOCK_TIMEOUT"
 CHECKOUT_REGISTRY = Path("data") / "projects.toml"
 
 T = TypeVar("T")
@@ -43,6 +47,12 @@ class Location:
     def bundled(self) -> bool:
         """True for the copy shipped inside the package, which is never written."""
         return self.origin == "bundled"
+
+    @property
+    def real(self) -> Path:
+        """The file itself, symbolic links resolved: writes lock, journal and replace this,
+        so a link and the path it points to share one lock and stay a link."""
+        return Path(os.path.realpath(self.path))
 
 
 def bundled_path() -> Path:
@@ -78,9 +88,23 @@ def locate(option: str | Path | None = None, env: dict[str, str] | None = None,
     return Location(bundled_path(), "bundled")
 
 
+#: A registry larger than this is not read (10,000 items make about 11 MB).
+MAX_REGISTRY_BYTES = 256 * 1024 * 1024
+
+
 def read_bytes(location: Location) -> bytes:
-    """The registry file's bytes, or RegistryNotFound with a hint."""
+    """The registry file's bytes, or RegistryNotFound with a hint. Only a regular file is
+    read (a FIFO or a device would block or never end), and only up to MAX_REGISTRY_BYTES."""
     try:
+        info = os.stat(location.path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(location.path)
+        if not stat.S_ISREG(info.st_mode):
+            raise RegistryNotFound(_("registry is not a regular file: {path}").format(
+                path=location.path))
+        if info.st_size > MAX_REGISTRY_BYTES:
+            raise RegistryNotFound(_("registry is too large to be one: {path} ({size} "
+                                     "bytes)").format(path=location.path, size=info.st_size))
         return location.path.read_bytes()
     except FileNotFoundError:
         hint = (_(" (create one with `circletrack init PATH`)")
@@ -112,10 +136,17 @@ def check_writable(location: Location) -> None:
             _("the bundled registry ({path}) is read-only; make a writable copy with "
               "`circletrack init PATH` and use it with --registry PATH or CIRCLETRACK_REGISTRY")
             .format(path=location.path))
-    path = location.path
+    path = location.real
     if not path.exists():
         raise RegistryNotFound(_("registry not found: {path}{hint}").format(
-            path=path, hint=_(" (create one with `circletrack init PATH`)")))
+            path=location.path, hint=_(" (create one with `circletrack init PATH`)")))
+    with contextlib.suppress(OSError):
+        links = os.stat(path).st_nlink
+        if links > 1:
+            raise RegistryReadOnly(_("registry {path} has {count} hard links: replacing it "
+                                     "would leave the other names with the old contents; "
+                                     "make them symbolic links, then write").format(
+                path=location.path, count=links))
     if not os.access(path, os.W_OK):
         raise RegistryReadOnly(_("registry is not writable: {path}").format(path=path))
     if not os.access(path.parent, os.W_OK):
@@ -139,8 +170,9 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     writing would have reformatted a hand-edited file.
     """
     check_writable(location)
-    path = location.path
+    path = location.real
     with locked(path, timeout):
+        remove_leftovers(path)
         old = read_bytes(location)
         registry, canonical = cache.cached_entry(old, lambda data: loads(data, str(path)))
         before = registry_to_document(registry)
@@ -166,14 +198,45 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
         return result, old, new
 
 
+def remove_leftovers(path: Path) -> None:
+    """Remove the temporary files writers of this registry left when they were killed; the
+    caller holds the lock, so no writer of it is running."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def lock_timeout(env: dict[str, str] | None = None) -> float:
+    """How long a writer waits for the lock: $CIRCLETRACK_LOCK_TIMEOUT seconds, else 5."""
+    environ = os.environ if env is None else env
+    text = environ.get(ENV_LOCK_TIMEOUT, "").strip()
+    if not text:
+        return LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise UsageError(_("{name} must be a number of seconds from 0 to 86400, got "
+                           "{value!r}").format(name=ENV_LOCK_TIMEOUT, value=text))
+    return seconds
+
+
 def init_copy(destination: Path, force: bool = False) -> Path:
-    """Copy the bundled registry to `destination` (a file, or a folder to put projects.toml in)."""
+    """Copy the bundled registry to `destination` (a file, or a folder to put projects.toml in).
+
+    With `force` an existing registry is replaced like every write: under its lock, with
+    the bytes it had in the undo journal."""
     if destination.is_dir():
         destination = destination / "projects.toml"
     if not destination.parent.exists():
         raise RegistryNotFound(_("folder does not exist: {path}").format(
             path=destination.parent))
-    write_file(destination, read_bytes(Location(bundled_path(), "bundled")), replace=force)
+    fresh = read_bytes(Location(bundled_path(), "bundled"))
+    if force and (destination.exists() or destination.is_symlink()):
+        replace_journaled(Location(destination, "option"), fresh, f"init --force {destination}")
+        return destination
+    write_file(destination, fresh, replace=force)
     return destination
 
 
@@ -207,8 +270,26 @@ class Written(Generic[T]):
     new: bytes
 
 
+def replace_journaled(location: Location, data: bytes, label: str, *,
+                      user: str | None = None) -> None:
+    """Replace a registry's bytes with `data` (valid registry bytes) under its lock,
+    journaled so `undo` brings the old bytes back. The old file need not be valid."""
+    problems = problems_in(data)
+    if problems:
+        raise RegistryInvalid(problems)
+    check_writable(location)
+    path = location.real
+    with locked(path, lock_timeout()):
+        remove_leftovers(path)
+        old = read_bytes(location)
+        if old != data:
+            journal.settle(path, old)
+            journal.record(path, old, data, label, user or current_user())
+            atomic_write(path, data)
+
+
 def update_journaled(location: Location, change: Callable[[Registry], T], label: str, *,
-                     user: str | None = None, timeout: float = LOCK_TIMEOUT_SECONDS) -> Written[T]:
+                     user: str | None = None, timeout: float | None = None) -> Written[T]:
     """Apply `change` under the lock (see `_change_locked`), recording the bytes before the
     write in the undo journal (see journal.py).
 
@@ -218,11 +299,12 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     who = user or current_user()
 
     def record(old: bytes, new: bytes) -> None:
-        journal.settle(location.path, old)
-        journal.record(location.path, old, new, label, who)
+        journal.settle(location.real, old)
+        journal.record(location.real, old, new, label, who)
 
+    wait = lock_timeout() if timeout is None else timeout
     try:
-        result, old, new = _change_locked(location, change, timeout, record, skip_no_op=True)
+        result, old, new = _change_locked(location, change, wait, record, skip_no_op=True)
     except RegistryInvalid as exc:
         if exc.path is not None:  # the file on disk is invalid, not the change
             raise
@@ -230,9 +312,11 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     return Written(result, old, new)
 
 
-def undo(location: Location, timeout: float = LOCK_TIMEOUT_SECONDS) -> journal.Undone:
+def undo(location: Location, timeout: float | None = None) -> journal.Undone:
     """Restore the registry to its bytes before the latest journaled write (see
     `journal.revert`), under the lock."""
     check_writable(location)
-    with locked(location.path, timeout):
-        return journal.revert(location.path, read_bytes(location))
+    path = location.real
+    with locked(path, lock_timeout() if timeout is None else timeout):
+        remove_leftovers(path)
+        return journal.revert(path, read_bytes(location), location.path)

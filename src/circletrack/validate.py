@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,12 @@ from .i18n import N_, _
 from .model import (
     CATEGORIES_BY_KIND,
     FACT_KEYS,
+    FIRST_DATE,
     KINDS,
+    LAST_DATE,
+    MAX_INT,
+    MAX_LINES,
+    MAX_TEXT,
     SCHEMA_VERSION,
     STATUSES,
     TARGET_OPS,
@@ -140,15 +146,28 @@ class LineIndex:
 
 
 def _is_date(value: Any) -> bool:
-    return type(value) is dt.date
+    return type(value) is dt.date and FIRST_DATE <= value <= LAST_DATE
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool))
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return _is_int(value)
+
+
+def _text_problem(value: str) -> str | None:
+    """Why a text is too long to hold, or None."""
+    if len(value) > MAX_TEXT:
+        return _("is {length} characters long; a field holds at most {limit}").format(
+            length=len(value), limit=MAX_TEXT)
+    if value.count("\n") >= MAX_LINES:
+        return _("has {count} lines; a field holds at most {limit}").format(
+            count=value.count("\n") + 1, limit=MAX_LINES)
+    return None
 
 
 def _is_str_list(value: Any) -> bool:
@@ -266,6 +285,8 @@ def _check_passage(check: _Checker, passage_id: str, passage: Any, source_ids: s
     for key in ("place", "text"):
         if not (isinstance(passage.get(key), str) and passage[key].strip()):
             check.add(_("is required and must be a non-empty string"), line, where, key)
+        elif problem := _text_problem(passage[key]):
+            check.add(problem, line, where, key)
 
 
 def _check_link_cycles(check: _Checker, items: list[dict[str, Any]]) -> None:
@@ -371,19 +392,26 @@ def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
     if kind == "text":
         if declared.required and not (isinstance(value, str) and value.strip()):
             return [_(declared.missing) if declared.missing else _(_REQUIRED["text"])]
-        return [] if isinstance(value, str) else [_("must be a string")]
+        if not isinstance(value, str):
+            return [_("must be a string")]
+        problem = _text_problem(value)
+        return [problem] if problem else []
     if kind == "id":
         if not isinstance(value, str):
             return [_(_REQUIRED["id"])]
         return [] if ID_PATTERN.match(value) else [
             _("must be lowercase ASCII letters, digits and hyphens, e.g. coop-01")]
     if kind == "date":
+        if type(value) is dt.date and not _is_date(value):
+            return [_("{date} is outside the dates a registry holds ({first} to {last})")
+                    .format(date=value, first=FIRST_DATE, last=LAST_DATE)]
         return [] if _is_date(value) else [
             (invalid or _("is not a date: {value}")).format(value=_describe(value))]
     if kind == "year":
-        return [] if _is_int(value) else [_("must be a year")]
+        return [] if _is_int(value) and FIRST_DATE.year <= value <= LAST_DATE.year else [
+            _("must be a year")]
     if kind == "number":
-        return [] if _is_number(value) else [_("must be a number")]
+        return [] if _is_number(value) else [_("must be a finite number")]
     if kind == "percent":
         return [] if _is_int(value) and 0 <= value <= 100 else [
             _("must be a whole number from 0 to 100, found {value}").format(
@@ -414,6 +442,10 @@ def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
     if kind in ("texts", "sources", "items"):
         if not _is_str_list(value):
             return [_("must be a list of non-empty strings")]
+        too_long = next((p for v in value if (p := _text_problem(v))), None)
+        if too_long or len(value) > MAX_LINES:
+            return [too_long or _("has {count} entries; a list holds at most {limit}").format(
+                count=len(value), limit=MAX_LINES)]
         if kind == "sources":
             return [_("unknown source {id!r}").format(id=v) for v in value
                     if v not in context.known.source_ids]

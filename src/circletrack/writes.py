@@ -24,6 +24,8 @@ from .model import (
     CATEGORIES_BY_KIND,
     ID_PREFIXES,
     KINDS,
+    MAX_LINES,
+    MAX_TEXT,
     STATUSES,
     TARGET_OPS,
     DueChange,
@@ -81,6 +83,9 @@ def parse_text(text: str | None, field: str) -> str | None:
         return None
     if not text.strip():
         raise FieldError(field, _("must not be empty"))
+    if len(text) > MAX_TEXT or text.count("\n") >= MAX_LINES:
+        raise FieldError(field, _("is too long: at most {limit} characters and {lines} lines")
+                         .format(limit=MAX_TEXT, lines=MAX_LINES))
     return text.strip()
 
 

@@ -41,7 +41,6 @@ from .options import (
 )
 from .output import deliver
 
-
 # The renderers (and Rich with them) are imported inside the commands that use them, for
 # start-up speed: a command pays only for what it prints.
 
@@ -83,10 +82,15 @@ def list_command(
             no_color=no_color)
 
 
+FullOption = Annotated[bool, typer.Option(
+    "--full", help="Show long notes whole (tables cut them at 400 characters).")]
+
+
 @command("show")
 def show_command(
     item_id: IdArgument,
     kind: NarrowKindOption = [],
+    full: FullOption = False,
     format_: _format_option(SHOW_FORMATS) = "table",  # type: ignore[valid-type]
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
@@ -109,7 +113,7 @@ def show_command(
         return
     from ..render.detail import item_detail
 
-    deliver(item_detail(item, data, day), no_color=no_color)
+    deliver(item_detail(item, data, day, full), no_color=no_color)
 
 
 @command("status")
@@ -175,7 +179,7 @@ def log_command(
                        f"Only reports dated on or after this date. {DATE_HELP}") = None,
     by: text_option("--by",  # type: ignore[valid-type]
                     "Only reports by someone whose name contains this text.") = None,
-    limit: LimitOption = None,
+    limit: LimitOption = None, full: FullOption = False,
     output_format: _format_option(LOG_FORMATS) = "table",  # type: ignore[valid-type]
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
@@ -196,4 +200,4 @@ def log_command(
         deliver(log_json(entries))
     else:
         console = out_console(no_color)
-        deliver(log_table(entries, console.width), no_color=no_color)
+        deliver(log_table(entries, console.width, full), no_color=no_color)

@@ -192,6 +192,6 @@ def undo_command(
 
     location = registry_location(registry)
     if show:
-        typer.echo("\n".join(journal_lines(journal.entries(location.path))))
+        typer.echo("\n".join(journal_lines(journal.entries(location.real))))
         return
     typer.echo(undo_message(undo(location), str(location.path)))

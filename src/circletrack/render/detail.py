@@ -14,7 +14,7 @@ from ..labels import category_label, item_title, kind_label
 from ..model import Item, Registry, sorted_history
 from ..query import days_overdue, is_overdue
 from .fitted import status_text
-from .widgets import progress_bar
+from .widgets import progress_bar, shorten
 
 
 def _fields_grid(item: Item, registry: Registry, day: dt.date) -> Table:
@@ -132,7 +132,7 @@ def _facts_table(item: Item, registry: Registry) -> Table:
     return table
 
 
-def _history_table(item: Item) -> Table:
+def _history_table(item: Item, full: bool) -> Table:
     table = Table(title=_("History"), title_justify="left", header_style="bold", pad_edge=False)
     table.add_column(_("Date"), overflow="fold", no_wrap=True)
     for header in (_("Status"), _("Progress"), _("Report"), pgettext("report", "By"),
@@ -144,12 +144,14 @@ def _history_table(item: Item) -> Table:
             value = _("value {value}").format(value=f"{report.value:g}")
             progress = f"{progress} {value}".strip()
         table.add_row(report.date.isoformat(), status_text(report.status), progress,
-                      report.note or "", report.by or "", report.source)
+                      shorten(report.note or "", full, f"circletrack show {item.id} --full"),
+                      report.by or "", report.source)
     return table
 
 
-def item_detail(item: Item, registry: Registry, day: dt.date) -> Group:
-    """Every field, the facts, the target, the due-date moves and the dated history."""
+def item_detail(item: Item, registry: Registry, day: dt.date, full: bool = False) -> Group:
+    """Every field, the facts, the target, the due-date moves and the dated history; notes
+    longer than a screenful are cut unless `full`."""
     parts: list[Any] = [Text.assemble((item.id, "bold cyan"), "  ", (item_title(item), "bold")),
                         _fields_grid(item, registry, day)]
     if item.target is not None:
@@ -174,7 +176,7 @@ def item_detail(item: Item, registry: Registry, day: dt.date) -> Group:
                           change.by or "")
         parts.append(moves)
     if item.history:
-        parts.append(_history_table(item))
+        parts.append(_history_table(item, full))
         passages = _passages(item, registry)
         if passages is not None:
             parts.append(passages)

@@ -17,6 +17,7 @@ from ..query import LogEntry
 from .fields import report_json
 from .fitted import status_text
 from .formats import json_array
+from .widgets import shorten
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def log_columns(width: int) -> tuple[str, ...]:
     return next(columns for least, columns in LOG_WIDTHS if width >= least)
 
 
-def log_table(entries: Sequence[LogEntry], width: int = 200) -> Table:
+def log_table(entries: Sequence[LogEntry], width: int = 200, full: bool = False) -> Table:
     """A Rich table of reports, one row each, in the order given, as wide as `width`."""
     chosen = {name: LOG_COLUMNS[name] for name in log_columns(width)}
     table = Table(title=ngettext("{count} report", "{count} reports", len(entries)).format(
@@ -83,7 +84,9 @@ def log_table(entries: Sequence[LogEntry], width: int = 200) -> Table:
                          overflow="fold", no_wrap=column.ratio is None, ratio=column.ratio)
     for entry in entries:
         table.add_row(*(status_text(entry.report.status) if name == "status"
-                        else column.get(entry) for name, column in chosen.items()))
+                        else shorten(column.get(entry), full, "circletrack log --full")
+                        if name == "note" else column.get(entry)
+                        for name, column in chosen.items()))
     return table
 
 

@@ -6,6 +6,8 @@ import string
 
 from rich.text import Text
 
+from ..i18n import _
+
 
 def fill(template: str, **parts: str | Text) -> Text:
     """A translated template with its `{name}` fields filled, keeping the style of Text parts.
@@ -36,3 +38,16 @@ def fit(text: str, width: int) -> Text:
     line = Text(" ".join(text.split()))
     line.truncate(max(width, 1), overflow="ellipsis")
     return line
+
+
+#: How much of a long text a table shows; `--full` shows all.
+SHORT_TEXT = 400
+
+
+def shorten(text: str, full: bool, hint: str) -> str:
+    """A long text cut to SHORT_TEXT characters with a note of what is left out and how to
+    see it (`hint`), unless `full`."""
+    if full or len(text) <= SHORT_TEXT:
+        return text
+    return text[:SHORT_TEXT] + " " + _("… ({count} more characters: {hint})").format(
+        count=len(text) - SHORT_TEXT, hint=hint)
