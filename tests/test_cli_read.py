@@ -133,7 +133,7 @@ def test_sort_and_filters_through_the_cli(small_registry: Path) -> None:
         (["list", "--due-before", "soon"], "--due-before: cannot read 'soon' as a date"),
         (["list", "--as-of", "31/31"], "--as-of: cannot read '31/31' as a date"),
         (["list", "--limit", "-3"], "--limit: must be 0 or more"),
-        (["list", "--stale", "x"], "Invalid value for '--stale'"),
+        (["list", "--stale", "x"], "--stale: 'x' is not a whole number"),
         (["show", "nothing-like-this"], "no item 'nothing-like-this'"),
         (["show", "城"], "'城' matches 2 items"),
         (["show", "  "], "an id or title is required"),

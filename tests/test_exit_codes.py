@@ -26,9 +26,13 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.stdout.strip() == f"circletrack {__version__}"
 
 
-def test_no_command_prints_help_and_is_a_usage_error() -> None:
-    result = runner.invoke(app, [])
-    assert result.exit_code == 2 and "Usage" in result.stdout
+def test_no_command_shows_what_needs_attention_and_help_stays_the_help() -> None:
+    result = runner.invoke(app, ["--as-of", "2012-01-01"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Overdue or due within 30 days as of 2012-01-01")
+    assert "coop-01" in result.stdout and "Usage" not in result.stdout
+    helped = runner.invoke(app, ["--help"])
+    assert helped.exit_code == 0 and "Usage" in helped.stdout
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_csv_neutralises_formula_cells(hostile: Path, item_id: str) -> None:
 def test_csv_grouped_has_a_group_column_and_neutralises_it(hostile: Path) -> None:
     rows = csv_rows(output_of("overdue", "--as-of", AS_OF, "-f", "csv", "-g", "unit",
                               "-r", hostile))
-    assert rows[0][:2] == ["Lead unit", "ID"]
+    assert rows[0][:2] == ["Group (lead unit)", "ID"]
     groups_of_a = [r[0] for r in rows[1:] if r[1] == "coop-a"]
     assert sorted(groups_of_a) == ["市交通运输局", "市发改委"]
     assert ["(no lead unit)", "coop-b"] == rows[-1][:2]
@@ -240,3 +240,15 @@ def test_export_ics_covers_every_item_with_a_due_date(reports: Path) -> None:
     data = render_export(export_listing(registry.items, DAY), "ics")
     assert isinstance(data, bytes)
     assert set(events(data)) == {item_uid(i) for i in registry.items if i.due}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("args", [
+    ["list", "--all", "-f", "csv"], ["export", "-f", "csv"], ["stale", "-f", "csv"],
+    ["slips", "-f", "csv"], ["overdue", "-f", "csv", "--group-by", "unit"],
+    ["overdue", "-f", "csv", "--group-by", "category"],
+    ["overdue", "-f", "csv", "--group-by", "city"]])
+def test_every_csv_header_is_unique_in_each_language(reports: Path, args: list[str],
+                                                     lang: str) -> None:
+    header_row = csv_rows(output_of("--lang", lang, *args, "--as-of", AS_OF, "-r", reports))[0]
+    assert len(header_row) == len(set(header_row)), header_row

@@ -179,9 +179,9 @@ CASES: dict[str, tuple[list[str], list[str], list[str]]] = {
                             "— 牵头单位：（无牵头单位）（1 项）", "| 编号 | 名称 | 牵头单位 |"]),
     "overdue-csv-by-category": (["overdue", "--as-of", "2014-01-01", "--group-by", "category",
                                  "--format", "csv"],
-                                ["Category,ID,Title,Lead,Due,Requirement,Days overdue",
+                                ["Group (category),ID,Title,Lead,Due,Requirement,Days overdue",
                                  "intercity rail,rail-moved"],
-                                ["类别,编号,名称,牵头单位,完成时限,进度要求,逾期天数",
+                                ["分组（类别）,编号,名称,牵头单位,完成时限,进度要求,逾期天数",
                                  "城际铁路,rail-moved"]),
     "overdue-ics": (["overdue", "--as-of", "2012-01-01", "--format", "ics"],
                     ["X-WR-CALNAME:circletrack: overdue items as of 2012-01-01",
@@ -195,7 +195,7 @@ CASES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "slips": (["slips", "--as-of", "2014-01-01"],
               ["Items with moved due dates as of 2014-01-01 (2)", "First due", "Moves",
                "Days slipped", "Reasons"],
-              ["调整过完成时限的事项（截至 2014-01-01，共 2 项）", "原定时限", "调整次数",
+              ["调整过完成时限的事项（截至 2014-01-01，共 2 项）", "最初时限", "调整次数",
                "推迟天数", "调整原因"]),
     "slips-md": (["slips", "--as-of", "2014-01-01", "--format", "md"],
                  ["| ID | Title | Lead | Status |", "| in progress |"],
@@ -239,7 +239,8 @@ def test_grouped_csv_names_its_groups_in_the_language(registry: Path) -> None:
         result = run(lang, registry, "overdue", "--as-of", "2012-01-01", "--group-by", "unit",
                      "--format", "csv")
         rows = csv_rows(result.stdout_bytes)
-        assert rows[0][0] == ("Lead unit" if lang == "en" else "牵头单位")
+        assert rows[0][0] == ("Group (lead unit)" if lang == "en" else "分组（牵头单位）")
+        assert len(rows[0]) == len(set(rows[0]))  # every header of the file is unique
         assert placeholder in [row[0] for row in rows[1:]]
 
 

@@ -395,8 +395,12 @@ def test_fit_keeps_fixed_columns_and_shares_the_rest_by_weight() -> None:
     natural, wrapping = [20, 40, 16, 10], [False, True, True, False]
     floors, weights = [6, 10, 8, 6], [1, 5, 3, 1]
     assert fit(natural, wrapping, floors, weights, 200) == natural
-    widths = fit(natural, wrapping, floors, weights, 80)
+    widths = fit(natural, wrapping, floors, weights, 80, [False, False, False, False])
     assert widths[0] == 20 and widths[3] == 10
+    capped = fit(natural, wrapping, floors, weights, 80, [True, False, False, False])
+    assert capped[0] == 16 and capped[1] > widths[1]  # a long id folds at a fifth of the width
+    wide = fit([30, 90, 16, 10], wrapping, floors, weights, 120, [True, False, False, False])
+    assert wide[0] == 22  # ...and never takes more than 22 cells from the titles
     assert sum(widths) + 2 * 3 <= 80 and widths[1] > widths[2] >= 8
     assert widths[1] % 2 == 0 and widths[2] % 2 == 0  # even: a Chinese character is 2 cells
     squeezed = fit(natural, wrapping, floors, weights, 40)
@@ -413,4 +417,7 @@ def test_wrap_cells_breaks_words_at_spaces_and_chinese_anywhere() -> None:
 
     assert wrap_cells("杭州绕城高速公路西复线工程", 8) == ["杭州绕城", "高速公路", "西复线工", "程"]
     assert wrap_cells("Hangzhou ring road west", 10) == ["Hangzhou", "ring road", "west"]
+    # 禁则: 、 does not start a line and 《 does not end one; the character before moves down
+    assert wrap_cells("综合交通、环境保护", 8) == ["综合交", "通、环境", "保护"]
+    assert wrap_cells("落实《规划纲要》", 6) == ["落实", "《规划", "纲要》"]
     assert wrap_cells("short", 10) == ["short"]

@@ -106,6 +106,29 @@ def overdue_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
     return Listing(day, group_items(chosen, group_by), group_by)
 
 
+#: How far ahead the default view and the units' forms look for due dates.
+SOON_DAYS = 30
+
+
+def attention_items(items: Iterable[Item], criteria: Criteria, day: dt.date,
+                    within: int = SOON_DAYS) -> list[Item]:
+    """Open items that are overdue on `day` or due within `within` days after it: the most
+    overdue first, then the soonest due."""
+    horizon = day + dt.timedelta(days=within)
+    chosen = [i for i in select(items, criteria, day)
+              if i.due is not None and i.due <= horizon and i.is_open]
+    return sorted(chosen, key=lambda i: (i.due, i.id))
+
+
+def attention_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
+                      within: int = SOON_DAYS, order: Order = Order()) -> Listing:
+    """What needs attention on `day` (see `attention_items`), as one listing."""
+    if within < 0:
+        raise FieldError("within", _("must be 0 or more"))
+    return Listing(day, group_items(order.apply(attention_items(items, criteria, day, within)),
+                                    None))
+
+
 def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
                   days: int, order: Order = Order()) -> Listing:
     """Open items with no report for at least `days` days on `day`, longest silence first."""

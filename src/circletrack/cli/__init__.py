@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     listing_commands,  # overdue, stale, slips, export
     read_commands,  # list, show, status, timeline, log
     registry_commands,  # validate, init
+    root,  # --version, --lang, and bare `circletrack`
     write_commands,  # mark, add, edit, undo
 )
 from .app import app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,9 +12,8 @@ from typing import Annotated, Any, Optional, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from .. import __version__
 from ..errors import CircletrackError, ExitStatus, FieldError
-from ..i18n import LANGUAGES, N_, _, detect_language, set_language
+from ..i18n import N_, _, detect_language, join, set_language
 from ..store import Location, locate
 
 # Rich and the option helpers are imported inside the functions that use them, for start-up
@@ -26,12 +24,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 class OneLineErrorGroup(TyperGroup):
     """Click's own errors (bad option, missing argument) as one line on stderr, like ours."""
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command named first in `args`; an unknown name is a NoSuchCommand naming the
+        nearest commands."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            raise NoSuchCommand(name, difflib.get_close_matches(name, self.list_commands(ctx),
+                                                                n=3, cutoff=0.6))
+        return super().resolve_command(ctx, args)
+
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
         # The environment's language until --lang (parsed with the root's options) says otherwise,
         # so even an error in the root's own options is in the user's language.
         set_language(detect_language(os.environ))
+        if args is None:
+            args = sys.argv[1:]
+        args = place_global_options(list(args), set(getattr(self, "commands", {})))
         try:
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False,
@@ -41,7 +53,7 @@ class OneLineErrorGroup(TyperGroup):
             hint = (_(" (see: {command} --help)").format(command=ctx.command_path)
                     if ctx is not None else "")
             typer.echo(_("Error: {message}").format(
-                message=one_line(usage_message(exc)) + hint), err=True)
+                message=one_line(usage_message(exc, self)) + hint), err=True)
             result = exc.exit_code
         except typer.Abort:
             typer.echo(_("Aborted."), err=True)
@@ -51,23 +63,95 @@ class OneLineErrorGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-_NO_SUCH_COMMAND = re.compile(
-    r"^No such command (?P<name>'[^']*')\.(?: Did you mean (?P<near>.*)\?)?$", re.S)
-_EXTRA_ARGUMENTS = re.compile(r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$", re.S)
-_NEEDS_VALUE = re.compile(r"^Option (?P<option>'[^']*') requires an argument\.$", re.S)
+#: Options a user may give on either side of the command name. Those of the root (the
+#: language) move before it; those of the commands move after it.
+ROOT_OPTIONS: dict[str, bool] = {"--lang": True}  # name: takes a value
+COMMAND_OPTIONS: dict[str, bool] = {"--registry": True, "-r": True, "--as-of": True,
+                                    "--no-color": False}
+
+
+def place_global_options(args: list[str], commands: set[str]) -> list[str]:
+    """The arguments with the global options where Click expects them: `circletrack status
+    --lang zh` and `circletrack --no-color --registry x.toml status` both work. Nothing
+    after `--` moves; with no command name, nothing moves (bare `circletrack` takes them)."""
+    end = args.index("--") if "--" in args else len(args)
+    command_at, i = None, 0
+    while i < end:
+        if args[i] in commands:
+            command_at = i
+            break
+        i += _span(args, i, ROOT_OPTIONS) or _span(args, i, COMMAND_OPTIONS) or 1
+    if command_at is None:
+        return args
+    before, after = args[:command_at], args[command_at + 1:end]
+    kept, moved = _pick(before, COMMAND_OPTIONS)  # a command's options given before it
+    rest, root_words = _pick(after, ROOT_OPTIONS)  # the root's options given after it
+    return [*kept, *root_words, args[command_at], *moved, *rest, *args[end:]]
+
+
+def _pick(words: list[str], known: dict[str, bool]) -> tuple[list[str], list[str]]:
+    """The words split into (the others, the `known` options with their values)."""
+    others: list[str] = []
+    picked: list[str] = []
+    i = 0
+    while i < len(words):
+        taken = _span(words, i, known)
+        if taken:
+            picked += words[i:i + taken]
+            i += taken
+        else:
+            others.append(words[i])
+            i += 1
+    return others, picked
+
+
+def _span(words: list[str], i: int, known: dict[str, bool]) -> int:
+    """How many words the option at `i` takes up if it is one of `known`, else 0."""
+    name = words[i].split("=", 1)[0]
+    if name not in known:
+        return 0
+    return 1 if "=" in words[i] or not known[name] else min(2, len(words) - i)
+
+
 _MISSING: dict[str, str] = {"option": N_("Missing option {name}."),
                             "argument": N_("Missing argument {name}.")}
 
 
-def usage_message(exc: typer.TyperException) -> str:
-    """The message of one of Click's usage errors, in the active language where it is one of
-    the common ones (an unknown option or command, a missing or invalid value); Click's
-    own English otherwise, and for the detail a parameter type gives (`'x' is not a valid
-    integer`). Typer exports only BadParameter, so the others are told apart by class name."""
+class NoSuchCommand(typer.TyperException):  # type: ignore[misc]
+    """A command name the app does not have, with the nearest it does."""
+
+    exit_code = int(ExitStatus.USAGE)
+
+    def __init__(self, name: str, near: list[str]) -> None:
+        super().__init__(name)
+        self.name, self.near = name, near
+
+
+class ExtraArguments(typer.TyperException):  # type: ignore[misc]
+    """Words a command takes no argument for."""
+
+    exit_code = int(ExitStatus.USAGE)
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(" ".join(words))
+        self.words = words
+
+
+def usage_message(exc: typer.TyperException, group: Any = None) -> str:
+    """The message of a usage error in the active language, told apart by the error's type
+    and the parameter it names (never by Click's English): an unknown option or command,
+    a missing argument or value, extra words. Click's own wording is left only for what
+    no circletrack option can raise (a value a Click type refused)."""
     kinds = {cls.__name__ for cls in type(exc).__mro__}
-    message = exc.message
     param = getattr(exc, "param", None)
     hint = getattr(exc, "param_hint", None) or (param.get_error_hint() if param else None)
+    if isinstance(exc, NoSuchCommand):
+        near = (_(" Did you mean {commands}?").format(commands=join(repr(n) for n in exc.near))
+                if exc.near else "")
+        return _("No such command {name}.").format(name=repr(exc.name)) + near
+    if isinstance(exc, ExtraArguments):
+        return _("Got unexpected extra argument(s) ({arguments})").format(
+            arguments=" ".join(exc.words))
     if "NoSuchOption" in kinds:
         text = _("No such option: {option}").format(option=getattr(exc, "option_name", ""))
         possibilities = getattr(exc, "possibilities", None)
@@ -75,21 +159,21 @@ def usage_message(exc: typer.TyperException) -> str:
             text += _(" (Possible options: {options})").format(
                 options=", ".join(sorted(possibilities)))
         return text
+    if "BadOptionUsage" in kinds:
+        option = getattr(exc, "option_name", "")
+        commands = [group, *getattr(group, "commands", {}).values()] if group else []
+        flag = any(option in p.opts and getattr(p, "is_flag", False)
+                   for command in commands for p in command.params)
+        template = (_("Option {option} does not take a value.") if flag
+                    else _("Option {option} requires an argument."))
+        return template.format(option=repr(option))
     if "MissingParameter" in kinds:
         kind = getattr(exc, "param_type", None) or getattr(param, "param_type_name", None)
-        if not message and isinstance(hint, str) and kind in _MISSING:
+        if isinstance(hint, str) and kind in _MISSING:
             return _(_MISSING[kind]).format(name=hint)
-    elif isinstance(exc, typer.BadParameter) and isinstance(hint, str):
-        return _("Invalid value for {option}: {message}").format(option=hint, message=message)
-    elif found := _NO_SUCH_COMMAND.match(message):
-        near = (_(" Did you mean {commands}?").format(commands=found["near"])
-                if found["near"] else "")
-        return _("No such command {name}.").format(name=found["name"]) + near
-    elif found := _NEEDS_VALUE.match(message):
-        return _("Option {option} requires an argument.").format(option=found["option"])
-    elif found := _EXTRA_ARGUMENTS.match(message):
-        return _("Got unexpected extra argument(s) ({arguments})").format(
-            arguments=found["args"])
+    if isinstance(exc, typer.BadParameter) and isinstance(hint, str):
+        return _("Invalid value for {option}: {message}").format(option=hint,
+                                                                 message=exc.message)
     return exc.format_message()
 
 
@@ -111,7 +195,6 @@ RegistryOption = Annotated[
         help="Registry file to use. Default: $CIRCLETRACK_REGISTRY, else data/projects.toml "
              "of the circletrack checkout you are in, else the bundled copy.",
         show_default=False,
-        dir_okay=False,
     ),
 ]
 
@@ -122,7 +205,9 @@ def out_console(no_color: bool = False) -> Any:
 
     from .options import color_disabled
 
-    return Console(no_color=color_disabled(no_color), soft_wrap=False, highlight=False)
+    # color_system=None drops every escape code, bold and italic too (no_color keeps those).
+    return Console(color_system=None if color_disabled(no_color) else "auto", soft_wrap=False,
+                   highlight=False)
 
 
 def err_console() -> Any:
@@ -131,7 +216,8 @@ def err_console() -> Any:
 
     from .options import color_disabled
 
-    return Console(stderr=True, highlight=False, no_color=color_disabled(False))
+    return Console(stderr=True, highlight=False,
+                   color_system=None if color_disabled(False) else "auto")
 
 
 def one_line(message: str) -> str:
@@ -191,10 +277,19 @@ def option_name(field: str) -> str:
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """`app.command` with the error handler applied."""
+    """`app.command` with the error handler applied. Extra words are collected (not refused
+    by Click in English) and refused here as ExtraArguments."""
 
     def decorate(func: F) -> F:
-        app.command(*args, **kwargs)(handle_errors(func))
+        @functools.wraps(func)
+        def checked(*call_args: Any, **call_kwargs: Any) -> Any:
+            ctx = current_context()
+            if ctx is not None and ctx.args:
+                raise ExtraArguments(list(ctx.args))
+            return handle_errors(func)(*call_args, **call_kwargs)
+
+        settings = {"allow_extra_args": True, **kwargs.pop("context_settings", {})}
+        app.command(*args, context_settings=settings, **kwargs)(checked)
         return func
 
     return decorate
@@ -203,44 +298,3 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 def registry_location(option: Path | None) -> Location:
     """Where the registry is, from --registry, the environment or the working folder."""
     return locate(option)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"circletrack {__version__}")
-        raise typer.Exit()
-
-
-def _language(value: str | None) -> str | None:
-    """--lang: the interface language for this run (the environment's when not given)."""
-    if value is not None:
-        if value not in LANGUAGES:
-            raise typer.BadParameter(_("unknown language {value!r}; use one of {choices}")
-                                     .format(value=value, choices=", ".join(LANGUAGES)))
-        set_language(value)
-    return value
-
-
-def _complete_language(incomplete: str) -> list[str]:
-    return [code for code in LANGUAGES if code.startswith(incomplete)]
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-    lang: Annotated[Optional[str], typer.Option(
-        "--lang", callback=_language, is_eager=True, show_default=False, metavar="zh|en",
-        autocompletion=_complete_language,
-        help="Interface language: zh (Chinese) or en (English). Default: zh when "
-             "CIRCLETRACK_LANG, LC_ALL, LC_MESSAGES or LANG (the first one set) starts with "
-             "zh, else en.")] = None,
-) -> None:
-    """Track the Hangzhou metropolitan circle's cooperation items, projects and milestones.
-
-    Example: circletrack status  (in Chinese: circletrack --lang zh status)
-    """
-    if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
-        raise typer.Exit(int(ExitStatus.USAGE))

@@ -28,7 +28,7 @@ def read_json_file(path: Path) -> str:
 
 @command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE.json", dir_okay=False,
+    file: Annotated[Path, typer.Argument(metavar="FILE.json",
                                          help="JSON written by `circletrack export --format json` "
                                               "or `list --format json`.")],
     registry: RegistryOption = None,

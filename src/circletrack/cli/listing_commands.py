@@ -90,8 +90,9 @@ def overdue_command(
 @command("stale")
 def stale_command(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", "-d", help="Days without a report that make "
-                                                           "an open item stale.")] = 90,
+    days: Annotated[str, typer.Option("--days", "-d", metavar="N",
+                                      help="Days without a report that make an open item "
+                                           "stale.")] = "90",
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
@@ -109,11 +110,11 @@ def stale_command(
     from ..render.listings import render_stale
 
     fmt = choose_format(format_, output, STALE_FORMATS)
-    count(days, "--days")
+    quiet_days = count(days, "--days") or 0
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
-    listing = stale_listing(data.items, criteria, day, days, _order(sort, limit, fmt))
-    deliver(render_stale(listing, days, fmt), output, force, no_color)
+    listing = stale_listing(data.items, criteria, day, quiet_days, _order(sort, limit, fmt))
+    deliver(render_stale(listing, quiet_days, fmt), output, force, no_color)
 
 
 @command("slips")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -116,9 +117,10 @@ AsOfOption = Annotated[Optional[str], typer.Option(
 SortOption = Annotated[Optional[str], typer.Option(
     "--sort", help="due, progress, id, title, updated or status; -FIELD reverses.",
     show_default=False)]
-LimitOption = Annotated[Optional[int], typer.Option(
-    "--limit", "-n", help="At most N rows; 0 for all. Default: 50 in a terminal, all when "
-                          "piped or in a machine format.", show_default=False)]
+LimitOption = Annotated[Optional[str], typer.Option(
+    "--limit", "-n", metavar="N", help="At most N rows; 0 for all. Default: 50 in a terminal, "
+                                       "all when piped or in a machine format.",
+    show_default=False)]
 NarrowKindOption = Annotated[list[str], typer.Option(
     "--kind", "-k", help="Look for the item among this kind only (repeatable): cooperation, "
                          "project or milestone.", show_default=False,
@@ -156,17 +158,28 @@ def check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> t
 # Value checks: the one place the command line's numbers are held to their ranges.
 
 
-def count(value: int | None, option: str) -> int | None:
-    """A count of days or rows: 0 or more (None passes)."""
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def count(text: str | int | None, option: str) -> int | None:
+    """A count of days or rows typed on the command line: a whole number, 0 or more (None
+    passes). Counts are read here, not by Click, so the error is in plain words."""
+    if text is None or isinstance(text, int):
+        value = text
+    else:
+        value = int(text.strip()) if _WHOLE.fullmatch(text.strip()) else None
+        if value is None:
+            raise UsageError(_("{option}: {value!r} is not a whole number").format(
+                option=option, value=text))
     if value is not None and value < 0:
         raise UsageError(_("{option}: must be 0 or more").format(option=option))
     return value
 
 
-def row_limit(value: int | None, machine: bool) -> int | None:
+def row_limit(text: str | None, machine: bool) -> int | None:
     """--limit: 0 means all; not given means 50 rows for a table in a terminal, all otherwise
     (a pipe, a file, a machine format)."""
-    count(value, "--limit")
+    value = count(text, "--limit")
     if value is None:
         return TERMINAL_ROW_LIMIT if not machine and stdout_is_terminal() else None
     return value or None

@@ -20,7 +20,7 @@ FormatOption = Annotated[Optional[str], typer.Option(
     help="Output format. Default: from the --output file's suffix (.csv .json .md .ics), "
          "else the table.")]
 OutputOption = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", dir_okay=False, show_default=False,
+    "--output", "-o", show_default=False, metavar="FILE",
     help="Write to this file (atomically) instead of stdout; refuses to replace an existing "
          "file without --force.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
@@ -58,6 +58,19 @@ def write_output(path: Path, data: bytes, force: bool) -> Path:
     return write_file(path, data, replace=force)
 
 
+def show(rendered: object, no_color: bool = False) -> None:
+    """Print a Rich renderable on stdout: as laid out for a terminal, or, piped or written
+    to a file, without the spaces Rich pads lines with."""
+    console = out_console(no_color)
+    if console.is_terminal:
+        console.print(rendered)
+        return
+    with console.capture() as captured:
+        console.print(rendered)
+    lines = captured.get().split("\n")
+    emit("\n".join(line.rstrip() for line in lines))
+
+
 def deliver(rendered: object, output: Path | None = None, force: bool = False,
             no_color: bool = False) -> None:
     """Print a rendered result, or write it to --output and say so on stderr."""
@@ -65,7 +78,7 @@ def deliver(rendered: object, output: Path | None = None, force: bool = False,
         if isinstance(rendered, (str, bytes)):
             emit(rendered)
         else:
-            out_console(no_color).print(rendered)
+            show(rendered, no_color)
         return
     if not isinstance(rendered, (str, bytes)):
         raise UsageError(_("--output: the table is for the terminal; choose another --format"))

@@ -56,7 +56,7 @@ def list_command(
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only items past due.")] = False,
-    stale: Annotated[Optional[int], typer.Option(
+    stale: Annotated[Optional[str], typer.Option(
         "--stale", metavar="DAYS", help="Only open items with no report for DAYS days.",
         show_default=False)] = None,
     search: SearchOption = [],
@@ -118,9 +118,9 @@ def show_command(
 
 @command("status")
 def status_command(
-    stale_days: Annotated[int, typer.Option("--stale-days", help="Days without a report "
-                                                                 "that make an item stale.")]
-    = 90,
+    stale_days: Annotated[str, typer.Option("--stale-days", metavar="N",
+                                            help="Days without a report that make an item "
+                                                 "stale.")] = "90",
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """The dashboard: counts by status, progress by plan heading and by mode, overdue,
@@ -131,11 +131,11 @@ def status_command(
     from ..dashboard import dashboard
     from ..render.dashboard import dashboard_view
 
-    count(stale_days, "--stale-days")
+    quiet_days = count(stale_days, "--stale-days") or 0
     data, day = load_as_of(registry, as_of)
-    console = out_console(no_color)
-    console.print(dashboard_view(dashboard(registry_as_of(data.items, day), day, stale_days),
-                                 console.width))
+    width = out_console(no_color).width
+    deliver(dashboard_view(dashboard(registry_as_of(data.items, day), day, quiet_days), width),
+            no_color=no_color)
 
 
 @command("timeline")
@@ -162,8 +162,7 @@ def timeline_command(
         raise UsageError(_("--from must not be after --to"))
     criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
     events = timeline_events(select(data.items, criteria, day), first, last)
-    console = out_console(no_color)
-    console.print(timeline_view(events, first, last, console.width))
+    deliver(timeline_view(events, first, last, out_console(no_color).width), no_color=no_color)
 
 
 LogItemArgument = Annotated[Optional[str], typer.Argument(

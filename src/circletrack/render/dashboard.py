@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from rich.console import Group
+from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -15,8 +17,6 @@ from ..model import KINDS, STATUSES
 from .fields import DERIVED_MARK
 from .fitted import STATUS_STYLES
 from .widgets import fill, fit, progress_bar
-
-WIDE = 150
 
 
 def _status_table(board: Dashboard) -> Table:
@@ -57,7 +57,7 @@ def _category_tables(board: Dashboard) -> list[Table]:
                    if derived else None)
         table = Table(title=_(FACET_TITLES[kind]), title_justify="left", header_style="bold",
                       pad_edge=False, caption=caption, caption_justify="left")
-        table.add_column(_(FACET_LABELS[kind]), overflow="fold")
+        table.add_column(_(FACET_LABELS[kind]), no_wrap=True)
         table.add_column(_("Items"), justify="right")
         table.add_column(_("Done"), justify="right")
         table.add_column(_("Unreported"), justify="right")
@@ -114,8 +114,21 @@ def _latest_table(board: Dashboard, width: int) -> Table:
     return table
 
 
+def _natural_width(renderables: list[Any], width: int) -> int:
+    """The width the widest of these needs to show without wrapping (at most `width`)."""
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    return max(Measurement.get(console, console.options, r).maximum for r in renderables)
+
+
+#: The narrowest the right-hand column may be for the side-by-side layout: a target's
+#: title, its goal and its latest value in one readable line.
+RIGHT_MIN = 72
+GAP = 3
+
+
 def dashboard_view(board: Dashboard, width: int) -> Group:
-    """The dashboard, stacked for 80 columns and side by side from 150 columns."""
+    """The dashboard: side by side when the left-hand tables and a readable right-hand
+    column both fit, stacked otherwise (80 columns); nothing is ever cut to fit."""
     headline = fill(
         _("{name}, as of {date}\n{overdue}, {stale} (no report for {days}+ days)"),
         name=Text(_("circletrack status"), style="bold"), date=board.day.isoformat(),
@@ -124,14 +137,15 @@ def dashboard_view(board: Dashboard, width: int) -> Group:
         stale=Text(_("{count} stale").format(count=board.stale),
                    style="yellow" if board.stale else "green"),
         days=str(board.stale_days))
-    wide = width >= WIDE
     left: list[Any] = [_status_table(board), *_category_tables(board)]
-    right_width = width * 3 // 5 - 3 if wide else width
-    right: list[Any] = [_targets_table(board, wide), _latest_table(board, right_width)]
-    if wide:
-        grid = Table.grid(padding=(0, 3), expand=True)
-        grid.add_column(ratio=2)
-        grid.add_column(ratio=3)
-        grid.add_row(Group(*left), Group(*right))
+    left_width = _natural_width(left, width)
+    right_width = width - left_width - GAP
+    if right_width >= RIGHT_MIN:
+        targets = _targets_table(board, wide=right_width >= 110)
+        grid = Table.grid(padding=(0, GAP))
+        grid.add_column(width=left_width, no_wrap=True)
+        grid.add_column(width=right_width)
+        grid.add_row(Group(*left), Group(targets, _latest_table(board, right_width)))
         return Group(headline, grid)
-    return Group(headline, *left, *right)
+    return Group(headline, *left, _targets_table(board, wide=width >= 110),
+                 _latest_table(board, width))

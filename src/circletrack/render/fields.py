@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..codec import record_to_json
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..labels import category_label, item_title, kind_label, status_label
 from ..listings import days_slipped, first_due, slip_reasons
 from ..model import Item, Report, State
@@ -101,6 +101,7 @@ COLUMNS: dict[str, Column] = {
     "progress_reported": Column(N_("Progress reported"),
                                 lambda i, d: _iso(i.state.progress_date) or ""),
     "derived_from": Column(N_("Derived from"), lambda i, d: ", ".join(i.state.via)),
+    "when": Column(N_("When"), lambda i, d: _when(i, d), "red", "right"),
     "days_overdue": Column(N_("Days overdue"), lambda i, d: str(days_overdue(i, d)), "red",
                            "right"),
     "updated": Column(N_("Updated"), lambda i, d: _iso(last_reported(i)) or ""),
@@ -133,3 +134,15 @@ def header(name: str) -> str:
 
 def _optional_int(value: int | None) -> str:
     return "" if value is None else str(value)
+
+
+def _when(item: Item, day: dt.date) -> str:
+    """How the due date stands on `day`: `12 days late`, `due today`, `in 5 days`."""
+    if item.due is None:
+        return ""
+    days = (item.due - day).days
+    if days < 0:
+        return ngettext("{count} day late", "{count} days late", -days).format(count=-days)
+    if days == 0:
+        return _("due today")
+    return ngettext("in {count} day", "in {count} days", days).format(count=days)

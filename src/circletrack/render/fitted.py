@@ -37,11 +37,13 @@ STATUS_STYLES: dict[str, str] = {
     "cancelled": "dim",
 }
 #: Columns that never wrap; ids stay whole so they can be copied into the next command.
-NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind",
+NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind", "when",
                                      "days_overdue", "days_since_report", "created",
                                      "first_due", "due_moves", "days_slipped", "original_due"})
 #: The no-wrap columns that give way before titles get narrow: an id may fold.
 YIELDING: frozenset[str] = frozenset({"id"})
+#: Widest a yielding column stays when the table is too wide for its natural widths.
+ID_CAP = 22
 #: Narrowest a text column gets (in cells), and how the spare room is shared.
 MIN_WIDTHS: dict[str, int] = {"title": 12, "lead": 8, "category": 8, "requirement": 8}
 WRAP_WEIGHTS: dict[str, int] = {"title": 5, "requirement": 4, "slip_reasons": 4, "lead": 3,
@@ -54,15 +56,19 @@ GAP = 2
 
 
 def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
-        weights: Sequence[int], width: int, yielding: Sequence[bool] | None = None) -> list[int]:
+        weights: Sequence[int], width: int, yielding: Sequence[bool] | None = None,
+        hard: Sequence[int] | None = None) -> list[int]:
     """Column widths that fit `width` cells with GAP between columns.
 
     Columns that do not wrap keep their natural width; the rest share what is left by
-    weight, never below their floor, in even widths. If the floors do not fit, the
-    `yielding` no-wrap columns (the id; by default every no-wrap column) give way first,
+    weight, never below their floor, in even widths. A `yielding` column (the id) wider
+    than ID_CAP (or a fifth of the width) is cut to it, so one long id folds instead of narrowing every title. If
+    the floors do not fit, the `yielding` no-wrap columns (the id; by default every no-wrap column) give way first,
     down to 8 cells (a long id folds onto a second line), so that titles keep a readable
-    width; only then do text floors drop to 6 cells. Dates and numbers never fold.
+    width; only then do text floors drop to 6 cells, never below their `hard` floor (the
+    widest word of a header, which never breaks). Dates and numbers never fold.
     """
+    hard = hard if hard is not None else [0] * len(natural)
     yielding = yielding if yielding is not None else [not w for w in wrapping]
     widths = list(natural)
     room = width - GAP * (len(natural) - 1)
@@ -70,6 +76,11 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     wrap_cols = [i for i, wraps in enumerate(wrapping) if wraps]
     if sum(natural) <= room:
         return widths
+    cap = max(12, min(ID_CAP, width // 5))
+    for i in range(len(widths)):  # a rare long id folds rather than narrow every title
+        if yielding[i] and not wrapping[i] and widths[i] > cap:
+            fixed -= widths[i] - cap
+            widths[i] = cap
     spare = room - fixed
     floors = list(floors)
     need = sum(min(natural[i], floors[i]) for i in wrap_cols)
@@ -82,7 +93,7 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
         widths[widest] -= 1
         spare += 1
     if spare < need:  # then text goes down to three Chinese characters a line
-        floors = [min(f, 6) if wrapping[i] else f for i, f in enumerate(floors)]
+        floors = [max(min(f, 6), hard[i]) if wrapping[i] else f for i, f in enumerate(floors)]
         need = sum(min(natural[i], floors[i]) for i in wrap_cols)
     total = sum(weights[i] for i in wrap_cols) or 1
     for i in wrap_cols:
@@ -113,9 +124,15 @@ def fold_id(text: str, width: int) -> str:
     return "\n".join([*lines, text])
 
 
+#: Chinese line-breaking rules (禁则): closing punctuation never starts a line, opening
+#: punctuation never ends one; the character before moves down with it instead.
+NO_LINE_START = frozenset("、，。；：！？）」』”’》〉】〕…,.;:!?)]%")
+NO_LINE_END = frozenset("（「『“‘《〈【〔([")
+
+
 def wrap_cells(text: str, width: int) -> list[str]:
-    """Lines of at most `width` cells: words break at spaces, Chinese anywhere; a newline
-    in the text always breaks."""
+    """Lines of at most `width` cells: words break at spaces, Chinese anywhere except
+    before closing or after opening punctuation; a newline in the text always breaks."""
     if "\n" in text:
         return [line for part in text.split("\n") for line in wrap_cells(part, width)]
     if cell_len(text) <= width:
@@ -130,6 +147,9 @@ def wrap_cells(text: str, width: int) -> list[str]:
             if not _SPACE.match(char) and last_space > 0:
                 lines.append("".join(line[:last_space]).rstrip())
                 line = line[last_space + 1:]
+            elif len(line) > 1 and (char in NO_LINE_START or line[-1] in NO_LINE_END):
+                lines.append("".join(line[:-1]).rstrip())  # 、 never starts a line,
+                line = line[-1:]                           # 《 never ends one
             else:
                 lines.append("".join(line).rstrip())
                 line = []
@@ -166,15 +186,38 @@ class ItemTable:
     title: str | None = None
     caption: str | None = None
     headers: Sequence[str] = field(default=())
+    #: Columns left out, in this order, while the table cannot fit the console otherwise.
+    droppable: Sequence[str] = ()
 
     def _headers(self) -> list[str]:
         return list(self.headers) or [SHORT_HEADERS.get(c) or header(c) for c in self.columns]
+
+    def fitting(self, max_width: int) -> ItemTable:
+        """This table, or the same without its droppable columns while it cannot fit."""
+        table = self
+        for name in self.droppable:
+            if table._fits(max_width) or name not in table.columns:
+                break
+            keep = [i for i, c in enumerate(table.columns) if c != name]
+            table = ItemTable(
+                tuple(table.columns[i] for i in keep), [[r[i] for i in keep] for r in table.rows],
+                [[s[i] for i in keep] for s in table.styles], table.title, table.caption,
+                [table.headers[i] for i in keep] if table.headers else (), ())
+        return table
+
+    def _fits(self, max_width: int) -> bool:
+        widths = self.widths(max_width)
+        heads = self._headers()
+        words = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
+        return (sum(widths) + GAP * (len(widths) - 1) <= max_width
+                and all(w >= n for w, n in zip(widths, words)))
 
     def widths(self, max_width: int) -> list[int]:
         """The width of each column in a console `max_width` cells wide.
 
         When the headers do not fit beside each other, the no-wrap columns narrow to their
-        values and their headers wrap between words ("Days / overdue").
+        values and their headers wrap between words ("Days / overdue"); a header never
+        breaks inside a word.
         """
         heads = self._headers()
         values = [max([0, *(cell_len(row[i]) for row in self.rows)]) for i in range(len(heads))]
@@ -186,8 +229,9 @@ class ItemTable:
         if sum(natural) + GAP * (len(natural) - 1) > max_width:
             natural = [n if wraps else max(v, *(cell_len(w) for w in h.split()))
                        for n, v, h, wraps in zip(natural, values, heads, wrapping)]
+        hard = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
         return fit(natural, wrapping, floors, weights, max_width,
-                   [c in YIELDING for c in self.columns])
+                   [c in YIELDING for c in self.columns], hard)
 
     def _folded(self, widths: Sequence[int]) -> Sequence[Sequence[str]]:
         """The rows with ids too wide for their column folded (see `fold_id`)."""
@@ -199,6 +243,10 @@ class ItemTable:
                  for i, text in enumerate(row)] for row in self.rows]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        narrower = self.fitting(options.max_width) if self.droppable else self
+        if narrower is not self:  # it has no droppable columns left: this recurses once
+            yield from narrower.__rich_console__(console, options)
+            return
         widths = self.widths(options.max_width)
         rows = self._folded(widths)
         fits = sum(widths) + GAP * (len(widths) - 1) <= options.max_width
@@ -214,8 +262,9 @@ class ItemTable:
                              overflow="fold")
         for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else ()
+            cells = ["\n".join(wrap_cells(text, width)) for text, width in zip(row, widths)]
             table.add_row(*(Text(text, style=styles[i] or "") if styles else text
-                            for i, text in enumerate(row)))
+                            for i, text in enumerate(cells)))
         yield table
 
     def _fast(self, widths: list[int], max_width: int,
@@ -265,10 +314,12 @@ def status_text(status: str) -> Text:
 
 
 def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
-               title: str | None = None, caption: str | None = None) -> ItemTable:
-    """One row per item: statuses in colour, overdue due dates in red."""
+               title: str | None = None, caption: str | None = None,
+               droppable: Sequence[str] = ()) -> ItemTable:
+    """One row per item: statuses in colour, overdue due dates in red; `droppable` columns
+    are left out, in that order, where the console is too narrow for all."""
     rows = [[COLUMNS[c].get(item, day) for c in columns] for item in items]
     styles = [[STATUS_STYLES.get(item.state.status) if c == "status"
                else "red" if c == "due" and is_overdue(item, day)
                else COLUMNS[c].style for c in columns] for item in items]
-    return ItemTable(tuple(columns), rows, styles, title, caption)
+    return ItemTable(tuple(columns), rows, styles, title, caption, droppable=tuple(droppable))

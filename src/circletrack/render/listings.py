@@ -47,6 +47,11 @@ EXPORT_MD_COLUMNS: tuple[str, ...] = ("id", "kind", "category", "title", "lead",
                                       "due", "status", "progress", "days_overdue", "updated")
 GROUP_LABELS: dict[str, str] = {"unit": N_("Lead unit"), "category": N_("Category"),
                                 "city": N_("City")}
+#: The first column of a grouped CSV: named apart from the item's own columns (a lead unit
+#: column beside the group's), so every header of a file is unique in every language.
+GROUP_COLUMNS: dict[str, str] = {"unit": N_("Group (lead unit)"),
+                                 "category": N_("Group (category)"),
+                                 "city": N_("Group (city)")}
 
 ExtraJson = Callable[[Item, dt.date], dict[str, Any]]
 
@@ -61,6 +66,8 @@ class ReportSpec:
     extra_json: ExtraJson | None = None
     #: Fewer columns for the terminal, when all of them cannot fit in 80 columns.
     table_columns: Sequence[str] | None = None
+    #: Columns a terminal table leaves out, in this order, where it is too narrow for all.
+    droppable: Sequence[str] = ("updated",)
 
 
 def heading(report: ReportSpec, listing: Listing, group: str | None, count: int) -> str:
@@ -101,7 +108,7 @@ def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
         return to_csv(headers, table_rows(listing.items, columns, listing.day))
     rows = [[group_label(listing.group_by, group.name), *row] for group in listing.groups
             for row in table_rows(group.items, columns, listing.day)]
-    return to_csv([_(GROUP_LABELS[listing.group_by]), *headers], rows)
+    return to_csv([_(GROUP_COLUMNS[listing.group_by]), *headers], rows)
 
 
 def listing_markdown(listing: Listing, report: ReportSpec) -> str:
@@ -122,7 +129,8 @@ def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
                                                            date=listing.day.isoformat()))
     columns = report.table_columns or report.columns
     tables = [item_table(g.items, listing.day, columns,
-                         title=heading(report, listing, g.name, len(g.items)))
+                         title=heading(report, listing, g.name, len(g.items)),
+                         droppable=report.droppable)
               for g in listing.groups]
     return tables[0] if len(tables) == 1 else RichGroup(*tables)
 
@@ -158,6 +166,17 @@ def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
 def render_overdue(listing: Listing, fmt: str) -> Rendered:
     """The overdue report: id, title, lead, due, requirement, days overdue, progress, latest."""
     return render_listing(listing, ReportSpec(_("Overdue items"), OVERDUE_COLUMNS), fmt)
+
+
+ATTENTION_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "when", "status",
+                                      "progress")
+
+
+def render_attention(listing: Listing, within: int, fmt: str) -> Rendered:
+    """What needs attention: open items overdue or due within `within` days."""
+    title = _("Overdue or due within {days} days").format(days=within)
+    return render_listing(listing, ReportSpec(title, ATTENTION_COLUMNS, droppable=("status",)),
+                          fmt)
 
 
 def _stale_json(item: Item, day: dt.date) -> dict[str, Any]:
