@@ -7,6 +7,7 @@ import gc
 from . import (  # noqa: F401  (registers commands)
     interop_commands,  # noqa: F401  (registers import)
     listing_commands,  # noqa: F401  (registers overdue, stale, slips, export)
+    office_commands,  # noqa: F401  (registers forms, intake, bulletin)
     read_commands,
     registry_commands,
     write_commands,  # noqa: F401  (registers mark, add, edit, undo, log)
