@@ -192,7 +192,8 @@ def bulletin_command(
 
     implied = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
     (fmt,) = check_choices([format_ or implied], BULLETIN_FORMATS, "--format")
-    data, reference = load_as_of(registry, None)
+    reference = today()
+    data = load(registry_location(registry))
     start = parse_date(since, reference, "since")
     end = optional_date(until, "until", reference) or reference
     deliver(render_bulletin(weekly_bulletin(data.items, start, end), fmt), output, force)
