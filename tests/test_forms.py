@@ -304,3 +304,11 @@ def test_the_csv_form_neutralises_formulas(tmp_path: Path) -> None:
         for row in csv_grid(path):
             for cell in row:
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (path.name, cell)
+
+
+def test_the_docs_list_every_column_as_declared() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "commands" / "forms.md").read_text(
+        encoding="utf-8")
+    for column in FORM_COLUMNS:
+        who = "unit" if column.fills else "office"
+        assert f"| {column.header} | {column.help} | {who} |" in page, column.name

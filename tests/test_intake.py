@@ -116,8 +116,9 @@ def test_dry_run_shows_the_table_and_writes_nothing(form: Path, shipped_copy: Pa
     fill_xlsx(form, FILLED, formats=FORMATS)
     result = intake(shipped_copy, form, more=("--dry-run",))
     assert result.exit_code == 0, result.stderr
-    assert "5 filled rows" in result.stdout
-    assert f"{FORM}:4" in result.stdout and "coop-06" in result.stdout
+    assert f"{FORM}: 5 filled rows" in result.stdout
+    assert "主体工程开工" in result.stdout and "王工" in result.stdout  # note, by
+    assert "in progress — → in progress 40%" in result.stdout
     assert "5 to record, 0 already recorded, 1 skipped (blank), 0 refused; dry run, nothing " \
            "written" in result.stdout
     assert shipped_copy.read_bytes() == before and not journal.entries(shipped_copy)
@@ -366,3 +367,12 @@ def test_a_form_is_read_from_bytes_without_a_registry(form: Path) -> None:
     assert [r.item_id for r in read.rows] == ["coop-05", "coop-06", "coop-07", "coop-08",
                                               "coop-09", "coop-21"]
     assert not any(r.filled for r in read.rows)
+
+
+def test_the_docs_filled_forms_are_what_the_script_makes(tmp_path: Path) -> None:
+    from doc_forms import FILES, build
+    from form_helpers import calamine_sheets
+
+    for name, fresh in build(tmp_path).items():
+        assert calamine_sheets(FILES / name) == calamine_sheets(fresh), (
+            f"docs/commands/files/{name} is stale: run python tests/doc_forms.py")

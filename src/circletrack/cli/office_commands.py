@@ -15,7 +15,7 @@ from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..store import check_writable, load, update_journaled
-from .app import RegistryOption, command, fail, one_line, registry_location
+from .app import RegistryOption, command, fail, one_line, out_console, registry_location
 from .listing_commands import OpenStatusOption
 from .options import (
     AsOfOption,
@@ -147,7 +147,7 @@ def intake_command(
     day = today()
     seen = preview(load(location), forms, day)
     if seen.rows:
-        deliver(intake_table(seen))
+        deliver(intake_table(seen, out_console().width))
     if seen.problems:
         typer.echo(summary_line(seen))
         for problem in seen.problems:

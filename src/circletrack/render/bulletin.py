@@ -26,6 +26,8 @@ class Section:
     heading: str
     headers: list[str]
     rows: list[list[str]]
+    #: Whether the heading gives the number of rows (not for the units' lines).
+    counted: bool = True
 
 
 def _units(item: Item) -> str:
@@ -66,7 +68,7 @@ def sections(bulletin: Bulletin) -> list[Section]:
                 [_("Unit"), _("Reports"), _("Finished"), _("Newly overdue"), _("Overdue"),
                  _("Due soon")],
                 [[_(u.unit) if u.unit == NO_UNIT else u.unit, str(u.reports), str(u.finished), str(u.newly_overdue),
-                  str(u.overdue), str(u.due_soon)] for u in bulletin.units]),
+                  str(u.overdue), str(u.due_soon)] for u in bulletin.units], counted=False),
     ]
 
 
@@ -90,6 +92,8 @@ def overview(bulletin: Bulletin) -> str:
 
 
 def _heading(section: Section) -> str:
+    if not section.counted:
+        return section.heading
     return _("{heading} ({count})").format(heading=section.heading, count=len(section.rows))
 
 

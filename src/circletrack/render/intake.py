@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich import box
+from rich.console import Group, RenderableType
 from rich.table import Table
 
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, pgettext
 from ..intake import Intake, RowOutcome
 from ..labels import item_title, status_label
 
@@ -27,28 +28,46 @@ def outcome_text(row: RowOutcome) -> str:
     return f"{_state(before)} → {_state(after)}"
 
 
-def intake_table(intake: Intake) -> Table:
-    """One row per filled row that passed: where it is, the item, the report, what it does."""
-    table = Table(title=ngettext("{count} filled row", "{count} filled rows",
-                                 len(intake.rows)).format(count=len(intake.rows)),
+#: The columns that fit a terminal this wide (narrower ones leave out the title and who).
+WIDE = 120
+
+
+def intake_table(intake: Intake, width: int = 200) -> RenderableType:
+    """One table per file of the filled rows that passed: the row, the item, the report,
+    what it does; as wide as `width`."""
+    files = list(dict.fromkeys(row.file for row in intake.rows))
+    tables = [_file_table(name, [r for r in intake.rows if r.file == name], width)
+              for name in files]
+    return tables[0] if len(tables) == 1 else Group(*tables)
+
+
+def _file_table(name: str, rows: list[RowOutcome], width: int) -> Table:
+    wide = width >= WIDE
+    table = Table(title=ngettext("{file}: {count} filled row", "{file}: {count} filled rows",
+                                 len(rows)).format(file=name, count=len(rows)),
                   title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
-                  show_edge=False, pad_edge=False, collapse_padding=True)
-    table.add_column(_("Row"), no_wrap=True)
+                  show_edge=False, pad_edge=False, collapse_padding=True, expand=True,
+                  width=width)
+    table.add_column(_("Row"), justify="right", no_wrap=True)
     table.add_column(_("ID"), style="cyan", no_wrap=True)
-    table.add_column(_("Title"), ratio=3, overflow="fold")
+    if wide:
+        table.add_column(_("Title"), ratio=3, overflow="fold")
     table.add_column(_("Date"), no_wrap=True)
     table.add_column(_("Status"), no_wrap=True)
     table.add_column("%", justify="right", no_wrap=True)
-    table.add_column(_("Note"), ratio=3, overflow="fold")
+    table.add_column(_("Note"), ratio=2, overflow="fold")
+    if wide:
+        table.add_column(pgettext("report", "By"), ratio=1, overflow="fold")
     table.add_column(_("Outcome"), ratio=3, overflow="fold")
-    for row in intake.rows:
+    for row in rows:
         report, request = row.report, row.request
         status = report.status if report is not None else request.status
         progress = report.progress if report is not None else request.progress
-        table.add_row(f"{row.file}:{row.row}", row.item.id, item_title(row.item),
-                      request.date.isoformat(), status_label(status) if status else "",
-                      f"{progress}%" if progress is not None else "", request.note or "",
-                      outcome_text(row))
+        cells = [str(row.row), row.item.id, *([item_title(row.item)] if wide else []),
+                 request.date.isoformat(), status_label(status) if status else "",
+                 f"{progress}%" if progress is not None else "", request.note or "",
+                 *([request.by] if wide else []), outcome_text(row)]
+        table.add_row(*cells)
     return table
 
 
