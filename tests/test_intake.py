@@ -14,7 +14,7 @@ from form_helpers import fill_csv, fill_xlsx, pin_office_today, write_forms
 from write_helpers import TODAY, assert_one_line_error, invoke
 
 from circletrack import journal
-from circletrack.intake import Cell, date_value, progress_text, read_form, status_code
+from circletrack.formfile import Cell, date_value, progress_text, read_form, status_code
 from circletrack.store import Location, load
 
 AS_OF = "2012-01-01"
@@ -346,7 +346,8 @@ def test_progress_cells(cell: Cell, expected: str | None) -> None:
     (Cell(dt.date(2024, 5, 1)), dt.date(2024, 5, 1)),
     (Cell(45413.0), dt.date(2024, 5, 1)), (Cell(45413), dt.date(2024, 5, 1)),
     (Cell("45413"), dt.date(2024, 5, 1)), (Cell("2024/5/1"), dt.date(2024, 5, 1)),
-    (Cell("２０２４－０５－０１"), dt.date(2024, 5, 1)), (Cell("2024年5月1日"), dt.date(2024, 5, 1)),
+    (Cell("２０２４－０５－０１"), dt.date(2024, 5, 1)),
+    (Cell("2024年5月1日"), dt.date(2024, 5, 1)),
     (Cell(None), None),
 ])
 def test_date_cells(cell: Cell, expected: dt.date | None) -> None:

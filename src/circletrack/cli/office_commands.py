@@ -137,7 +137,8 @@ def intake_command(
     undo` takes back; with any problem nothing is written. A report already recorded is
     not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
     """
-    from ..intake import preview, read_form, record_forms
+    from ..formfile import read_form
+    from ..intake import preview, record_forms
     from ..render.intake import intake_table, summary_line
 
     forms = [read_form(path.name, _read(path)) for path in files]

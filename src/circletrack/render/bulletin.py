@@ -67,8 +67,9 @@ def sections(bulletin: Bulletin) -> list[Section]:
         Section(_("By unit"),
                 [_("Unit"), _("Reports"), _("Finished"), _("Newly overdue"), _("Overdue"),
                  _("Due soon")],
-                [[_(u.unit) if u.unit == NO_UNIT else u.unit, str(u.reports), str(u.finished), str(u.newly_overdue),
-                  str(u.overdue), str(u.due_soon)] for u in bulletin.units], counted=False),
+                [[_(u.unit) if u.unit == NO_UNIT else u.unit, str(u.reports), str(u.finished),
+                  str(u.newly_overdue), str(u.overdue), str(u.due_soon)] for u in bulletin.units],
+                counted=False),
     ]
 
 
