@@ -312,3 +312,14 @@ def test_the_docs_list_every_column_as_declared() -> None:
     for column in FORM_COLUMNS:
         who = "unit" if column.fills else "office"
         assert f"| {column.header} | {column.help} | {who} |" in page, column.name
+
+
+def test_long_ids_are_never_cut_and_long_titles_wrap() -> None:
+    from circletrack.forms import COLUMNS_BY_NAME
+    from circletrack.render.forms import column_width
+
+    long_id = "target-2025-urban-rail-km"
+    assert column_width(COLUMNS_BY_NAME["id"], ["ID", long_id]) >= len(long_id)
+    title = "杭州绕城高速公路西复线工程(杭州都市圈环线)" * 2
+    assert column_width(COLUMNS_BY_NAME["title"], ["Title", title]) == 42
+    assert column_width(COLUMNS_BY_NAME["note"], ["Note"]) == 32  # room to write in

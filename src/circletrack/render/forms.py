@@ -40,7 +40,7 @@ from .formats import to_csv
 # second to import, and only `forms` writes a workbook.
 
 #: Widest a column gets, in characters (a Chinese character counts 2), and narrowest.
-MAX_WIDTHS: dict[str, int] = {"title": 40, "requirement": 30, "note": 40}
+MAX_WIDTHS: dict[str, int] = {"id": 32, "title": 40, "requirement": 30, "note": 40}
 MIN_WIDTHS: dict[str, int] = {"new_status": 12, "new_progress": 10, "report_date": 12,
                               "note": 30, "reported_by": 12}
 DEFAULT_MAX_WIDTH, DEFAULT_MIN_WIDTH = 24, 8
