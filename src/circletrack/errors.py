@@ -38,6 +38,29 @@ class FieldError(UsageError):
         self.field = field
 
 
+class AlreadyRecorded(UsageError):
+    """The report asked for is already in the item's history (same date, status, progress,
+    value and note); nothing was recorded. `intake` counts these instead of failing.
+    `report` is the report as it would have been recorded."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class FormsRefused(CircletrackError):
+    """Filled forms with problems (a bad cell, an edited id, a damaged file); nothing was
+    written. Carries every problem, each worded with its file, sheet, row and column."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = len(problems)
+        first = problems[0] if problems else _("the forms cannot be read")
+        more = (ngettext(" (and {count} more problem)", " (and {count} more problems)",
+                         count - 1).format(count=count - 1) if count > 1 else "")
+        super().__init__(first + more)
+
+
 class RegistryNotFound(CircletrackError):
     """The registry file does not exist or cannot be read."""
 

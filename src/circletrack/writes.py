@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .dates import parse_date
-from .errors import FieldError, UsageError
+from .errors import AlreadyRecorded, FieldError, UsageError
 from .i18n import N_, _, join
 from .labels import CATEGORY_LABELS, KIND_LABELS, category_label, code_for, kind_label
 from .model import (
@@ -211,10 +211,10 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest,
     report = Report(date=request.date, source=request.source, status=status, progress=progress,
                     value=request.value, note=request.note, by=request.by)
     if any(_same_report(report, other) for other in item.history):
-        raise UsageError(_("{id} already has this report of {date} ({status}, {progress}); "
+        raise AlreadyRecorded(_("{id} already has this report of {date} ({status}, {progress}); "
                            "nothing recorded").format(
             id=item.id, date=report.date, status=status,
-            progress=f"{progress}%" if progress is not None else _("no progress")))
+            progress=f"{progress}%" if progress is not None else _("no progress")), report)
     before = (item.status, item.progress)
     position = max((i + 1 for i, r in enumerate(item.history) if r.date <= report.date),
                    default=0)

@@ -10,6 +10,7 @@ import sys
 from . import (  # noqa: F401
     interop_commands,  # import
     listing_commands,  # overdue, stale, slips, export
+    office_commands,  # forms, intake, bulletin
     read_commands,  # list, show, status, timeline, log
     registry_commands,  # validate, init
     root,  # --version, --lang, and bare `circletrack`

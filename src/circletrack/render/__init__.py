@@ -13,6 +13,8 @@ OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "ics")
 STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
+FORMS_FORMATS: tuple[str, ...] = ("xlsx", "csv")
+BULLETIN_FORMATS: tuple[str, ...] = ("md", "html")
 #: The format `--output FILE` implies when --format is not given.
 SUFFIX_FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".md": "md",
                                   ".markdown": "md", ".ics": "ics"}

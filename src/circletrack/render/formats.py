@@ -48,14 +48,15 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _md_cell(text: str) -> str:
+def md_cell(text: str) -> str:
+    """A Markdown table cell's text: `|` and backslashes escaped, line breaks as spaces."""
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def to_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]], heading: str | None) -> str:
     """A Markdown table, with an optional one-line heading above it."""
-    lines = [f"**{_md_cell(heading)}**", ""] if heading else []
-    lines.append("| " + " | ".join(_md_cell(h) for h in headers) + " |")
+    lines = [f"**{md_cell(heading)}**", ""] if heading else []
+    lines.append("| " + " | ".join(md_cell(h) for h in headers) + " |")
     lines.append("|" + "|".join("---" for _ in headers) + "|")
-    lines.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"

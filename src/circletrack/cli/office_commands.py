@@ -1,0 +1,200 @@
+"""The office's weekly round trip with the units: forms out, filled forms in, the bulletin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..dates import parse_date
+from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
+from ..fileio import write_file
+from ..forms import DEFAULT_WITHIN, Forms, form_filenames, unit_forms
+from ..i18n import _, ngettext
+from ..model import CLOSED_STATUSES
+from ..render import BULLETIN_FORMATS, FORMS_FORMATS
+from ..store import check_writable, load, update_journaled
+from .app import RegistryOption, command, fail, one_line, out_console, registry_location
+from .listing_commands import OpenStatusOption
+from .options import (
+    AsOfOption,
+    CategoryOption,
+    CityOption,
+    DueAfterOption,
+    DueBeforeOption,
+    KindOption,
+    SearchOption,
+    TagOption,
+    UnitOption,
+    check_choices,
+    complete_formats,
+    count,
+    criteria_from,
+    load_as_of,
+    optional_date,
+    today,
+)
+from .output import OutputOption, deliver
+from .write_commands import command_label
+
+# The library's form reader and writer (and openpyxl with them), the bulletin and the
+# renderers are imported inside the commands that use them, for start-up speed.
+
+WithinOption = Annotated[str, typer.Option(
+    "--within", "-w", metavar="DAYS",
+    help="Also send the open items due within DAYS days of the as-of date (besides the "
+         "overdue ones).")]
+FormsFormatOption = Annotated[str, typer.Option(
+    "--format", "-f", help="xlsx (a workbook with drop-downs and checks) or csv.",
+    autocompletion=complete_formats(*FORMS_FORMATS))]
+ReplaceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace files of the same name already in OUTDIR.")]
+
+
+@command("forms")
+def forms_command(
+    ctx: typer.Context,
+    outdir: Annotated[Path, typer.Argument(
+        metavar="OUTDIR", file_okay=False,
+        help="The folder to write the forms in (created if missing).")],
+    unit: UnitOption = [], within: WithinOption = str(DEFAULT_WITHIN),
+    kind: KindOption = [], category: CategoryOption = [], status: OpenStatusOption = [],
+    city: CityOption = [], tag: TagOption = [],
+    due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
+    search: SearchOption = [], format_: FormsFormatOption = "xlsx",
+    force: ReplaceOption = False, as_of: AsOfOption = None, registry: RegistryOption = None,
+) -> None:
+    """Write one form per responsible unit: its overdue and due-soon items, to fill in.
+
+    Each unit (lead or supporting) with open items overdue or due within --within days
+    gets OUTDIR/UNIT-DATE.xlsx: the items, and columns for the new status, progress, date,
+    note and reporter. Read the filled forms back with `circletrack intake`.
+    Example: circletrack forms forms-2024-06-03 --within 30
+    """
+    (fmt,) = check_choices([format_], FORMS_FORMATS, "--format")
+    days = count(within, "--within") or 0
+    data, day = load_as_of(registry, as_of)
+    criteria = criteria_from(ctx.params, data.items, day)
+    closed = [s for s in criteria.statuses if s in CLOSED_STATUSES]
+    if closed:
+        raise UsageError(_("--status: {status} items are never sent; use planned, "
+                           "in_progress or blocked").format(status=closed[0]))
+    for line in _write_forms(outdir, unit_forms(data.items, criteria, day, days), fmt,
+                             force):
+        typer.echo(line)
+
+
+def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]:
+    """Write every form, or none when one would replace a file unforced; the lines to say."""
+    from ..render.forms import render_form, summary_lines, written_line
+
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(_("OUTDIR: {path} is a file; name a folder").format(path=outdir))
+    paths = [outdir / name for name in form_filenames(forms.forms, fmt)]
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        more = (ngettext(" (and {count} more)", " (and {count} more)", len(existing) - 1)
+                .format(count=len(existing) - 1) if len(existing) > 1 else "")
+        raise FileExists(_("{path} already exists{more}; use --force to replace it").format(
+            path=existing[0], more=more))
+    if forms.forms:
+        outdir.mkdir(exist_ok=True)
+    lines = []
+    for path, form in zip(paths, forms.forms):
+        write_file(path, render_form(form, fmt), replace=force)
+        lines.append(written_line(str(path), form))
+    return lines + summary_lines(forms)
+
+
+MAX_READ = 20 * 2**20 + 1
+
+
+def _read(path: Path) -> bytes:
+    """A form file's bytes (no more than the reader takes: a larger file is refused there)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_READ)
+    except FileNotFoundError:
+        raise RegistryNotFound(_("no such file: {path}").format(path=path)) from None
+    except IsADirectoryError:
+        raise UsageError(_("{path} is a folder; name a form file").format(path=path)) from None
+
+
+@command("intake")
+def intake_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", dir_okay=False,
+        help="Filled forms (.xlsx or .csv) written by `circletrack forms`.")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be recorded, and write nothing.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Record the reports in filled forms: every row checked first, then one write (or none).
+
+    Shows the reports as a table, then records them all in one write that `circletrack
+    undo` takes back; with any problem nothing is written. A report already recorded is
+    not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
+    """
+    from ..formfile import read_form
+    from ..intake import preview, record_forms
+    from ..render.intake import intake_table, summary_line
+
+    forms = [read_form(path.name, _read(path)) for path in files]
+    location = registry_location(registry)
+    if not dry_run:
+        check_writable(location)
+    day = today()
+    seen = preview(load(location), forms, day)
+    if seen.rows:
+        deliver(intake_table(seen, out_console().width))
+    if seen.problems:
+        typer.echo(summary_line(seen))
+        for problem in seen.problems:
+            typer.echo(_("Error: {message}").format(message=one_line(problem)), err=True)
+        raise typer.Exit(1)
+    if dry_run or not seen.recorded:
+        typer.echo(summary_line(seen, dry_run=dry_run))
+        return
+    try:
+        written = update_journaled(location, lambda reg: record_forms(reg, forms, day),
+                                   command_label(ctx))
+    except FormsRefused as exc:  # the registry changed between the preview and the write
+        raise fail(str(exc), exc.exit_status) from None
+    typer.echo(summary_line(written.result, path=str(location.path)))
+
+
+@command("bulletin")
+def bulletin_command(
+    since: Annotated[str, typer.Option(
+        "--since", help="The first day of the period (included). Any date form, e.g. "
+                        "2024-05-27 or -1w.", show_default=False)],
+    until: Annotated[Optional[str], typer.Option(
+        "--until", help="The last day of the period (included). Default: today.",
+        show_default=False)] = None,
+    format_: Annotated[Optional[str], typer.Option(
+        "--format", "-f", show_default=False, autocompletion=complete_formats(*BULLETIN_FORMATS),
+        help="md (default) or html; with --output and no --format, a .html name means "
+             "html.")] = None,
+    output: OutputOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
+    = False,
+    registry: RegistryOption = None,
+) -> None:
+    """The office's bulletin (简报) for a period: reports, finished, newly overdue, due soon,
+    moved deadlines, and a line per unit.
+
+    The same registry and dates always give the same text. Example: circletrack bulletin
+    --since 2024-05-27 --until 2024-06-02 --output bulletin.md
+    """
+    from ..bulletin import weekly_bulletin
+    from ..render.bulletin import render_bulletin
+
+    implied = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
+    (fmt,) = check_choices([format_ or implied], BULLETIN_FORMATS, "--format")
+    reference = today()
+    data = load(registry_location(registry))
+    start = parse_date(since, reference, "since")
+    end = optional_date(until, "until", reference) or reference
+    deliver(render_bulletin(weekly_bulletin(data.items, start, end), fmt), output, force)

@@ -1,0 +1,465 @@
+"""A filled form file, read: the .xlsx and .csv forms `forms` wrote, back as cells, and the
+cells as the values they mean.
+
+A form is hostile input (it has been through people and other programs): it is read with
+bounds (size, rows, columns, the unpacked size of a workbook), never evaluated (formulas
+count by the value the spreadsheet saved), and every problem is worded with its file,
+sheet, row and column. What a spreadsheet does to a form when it re-saves it is undone:
+dates as serial numbers, whole numbers as floats (40.0), percentages as fractions of
+one, trailing spaces, full-width digits (NFKC), GBK-encoded or semicolon-separated CSV.
+
+`read_form` reads one file's bytes (it never opens a file itself) and collects the
+problems it finds; `intake` checks the rows against the registry and records them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dates import parse_date
+from .errors import FieldError
+from .forms import (
+    COLUMNS_BY_NAME,
+    FILLED_COLUMNS,
+    FORM_VERSION,
+    META_SHEET,
+    SHEET_NAME,
+    TITLE_UNIT,
+    FormColumn,
+)
+from .i18n import _, join, pgettext, translations
+from .labels import STATUS_LABELS, code_for, normalise, status_label
+from .model import STATUSES
+
+# openpyxl is imported inside `_workbook_grid`, for start-up speed: only `intake` of an
+# .xlsx form pays for it.
+
+MAX_FILE_BYTES = 20 * 2**20
+#: What a workbook may unpack to (a zip bomb is small on disk).
+MAX_UNPACKED_BYTES = 200 * 2**20
+MAX_ROWS = 5000
+MAX_COLUMNS = 60
+#: The header row is looked for among the first rows (a unit may add a line above it).
+HEADER_SEARCH_ROWS = 10
+#: Day 0 of a spreadsheet's date serial numbers (1900 date system, Excel and LibreOffice).
+SERIAL_EPOCH = dt.date(1899, 12, 30)
+MAX_SERIAL = 2958465  # 9999-12-31
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell as a spreadsheet saved it: its value and its number format."""
+
+    value: Any = None
+    number_format: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a problem is: file, sheet (None for CSV), row, column (letter and header)."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def say(self, message: str) -> str:
+        """`form.xlsx, sheet 进度报告, row 5, column I (New progress): message`."""
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(_("sheet {sheet}").format(sheet=self.sheet))
+        if self.row is not None:
+            parts.append(_("row {row}").format(row=self.row))
+        if self.column is not None:
+            parts.append(_("column {column}").format(column=self.column))
+        # Translators: between the parts of a place in a form (file, sheet, row, column).
+        return _("{place}: {message}").format(place=pgettext("place", ", ").join(parts),
+                                              message=message)
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """A row of a form that names an item: its cells in the unit's columns (by column name)
+    and where each column is (`I (New progress)`)."""
+
+    row: int
+    item_id: str
+    cells: dict[str, Cell]
+    columns: dict[str, str]
+
+    def place(self, form: FilledForm, column: str | None = None) -> Place:
+        """This row (and a column of it) as a Place."""
+        return Place(form.file, form.sheet, self.row,
+                     self.columns.get(column) if column is not None else None)
+
+    @property
+    def filled(self) -> bool:
+        """True when any of the unit's columns holds something."""
+        return any(not _blank(c) for c in self.cells.values())
+
+
+@dataclass
+class FilledForm:
+    """What a form file holds: its unit, its rows that name an item, and the problems
+    found in reading it (a damaged file, a renamed sheet, an edited id …)."""
+
+    file: str
+    sheet: str | None = None
+    unit: str | None = None
+    rows: list[FormRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        """Note a problem at a place in this form."""
+        self.problems.append(Place(self.file, self.sheet, row, column).say(message))
+
+
+class _Unreadable(Exception):
+    """A file that cannot be read as a form at all; the message says why."""
+
+
+# Reading the file
+
+
+def read_form(name: str, data: bytes) -> FilledForm:
+    """The form in a file's bytes (`name` is the file's name, for messages and the source):
+    an .xlsx or .csv form by its suffix. Problems are collected, never raised."""
+    form = FilledForm(name)
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    try:
+        if len(data) > MAX_FILE_BYTES:
+            raise _Unreadable(_("the file is larger than {size} MB; a form is far "
+                                "smaller").format(size=MAX_FILE_BYTES // 2**20))
+        if suffix in XLSX_SUFFIXES:
+            grid, meta = _workbook_grid(form, data)
+        elif suffix in CSV_SUFFIXES:
+            grid, meta = _csv_grid(data), {}
+        else:
+            raise _Unreadable(_("not a form: intake reads the .xlsx and .csv files "
+                                "`circletrack forms` writes, not {suffix!r} files").format(
+                suffix=suffix or name))
+    except _Unreadable as exc:
+        form.problem(str(exc))
+        return form
+    _read_grid(form, grid, meta)
+    return form
+
+
+def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dict[str, Any]]:
+    """The cells of the form's sheet and what the hidden sheet says (empty when it is gone)."""
+    if not data.startswith(_ZIP_MAGIC):
+        if data.startswith(_OLE_MAGIC):
+            raise _Unreadable(_("an Excel 97–2003 workbook (.xls) named .xlsx; open it and "
+                                "save it as an Excel Workbook (.xlsx)"))
+        raise _Unreadable(_("not an .xlsx workbook (an .xlsx file is a zip archive, and "
+                            "this one is not)"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES or len(archive.infolist()) > 10_000:
+                raise _Unreadable(_("the workbook unpacks to more than {size} MB; a form is "
+                                    "far smaller").format(size=MAX_UNPACKED_BYTES // 2**20))
+            damaged = archive.testzip()
+    except zipfile.BadZipFile as exc:
+        raise _Unreadable(_("the workbook is damaged or incomplete (was it copied or "
+                            "downloaded in full?): {error}").format(error=exc)) from None
+    if damaged is not None:
+        raise _Unreadable(_("the workbook is damaged: its part {part} does not unpack").format(
+            part=damaged))
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - a hostile file may fail anywhere in the parser
+        raise _Unreadable(_("cannot read the workbook ({error}); is it an .xlsx form written "
+                            "by `circletrack forms`?").format(error=str(exc) or
+                                                               type(exc).__name__)) from None
+    try:
+        meta: dict[str, Any] = {}
+        if META_SHEET in workbook.sheetnames:
+            meta = _metadata(workbook[META_SHEET].iter_rows(max_row=MAX_ROWS + 20, max_col=3,
+                                                            values_only=True))
+            if meta.get("form") != FORM_VERSION:
+                raise _Unreadable(_("the hidden sheet {sheet!r} is not one circletrack wrote "
+                                    "(it says {version!r})").format(
+                    sheet=META_SHEET, version=meta.get("form")))
+        wanted = [meta["sheet"]] if "sheet" in meta else _sheet_names()
+        found = next((s for s in workbook.sheetnames if s in wanted), None)
+        if found is None:
+            visible = [s for s in workbook.sheetnames if s != META_SHEET]
+            raise _Unreadable(_("no sheet named {names}: was the form's sheet renamed? It "
+                                "must keep its name (the workbook has: {sheets})").format(
+                names=join(repr(n) for n in wanted), sheets=join(visible) or _("none")))
+        form.sheet = found
+        sheet = workbook[found]
+        grid = []
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), 1):
+            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise _Unreadable(_("the sheet has more than {count} rows; a form is far "
+                                    "smaller").format(count=MAX_ROWS))
+            grid.append([Cell(getattr(c, "value", None), getattr(c, "number_format", "") or "")
+                         for c in row])
+        return grid, meta
+    except _Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a hostile file may fail anywhere in the parser
+        raise _Unreadable(_("cannot read the workbook ({error}); is it an .xlsx form written "
+                            "by `circletrack forms`?").format(error=str(exc) or
+                                                               type(exc).__name__)) from None
+    finally:
+        workbook.close()
+
+
+def _sheet_names() -> list[str]:
+    """The form sheet's name in each language."""
+    return list(dict.fromkeys([SHEET_NAME, translations("zh").gettext(SHEET_NAME)]))
+
+
+def _metadata(rows: Any) -> dict[str, Any]:
+    """The hidden sheet's keys, and `rows`: {row number: id} of every item row as sent."""
+    meta: dict[str, Any] = {"rows": {}}
+    for values in rows:
+        key, value, extra = (list(values) + [None, None, None])[:3]
+        if key == "row" and value is not None and extra is not None:
+            try:
+                meta["rows"][int(str(value))] = str(extra)
+            except ValueError:
+                continue
+        elif isinstance(key, str) and value is not None:
+            meta[key] = str(value)
+    return meta
+
+
+def _csv_grid(data: bytes) -> list[list[Cell]]:
+    """The cells of a CSV form: UTF-8 (with or without a BOM) or, as Excel saves CSV on a
+    Chinese Windows, GB 18030; comma-, semicolon- or tab-separated."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise _Unreadable(_("not a text file in UTF-8 or GBK; is it a CSV form?")) from None
+    if "\x00" in text:
+        raise _Unreadable(_("not a text file (it holds NUL bytes); is it a CSV form?"))
+    best: list[list[str]] = []
+    for delimiter in (",", ";", "\t"):
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise _Unreadable(_("cannot read it as CSV: {error}").format(error=exc)) from None
+        if _header_index([[Cell(v) for v in r] for r in rows[:HEADER_SEARCH_ROWS]]) is not None:
+            best = rows
+            break
+        best = best or rows
+    if len(best) > MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise _Unreadable(_("the file has more than {count} rows; a form is far smaller").format(
+            count=MAX_ROWS))
+    return [[Cell(v) for v in row[:MAX_COLUMNS]] for row in best]
+
+
+# Making sense of the cells
+
+
+def _is_header(cell: Cell, column: FormColumn) -> bool:
+    return isinstance(cell.value, str) and normalise(cell.value) in {
+        normalise(n) for n in column.header_names()}
+
+
+def _header_index(grid: list[list[Cell]]) -> int | None:
+    """The index of the header row: the first of the first rows with an ID heading."""
+    id_column = COLUMNS_BY_NAME["id"]
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if any(_is_header(c, id_column) for c in row):
+            return index
+    return None
+
+
+def column_letter(index: int) -> str:
+    """A 0-based column index as a spreadsheet names it: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _title_unit(rows: list[list[Cell]]) -> str | None:
+    """The unit the title row names: the cell after the `Unit` label (either language)."""
+    names = {normalise(TITLE_UNIT), normalise(translations("zh").gettext(TITLE_UNIT))}
+    for row in rows:
+        for index, cell in enumerate(row[:-1]):
+            if isinstance(cell.value, str) and normalise(cell.value).rstrip(":：") in names:
+                unit = cell_text(row[index + 1])
+                if unit:
+                    return _unneutralised(unit)
+    return None
+
+
+#: What CSV writing prefixes with `'` so a spreadsheet shows it as text (see
+#: `render.formats.neutralise_cell`); a unit's name read back from a CSV loses the quote.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unneutralised(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_PREFIXES) else text
+
+
+def _read_grid(form: FilledForm, grid: list[list[Cell]], meta: dict[str, Any]) -> None:
+    """Find the header, the unit and the rows that name an item."""
+    at = _header_index(grid)
+    if at is None:
+        form.problem(_("no header row with an {id} column in the first {count} rows; is it "
+                       "a form written by `circletrack forms`?").format(
+            id=repr(_(COLUMNS_BY_NAME["id"].header)), count=HEADER_SEARCH_ROWS))
+        return
+    header = grid[at]
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        for column in (COLUMNS_BY_NAME["id"], *FILLED_COLUMNS):
+            if column.name not in positions and _is_header(cell, column):
+                positions[column.name] = index
+    missing = [c for c in FILLED_COLUMNS if c.name not in positions]
+    if missing:
+        form.problem(_("the header has no column {columns}; the form's columns must stay as "
+                       "they were sent").format(columns=join(repr(_(c.header))
+                                                             for c in missing)), row=at + 1)
+        return
+    form.unit = meta.get("unit") or _title_unit(grid[:at])
+    if form.unit is None:
+        form.problem(_("cannot tell which unit the form is from: the title row above the "
+                       "header must name it ({label} | NAME)").format(label=_(TITLE_UNIT)))
+        return
+    columns = {name: f"{column_letter(i)} ({cell_text(header[i])})"
+               for name, i in positions.items()}
+    sent: dict[int, str] = meta.get("rows", {})
+    for index in range(at + 1, len(grid)):
+        cells = grid[index]
+        number = index + 1
+
+        def cell(name: str) -> Cell:
+            position = positions[name]
+            return cells[position] if position < len(cells) else Cell()
+
+        item_id = unicodedata.normalize("NFKC", cell_text(cell("id")) or "").strip()
+        row = FormRow(number, item_id, {c.name: cell(c.name) for c in FILLED_COLUMNS},
+                      columns)
+        if not item_id and not row.filled:
+            continue
+        if meta and sent.get(number) != item_id:
+            expected = sent.get(number)
+            form.problem(
+                _("the ID was changed: this row was sent for {id}; the ID column links each "
+                  "row to its item, so put it back").format(id=expected) if expected else
+                _("this row was not on the form as sent; add nothing below the items"),
+                number, columns["id"])
+            continue
+        if not item_id:
+            form.problem(_("the row reports something but has no ID"), number, columns["id"])
+            continue
+        form.rows.append(row)
+
+
+def _blank(cell: Cell) -> bool:
+    return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if math.isfinite(value) and value.is_integer() else repr(value)
+
+
+def cell_text(cell: Cell) -> str | None:
+    """A cell as text, stripped; None when blank. Whole floats lose their `.0`, a date is
+    ISO (a spreadsheet may have turned `2024-05-01` in a note into a date)."""
+    value = cell.value
+    if _blank(cell):
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_WHOLE_TEXT = re.compile(r"([+-]?[0-9]+)(?:\.0*)?(%?)")
+
+
+def progress_text(cell: Cell) -> str | None:
+    """A progress cell as the text `writes.parse_progress` reads: 40 from 40, 40.0, `40 %`,
+    `４０`, or 0.4 in a cell formatted as a percentage."""
+    value = cell.value
+    if _blank(cell):
+        return None
+    if isinstance(value, bool):
+        raise FieldError("progress", _("must be a whole number from 0 to 100, got "
+                                       "{text!r}").format(text=str(value).upper()))
+    if isinstance(value, (int, float)):
+        number = float(value) * (100 if is_percent_format(cell.number_format) else 1)
+        if not math.isfinite(number) or abs(number - round(number)) > 1e-9:
+            raise FieldError("progress", _("must be a whole number from 0 to 100, got "
+                                           "{text!r}").format(text=_number_text(number)))
+        return str(round(number))
+    text = unicodedata.normalize("NFKC", str(value)).replace(" ", "").strip()
+    whole = _WHOLE_TEXT.fullmatch(text)
+    return whole.group(1) + whole.group(2) if whole else text
+
+
+def is_percent_format(number_format: str) -> bool:
+    """True when a number format shows a fraction as a percentage (`0%`, `0.0%`): a `%`
+    outside quotes and escapes. The forms' own `0"%"` shows 40 as 40%, a whole number."""
+    bare = re.sub(r'"[^"]*"|\\.', "", number_format)
+    return "%" in bare
+
+
+def date_value(cell: Cell, today: dt.date) -> dt.date | None:
+    """A date cell: a date, a serial number (45444 is 2024-06-01), or text in any form
+    `parse_date` reads (2024/6/1, 2024年6月1日, full-width digits)."""
+    value = cell.value
+    if _blank(cell):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _serial(float(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"[0-9]{5}(?:\.[0-9]+)?", text):
+        return _serial(float(text))
+    return parse_date(text, today, "date")
+
+
+def _serial(number: float) -> dt.date:
+    if not math.isfinite(number) or not 1 <= number <= MAX_SERIAL:
+        raise FieldError("date", _("{value} is not a date; type one such as 2024-06-01").format(
+            value=_number_text(number)))
+    return SERIAL_EPOCH + dt.timedelta(days=int(number))
+
+
+def status_code(cell: Cell) -> str | None:
+    """A status cell: a status code or its label in either language."""
+    text = cell_text(cell)
+    if text is None:
+        return None
+    code = code_for(text, STATUS_LABELS)
+    if code is None:
+        raise FieldError("status", _("unknown status {value!r}; use one of {choices}").format(
+            value=text, choices=join(status_label(s) for s in STATUSES)))
+    return code

@@ -1,0 +1,211 @@
+"""The forms the office sends each responsible unit: which items each unit is sent, and the
+form's columns, declared once for the writer (render/forms.py), the reader (intake.py) and
+the docs.
+
+A unit is sent its open items (led or supported by it) that are overdue or due within a
+number of days, as of a day, with the same filters as `overdue`. The effective state
+decides what is open: a plan row whose road is finished is not sent to anyone. Pure
+functions of (items, criteria, day): nothing here reads the clock or a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import FieldError
+from .i18n import N_, _, translations
+from .labels import fold, item_title, status_label
+from .listings import SOON_DAYS, attention_items
+from .model import Item
+from .query import Criteria, days_overdue, is_overdue
+
+#: Who sends the forms; printed in every form's title row (a name, the same in both
+#: languages).
+OFFICE = "杭州都市圈合作发展协调会办公室"
+#: The form's sheet, named in the interface language; the reader takes either name.
+SHEET_NAME = N_("Progress report")
+#: The hidden sheet holding what the form was sent with (unit, date, the id of each row).
+META_SHEET = "circletrack"
+#: The first cell of the hidden sheet: which layout the form has.
+FORM_VERSION = "circletrack-form-1"
+#: The title row's labels: `Unit | 市交通局 | As of | 2024-06-01 | Office | …`.
+TITLE_UNIT = N_("Unit")
+TITLE_AS_OF = N_("As of")
+TITLE_OFFICE = N_("Office")
+#: Rows of a written form: the title, the header, then one row per item.
+TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
+DEFAULT_WITHIN = SOON_DAYS  # as the home screen: what needs attention
+
+#: The value types of the form's cells: how the writer formats a cell and the reader reads it.
+CELL_TYPES: tuple[str, ...] = ("id", "text", "date", "int", "status", "percent")
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    """One column of the form.
+
+    `get` gives what is sent in it for an item on a day (a date, a number, text or None);
+    the columns the unit fills (`fills`) are sent empty and name the report field they
+    fill (`field`, as `writes` names it in a FieldError).
+    """
+
+    name: str
+    header: str
+    cell: str
+    get: Callable[[Item, dt.date], Any] | None = None
+    fills: bool = False
+    field: str | None = None
+    #: What the column holds, for the docs (marked for translation like the header).
+    help: str = ""
+
+    def header_names(self) -> list[str]:
+        """Every header the reader takes for this column: its name and its label in either
+        language (see `labels.names`)."""
+        return [self.name, self.header, translations("zh").gettext(self.header)]
+
+
+FORM_COLUMNS: tuple[FormColumn, ...] = (
+    FormColumn("id", N_("ID"), "id", lambda i, d: i.id,
+               help=N_("the item's id; links the row to its item, so it is locked")),
+    FormColumn("title", N_("Title"), "text", lambda i, d: item_title(i),
+               help=N_("the item's title")),
+    FormColumn("requirement", N_("Requirement"), "text",
+               lambda i, d: i.requirement or i.deadline or None,
+               help=N_("the plan's 进度要求, or the words the due date rests on")),
+    FormColumn("due", N_("Due"), "date", lambda i, d: i.due, help=N_("the due date")),
+    FormColumn("days_overdue", N_("Days overdue"), "int", lambda i, d: days_overdue(i, d),
+               help=N_("days past due on the form's date; 0 when not yet due")),
+    FormColumn("status", N_("Current status"), "text",
+               lambda i, d: status_label(i.state.status),
+               help=N_("the item's status as recorded (or derived from the items it tracks)")),
+    FormColumn("progress", N_("Current progress"), "percent", lambda i, d: i.state.progress,
+               help=N_("the latest percentage reported; empty when none was")),
+    FormColumn("new_status", N_("New status"), "status", fills=True, field="status",
+               help=N_("a drop-down of the statuses; empty: from the progress, else unchanged")),
+    FormColumn("new_progress", N_("New progress"), "percent", fills=True, field="progress",
+               help=N_("a whole number from 0 to 100; 100 means done")),
+    FormColumn("report_date", N_("Date of the report"), "date", fills=True, field="date",
+               help=N_("when it was so; required in a filled row, not after the day of intake")),
+    FormColumn("note", N_("Note"), "text", fills=True, field="note",
+               help=N_("what happened; required when the progress goes down")),
+    FormColumn("reported_by", N_("Reported by"), "text", fills=True, field="by",
+               help=N_("who reports it; empty: the unit")),
+)
+COLUMNS_BY_NAME: dict[str, FormColumn] = {c.name: c for c in FORM_COLUMNS}
+#: The columns a unit fills, in order.
+FILLED_COLUMNS: tuple[FormColumn, ...] = tuple(c for c in FORM_COLUMNS if c.fills)
+
+
+def column_for_field(field: str) -> FormColumn | None:
+    """The column a unit fills that a report field comes from (`progress` → New progress)."""
+    return next((c for c in FILLED_COLUMNS if c.field == field), None)
+
+
+@dataclass(frozen=True)
+class UnitForm:
+    """One unit's form: the items it is sent as of a day, most overdue first."""
+
+    unit: str
+    day: dt.date
+    items: list[Item]
+
+    @property
+    def overdue(self) -> int:
+        """How many of its items are past due."""
+        return sum(1 for i in self.items if is_overdue(i, self.day))
+
+    def rows(self) -> list[list[Any]]:
+        """The values of every column for each item (None in the columns the unit fills)."""
+        return [[c.get(item, self.day) if c.get is not None else None for c in FORM_COLUMNS]
+                for item in self.items]
+
+
+@dataclass(frozen=True)
+class Forms:
+    """The forms to send as of a day, one per unit by name, and the items that would be on
+    a form but have no responsible unit to send them to."""
+
+    day: dt.date
+    within: int
+    forms: list[UnitForm]
+    unassigned: list[Item]
+
+
+def units_of(item: Item) -> list[str]:
+    """The units an item is sent to: its lead units, then its supporting units, each once."""
+    return list(dict.fromkeys([*item.lead, *item.support]))
+
+
+def unit_forms(items: Iterable[Item], criteria: Criteria, day: dt.date,
+               within: int = DEFAULT_WITHIN) -> Forms:
+    """One form per unit with open items overdue or due within `within` days on `day`.
+
+    The filters work as in `overdue`; `criteria.units` (fragments, as `--unit` takes them)
+    also chooses the units that get a form. An item that records the same event as another
+    (`same_as`) is left out: reports go on the other item, which is on the form itself.
+    """
+    if within < 0:
+        raise FieldError("within", _("must be 0 or more"))
+    chosen = [i for i in attention_items(items, criteria, day, within) if i.same_as is None]
+    by_unit: dict[str, list[Item]] = {}
+    unassigned = []
+    for item in chosen:
+        units = [u for u in units_of(item)
+                 if not criteria.units or any(fold(f) in fold(u) for f in criteria.units)]
+        if not units_of(item):
+            unassigned.append(item)
+        for unit in units:
+            by_unit.setdefault(unit, []).append(item)
+    forms = [UnitForm(unit, day, by_unit[unit]) for unit in sorted(by_unit)]
+    return Forms(day, within, forms, unassigned)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def form_filename(unit: str, day: dt.date, fmt: str) -> str:
+    """`市交通局-2024-06-01.xlsx`: characters no file system allows (`/ \\ : * ? " < > |`,
+    control characters) become `_`, and so do leading dots and spaces."""
+    safe = _UNSAFE.sub("_", unit.strip())
+    safe = re.sub(r"^[. ]+", lambda m: "_" * len(m.group()), safe) or "_"
+    return f"{safe}-{day.isoformat()}.{fmt}"
+
+
+def form_filenames(forms: Sequence[UnitForm], fmt: str) -> list[str]:
+    """Each form's file name (see `form_filename`); two units whose names differ only in
+    unsafe characters get `-2`, `-3` … so neither form replaces the other."""
+    names: list[str] = []
+    for form in forms:
+        name = form_filename(form.unit, form.day, fmt)
+        stem, number = name.removesuffix(f".{fmt}"), 2
+        while name.casefold() in (n.casefold() for n in names):
+            name, number = f"{stem}-{number}.{fmt}", number + 1
+        names.append(name)
+    return names
+
+
+def form_metadata(form: UnitForm, sheet: str, language: str) -> list[list[str]]:
+    """The rows of the hidden sheet: the layout, the unit, the date, the language, the
+    form's sheet, then `row N ID` for each item row, so an edited id is noticed."""
+    head = [["form", FORM_VERSION], ["unit", form.unit], ["as_of", form.day.isoformat()],
+            ["language", language], ["sheet", sheet]]
+    return head + [["row", str(FIRST_ROW + n), item.id] for n, item in enumerate(form.items)]
+
+
+def title_cells(form: UnitForm) -> list[Any]:
+    """The title row, in the active language: `Unit, 市交通局, As of, <date>, Office, …`."""
+    return [_(TITLE_UNIT), form.unit, _(TITLE_AS_OF), form.day, _(TITLE_OFFICE), OFFICE]
+
+
+def headers() -> list[str]:
+    """The header row in the active language."""
+    return [_(c.header) for c in FORM_COLUMNS]
+
+
+def sent_ids(forms: Sequence[UnitForm]) -> list[str]:
+    """Every item id on the forms, each once, in order."""
+    return list(dict.fromkeys(i.id for f in forms for i in f.items))

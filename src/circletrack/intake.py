@@ -1,0 +1,201 @@
+"""Filled forms back in: each filled row of a form (read by `formfile`) becomes a progress
+report; every row of every form is checked against the registry, then all the reports are
+recorded, or none.
+
+`record_forms` checks and records the rows of several forms on a registry, in place, and
+raises FormsRefused with every problem when there is one; `preview` does the same on a
+copy. A row whose report is already recorded is counted, not refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import AlreadyRecorded, FieldError, FormsRefused, UsageError
+from .formfile import (
+    FilledForm,
+    FormRow,
+    Place,
+    cell_text,
+    date_value,
+    progress_text,
+    status_code,
+)
+from .forms import column_for_field, units_of
+from .i18n import _, join
+from .model import Item, Registry, Report
+from .writes import MarkResult, ReportRequest, record_report, report_request
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """A filled row that passed every check: the report it asks for, and whether it is new
+    (`result` is what recording it did) or already recorded."""
+
+    file: str
+    row: int
+    item: Item
+    request: ReportRequest
+    result: MarkResult | None
+    #: For a report already recorded: that report.
+    existing: Report | None = None
+
+    @property
+    def report(self) -> Report | None:
+        """The report the row comes to (new or already recorded)."""
+        return self.result.report if self.result is not None else self.existing
+
+    @property
+    def is_new(self) -> bool:
+        """False when the same report was already recorded."""
+        return self.result is not None
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What reading the forms came to: the filled rows that pass (new or already recorded),
+    the rows left blank, the rows refused, and every problem."""
+
+    files: int
+    rows: list[RowOutcome]
+    blank: int
+    refused: int
+    problems: list[str]
+
+    @property
+    def recorded(self) -> int:
+        """Rows that record a new report."""
+        return sum(1 for r in self.rows if r.is_new)
+
+    @property
+    def already(self) -> int:
+        """Rows whose report was already recorded."""
+        return sum(1 for r in self.rows if not r.is_new)
+
+
+def source_of(form: FilledForm) -> str:
+    """A report's source: the form's file name and the unit,
+    `市交通局-2024-06-01.xlsx (市交通局)`."""
+    return f"{form.file} ({form.unit})"
+
+
+def _request(form: FilledForm, row: FormRow, item: Item, today: dt.date) -> ReportRequest:
+    """The report a row asks for; FieldError names the report field of the bad cell."""
+    problems: list[FieldError] = []
+
+    def read(function: Any, name: str, *args: Any) -> Any:
+        try:
+            return function(row.cells[name], *args)
+        except FieldError as exc:
+            problems.append(exc)
+            return None
+
+    status = read(status_code, "new_status")
+    progress = read(progress_text, "new_progress")
+    day = read(date_value, "report_date", today)
+    if day is not None and day > today:
+        problems.append(FieldError("date", _("{date} is in the future; a report records what "
+                                             "has happened").format(date=day)))
+    note, by = cell_text(row.cells["note"]), cell_text(row.cells["reported_by"])
+    if problems:
+        raise _RowProblems(problems)
+    if status is None and progress is None and note is None:
+        raise UsageError(_("the row has no new status, progress or note; fill one, or clear "
+                           "the row to skip it"))
+    if day is None:
+        raise FieldError("date", _("a filled row needs the date of the report"))
+    if day < item.created:
+        raise FieldError("date", _("{date} is before {id} was recorded ({created})").format(
+            date=day, id=item.id, created=item.created))
+    return report_request(today=today, by=by or form.unit or "", progress=progress,
+                          status=status, note=note, date=day.isoformat(),
+                          source=source_of(form))
+
+
+class _RowProblems(Exception):
+    """Several cells of one row are wrong."""
+
+    def __init__(self, problems: list[FieldError]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _column(field_name: str) -> str | None:
+    column = column_for_field(field_name)
+    return column.name if column is not None else None
+
+
+def record_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date) -> Intake:
+    """Check every row of every form and record the reports on `registry`, in place.
+
+    Raises FormsRefused with every problem when there is any (the registry may then hold
+    some of the reports: call it on a copy, or inside `store.update_journaled`, which
+    writes nothing when it raises). A row whose report is already recorded is counted,
+    not refused, so reading a form twice records nothing new.
+    """
+    intake = check_forms(registry, forms, today)
+    if intake.problems:
+        raise FormsRefused(intake.problems)
+    return intake
+
+
+def preview(registry: Registry, forms: Sequence[FilledForm], today: dt.date) -> Intake:
+    """What `record_forms` would do, on a copy: the registry is left as it is."""
+    return check_forms(copy.deepcopy(registry), forms, today)
+
+
+def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date) -> Intake:
+    """Check and record every row, collecting the problems instead of raising them."""
+    problems = [p for form in forms for p in form.problems]
+    outcomes: list[RowOutcome] = []
+    blank = refused = 0
+    for form in forms:
+        if form.problems or form.unit is None:
+            continue
+        if not any(form.unit in units_of(i) for i in registry.items):
+            problems.append(Place(form.file, form.sheet).say(
+                _("no item in the registry has the unit {unit!r}").format(unit=form.unit)))
+            continue
+        for row in form.rows:
+            found = _row_outcome(registry, form, row, today)
+            if isinstance(found, RowOutcome):
+                outcomes.append(found)
+            elif found is None:
+                blank += 1
+            else:
+                refused += 1
+                problems.extend(found)
+    return Intake(len(forms), outcomes, blank, refused, problems)
+
+
+def _row_outcome(registry: Registry, form: FilledForm, row: FormRow,
+                 today: dt.date) -> RowOutcome | list[str] | None:
+    """A row's outcome: the report (new or not), None for a blank row, or its problems."""
+    if not row.filled:
+        return None
+    item = registry.get(row.item_id)
+    if item is None:
+        return [row.place(form, "id").say(_("no item {id!r} in the registry").format(
+            id=row.item_id))]
+    if form.unit not in units_of(item):
+        owners = join(units_of(item)) or _("none")
+        return [row.place(form, "id").say(_("{id} is not an item of {unit} (its units: "
+                                            "{owners}); it goes on its own unit's form").format(
+            id=item.id, unit=form.unit, owners=owners))]
+    try:
+        request = _request(form, row, item, today)
+        result = record_report(registry, item.id, request)
+    except AlreadyRecorded as exc:
+        return RowOutcome(form.file, row.row, item, request, None, exc.report)
+    except _RowProblems as exc:
+        return [row.place(form, _column(p.field)).say(str(p)) for p in exc.problems]
+    except FieldError as exc:
+        return [row.place(form, _column(exc.field)).say(str(exc))]
+    except UsageError as exc:
+        return [row.place(form).say(str(exc))]
+    return RowOutcome(form.file, row.row, item, request, result)
+
