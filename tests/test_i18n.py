@@ -292,8 +292,9 @@ def test_import_confirms_in_the_language(lang: str, registry: Path, tmp_path: Pa
     target = write_registry(tmp_path, REGISTRY.replace('title = "已经完成的事项"',
                                                        'title = "旧标题"'), "target.toml")
     confirmed = _write(lang, target, "import", str(exported))
-    assert confirmed == (f"已导入 {exported}：新增 0 项，更新 1 项，4 项未变" if lang == "zh"
-                         else f"imported {exported}: 0 added, 1 updated, 4 unchanged")
+    assert confirmed == (f"已导入 {exported}：新增 0 项，更新 1 项，4 项未变（已写入 {target}）"
+                         if lang == "zh" else
+                         f"imported {exported}: 0 added, 1 updated, 4 unchanged (wrote {target})")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

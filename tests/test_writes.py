@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from write_helpers import TODAY, USER, assert_one_line_error, invoke, pin_today
@@ -255,6 +256,23 @@ def test_edit_due_keeps_the_original_and_counts_the_moves(small_registry: Path,
     ]
 
 
+def test_edit_due_by_a_relative_word_says_from_when_and_warns_when_earlier(
+        small_registry: Path, pinned_today) -> None:
+    later = invoke(small_registry, "edit", "coop-01", "--due", "+6m", "--reason", "延期")
+    assert later.exit_code == 0, later.stderr
+    moved_to = TODAY.replace(year=TODAY.year + (TODAY.month + 6 - 1) // 12,
+                             month=(TODAY.month + 6 - 1) % 12 + 1)
+    assert f"(2011-12-31 → {moved_to})" in later.stdout
+    assert f"+6m counts from today, {TODAY}" in later.stdout
+    assert later.stderr == ""  # later than before: nothing to warn about
+    earlier = invoke(small_registry, "edit", "coop-01", "--due", "+1m", "--reason", "提前")
+    assert earlier.exit_code == 0, earlier.stderr
+    assert earlier.stderr.startswith("Warning: coop-01's due date moved earlier, from "
+                                     f"{moved_to} to ")
+    fixed = invoke(small_registry, "edit", "coop-01", "--due", "2030-01-01", "--reason", "定")
+    assert "counts from today" not in fixed.stdout and fixed.stderr == ""
+
+
 def test_edit_due_of_an_item_without_one(small_registry: Path) -> None:
     assert invoke(small_registry, "edit", "rail", "--due", "2025-12-31",
                   "--reason", "首次明确工期").exit_code == 0
@@ -495,3 +513,24 @@ def test_mark_and_edit_narrow_an_ambiguous_title_by_kind(small_registry: Path) -
     assert "matches 2 items" in ambiguous and "--kind" in ambiguous
     assert invoke(small_registry, "mark", "杭绍", "-p", "30", "--kind", "project").exit_code == 0
     assert item(small_registry, "rail-hangshao").progress == 30
+
+
+def test_a_write_to_a_checkouts_own_registry_says_so(small_registry: Path, tmp_path: Path,
+                                                    monkeypatch: Any) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "data").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text('[project]\nname = "circletrack"\n', encoding="utf-8")
+    (checkout / "data" / "projects.toml").write_bytes(small_registry.read_bytes())
+    (checkout / "docs").mkdir()
+    monkeypatch.chdir(checkout / "docs")
+    monkeypatch.delenv("CIRCLETRACK_REGISTRY", raising=False)
+    result = invoke(None, "mark", "coop-01", "--progress", "10", "--note", "n", "--source", "s")
+    assert result.exit_code == 0, result.stderr
+    target = checkout / "data" / "projects.toml"
+    assert f"wrote {target}" in result.stdout
+    assert result.stderr.startswith(
+        f"Note: this changed the circletrack checkout's own registry, {target}, which git "
+        "tracks")
+    # Named with --registry, the same file is the user's choice: no note.
+    named = invoke(target, "mark", "coop-01", "--progress", "20", "--note", "m", "--source", "s")
+    assert named.exit_code == 0 and named.stderr == ""

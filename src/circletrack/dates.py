@@ -39,6 +39,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def is_relative(text: str) -> bool:
+    """Whether a date word counts from today (`+6m`, `eom`, `tomorrow`), not a fixed date."""
+    lowered = text.strip().lower()
+    return lowered in _WORDS or lowered in ("eom", "eoy") or bool(_RELATIVE.match(lowered))
+
+
 def parse_date(text: str, today: dt.date, field: str = "date") -> dt.date:
     """Read a date in any accepted form; dates without a day mean the end of that month or
     year. A date outside the registry's range (model.FIRST_DATE to LAST_DATE) is refused."""

@@ -231,6 +231,23 @@ def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
     return typer.Exit(int(status))
 
 
+def warn(message: str) -> None:
+    """Print a one-line warning on stderr; the command goes on and exits 0."""
+    typer.echo(_("Warning: {message}").format(message=one_line(message)), err=True)
+
+
+def checkout_notice(location: Location) -> None:
+    """After a write to the registry of a circletrack checkout (found because the command
+    ran inside one, not named), say on stderr which file changed and how to go elsewhere:
+    the README's examples run there would otherwise change the project's own data."""
+    if location.origin == "checkout":
+        typer.echo(_("Note: this changed the circletrack checkout's own registry, {path}, "
+                     "which git tracks: `git diff` shows the change, `circletrack undo` takes "
+                     "it back, and `circletrack init PATH` makes a registry of your own "
+                     "(then set CIRCLETRACK_REGISTRY=PATH).").format(path=location.path),
+                   err=True)
+
+
 def handle_errors(func: F) -> F:
     """Map every circletrack error (and OS error) to a one-line message and its exit code."""
 

@@ -11,7 +11,7 @@ from ..errors import RegistryNotFound, UsageError
 from ..i18n import _
 from ..interop import items_from_tables, merge_items, parse_export
 from ..store import update_journaled
-from .app import RegistryOption, command, registry_location
+from .app import RegistryOption, checkout_notice, command, registry_location
 
 
 def read_json_file(path: Path) -> str:
@@ -40,9 +40,12 @@ def import_command(
     Example: circletrack import other-office.json
     """
     tables = parse_export(read_json_file(file))
-    written = update_journaled(registry_location(registry),
+    location = registry_location(registry)
+    written = update_journaled(location,
                                lambda data: merge_items(data, items_from_tables(tables, data)),
                                f"import {file.name}")
     added, updated, unchanged = written.result
-    typer.echo(_("imported {file}: {added} added, {updated} updated, {unchanged} unchanged")
-               .format(file=file, added=added, updated=updated, unchanged=unchanged))
+    typer.echo(_("imported {file}: {added} added, {updated} updated, {unchanged} unchanged "
+                 "(wrote {path})").format(file=file, added=added, updated=updated,
+                                          unchanged=unchanged, path=location.path))
+    checkout_notice(location)

@@ -15,7 +15,15 @@ from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..store import check_writable, load, update_journaled
-from .app import RegistryOption, command, fail, one_line, out_console, registry_location
+from .app import (
+    RegistryOption,
+    checkout_notice,
+    command,
+    fail,
+    one_line,
+    out_console,
+    registry_location,
+)
 from .listing_commands import OpenStatusOption
 from .options import (
     AsOfOption,
@@ -163,6 +171,7 @@ def intake_command(
     except FormsRefused as exc:  # the registry changed between the preview and the write
         raise fail(str(exc), exc.exit_status) from None
     typer.echo(summary_line(written.result, path=str(location.path)))
+    checkout_notice(location)
 
 
 @command("bulletin")

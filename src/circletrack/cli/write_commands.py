@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # The renderers, the journal and the write functions are imported inside the commands
 # that use them, for start-up speed: `list` or `status` does not pay for loading them.
-from .app import RegistryOption, command, registry_location
+from .app import RegistryOption, checkout_notice, command, registry_location, warn
 from .options import (
     DATE_HELP,
     IdArgument,
@@ -115,6 +115,7 @@ def mark_command(
         command_label(ctx))
     for result in written.result:
         typer.echo(mark_message(result, str(location.path)))
+    checkout_notice(location)
 
 
 @command("add")
@@ -139,6 +140,7 @@ def add_command(
     written = update_journaled(location, lambda reg: add_item(reg, kind, values, day, item_id),
                                command_label(ctx))
     typer.echo(add_message(written.result, str(location.path)))
+    checkout_notice(location)
 
 
 @command("edit")
@@ -158,7 +160,8 @@ def edit_command(
 
     Example: circletrack edit coop-05 --due 2012-06-30 --reason "省里延期批复"
     """
-    from ..render.messages import edit_message
+    from ..dates import is_relative
+    from ..render.messages import earlier_due_warning, edit_message
     from ..writes import edit_item
 
     if status is not None or progress is not None:
@@ -173,7 +176,13 @@ def edit_command(
         location,
         lambda reg: edit_item(reg, item, values, today=day, by=who, reason=reason, kinds=kinds),
         command_label(ctx))
-    typer.echo(edit_message(written.result, str(location.path)))
+    due_text = fields.get("due")
+    relative = (due_text, day) if isinstance(due_text, str) and is_relative(due_text) else None
+    typer.echo(edit_message(written.result, str(location.path), relative))
+    warning = earlier_due_warning(written.result)
+    if warning is not None and relative is not None:
+        warn(warning)
+    checkout_notice(location)
 
 
 @command("undo")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.table import Table
@@ -21,7 +22,7 @@ from .widgets import fill, fit, progress_bar
 
 def _status_table(board: Dashboard) -> Table:
     table = Table(title=_("Items by status"), title_justify="left", header_style="bold",
-                  pad_edge=False)
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column(_("Kind"))
     for status in STATUSES:
         # English headers read "in progress"; the table cells elsewhere keep `in_progress`.
@@ -56,7 +57,7 @@ def _category_tables(board: Dashboard) -> list[Table]:
                             "track", derived).format(mark=DERIVED_MARK, count=derived)
                    if derived else None)
         table = Table(title=_(FACET_TITLES[kind]), title_justify="left", header_style="bold",
-                      pad_edge=False, caption=caption, caption_justify="left")
+                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, caption=caption, caption_justify="left")
         table.add_column(_(FACET_LABELS[kind]), no_wrap=True)
         table.add_column(_("Items"), justify="right")
         table.add_column(_("Done"), justify="right")
@@ -75,7 +76,7 @@ def _targets_table(board: Dashboard, wide: bool) -> Table:
     hidden = board.targets_total - len(board.targets)
     caption = (_("{count} more: circletrack list --category target").format(count=hidden)
                if hidden > 0 else None)
-    table = Table(title=_("Targets"), title_justify="left", header_style="bold", pad_edge=False,
+    table = Table(title=_("Targets"), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   caption=caption, caption_justify="left")
     if wide:
         table.add_column(_("ID"), style="cyan", no_wrap=True)
@@ -100,7 +101,7 @@ def _targets_table(board: Dashboard, wide: bool) -> Table:
 
 def _latest_table(board: Dashboard, width: int) -> Table:
     table = Table(title=_("Latest reports"), title_justify="left", header_style="bold",
-                  pad_edge=False)
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column(_("Date"), no_wrap=True)
     table.add_column(_("ID"), style="cyan", no_wrap=True)
     table.add_column(_("Report"))
@@ -145,7 +146,18 @@ def dashboard_view(board: Dashboard, width: int) -> Group:
         grid = Table.grid(padding=(0, GAP))
         grid.add_column(width=left_width, no_wrap=True)
         grid.add_column(width=right_width)
-        grid.add_row(Group(*left), Group(targets, _latest_table(board, right_width)))
-        return Group(headline, grid)
-    return Group(headline, *left, _targets_table(board, wide=width >= 110),
-                 _latest_table(board, width))
+        grid.add_row(Group(*_spaced(left)),
+                     Group(*_spaced([targets, _latest_table(board, right_width)])))
+        return Group(headline, Text(""), grid)
+    return Group(headline, *_spaced([*left, _targets_table(board, wide=width >= 110),
+                                     _latest_table(board, width)], first=True))
+
+
+def _spaced(tables: list[Any], first: bool = False) -> list[Any]:
+    """The tables with an empty line between them (and before the first, if `first`)."""
+    spaced: list[Any] = []
+    for number, table in enumerate(tables):
+        if number or first:
+            spaced.append(Text(""))
+        spaced.append(table)
+    return spaced

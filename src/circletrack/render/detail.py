@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -105,7 +106,7 @@ def _passages(item: Item, registry: Registry) -> Table | None:
     if not cited:
         return None
     table = Table(title=_("Quoted passages"), title_justify="left", header_style="bold",
-                  pad_edge=False, show_lines=True)
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_lines=True)
     table.add_column(_("Where"), overflow="fold", ratio=1)
     table.add_column(_("Passage"), overflow="fold", ratio=3)
     for passage_id in cited:
@@ -120,7 +121,7 @@ def _passages(item: Item, registry: Registry) -> Table | None:
 
 
 def _facts_table(item: Item, registry: Registry) -> Table:
-    table = Table(title=_("Facts"), title_justify="left", header_style="bold", pad_edge=False)
+    table = Table(title=_("Facts"), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for header, justify in ((_("Figure"), "left"), (_("Value"), "right"), (_("Unit"), "left"),
                             (_("Area"), "left"), (_("Year"), "left"), (_("Source"), "left")):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
@@ -133,7 +134,7 @@ def _facts_table(item: Item, registry: Registry) -> Table:
 
 
 def _history_table(item: Item, full: bool) -> Table:
-    table = Table(title=_("History"), title_justify="left", header_style="bold", pad_edge=False)
+    table = Table(title=_("History"), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column(_("Date"), overflow="fold", no_wrap=True)
     for header in (_("Status"), _("Progress"), _("Report"), pgettext("report", "By"),
                    _("Source")):
@@ -165,7 +166,8 @@ def item_detail(item: Item, registry: Registry, day: dt.date, full: bool = False
     if item.facts:
         parts.append(_facts_table(item, registry))
     if item.due_changes:
-        moves = Table(title=_("Due date moves"), title_justify="left", header_style="bold")
+        moves = Table(title=_("Due date moves"), title_justify="left", header_style="bold",
+                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         for header in (_("Date"), _("From"), _("To"), _("Reason"),
                        pgettext("due date move", "By")):
             moves.add_column(header, overflow="fold")

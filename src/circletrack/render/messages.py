@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from ..i18n import _, join, ngettext
@@ -53,8 +54,13 @@ def add_message(item: Item, path: str) -> str:
         id=item.id, title=item_title(item), details=details, path=path)
 
 
-def edit_message(result: EditResult, path: str) -> str:
-    """`edited coop-01 标题: title, due (2011-12-31 → 2012-06-30)`, or that nothing changed."""
+def edit_message(result: EditResult, path: str, relative: tuple[str, dt.date] | None = None,
+                 ) -> str:
+    """`edited coop-01 标题: title, due (2011-12-31 → 2012-06-30)`, or that nothing changed.
+
+    `relative` is the date word the due date was given as and the day it counted from
+    (`+6m`, 2026-11-30): the message says so, since `+6m` never means "from the old due
+    date"."""
     title = display_title(result.title, result.title_en)
     if not result.changed:
         return _("{id} {title}: nothing changed (the values given are the current ones)").format(
@@ -64,8 +70,22 @@ def edit_message(result: EditResult, path: str) -> str:
                                                  old=move.from_ or _("none"), new=move.to)
              if name == "due" and move else field_label(name)
              for name in result.changed]
-    return _("edited {id} {title}: {fields} (wrote {path})").format(
+    message = _("edited {id} {title}: {fields} (wrote {path})").format(
         id=result.item_id, title=title, fields=join(names), path=path)
+    if relative is not None and move:
+        message += "; " + _("{word} counts from today, {day}").format(
+            word=relative[0].strip(), day=relative[1])
+    return message
+
+
+def earlier_due_warning(result: EditResult) -> str | None:
+    """The warning when an edit moved the due date earlier, else None."""
+    move = result.due_change
+    if move is None or move.from_ is None or move.to is None or move.to >= move.from_:
+        return None
+    return _("{id}'s due date moved earlier, from {old} to {new}; undo with "
+             "`circletrack undo` if that was not meant").format(
+                 id=result.item_id, old=move.from_, new=move.to)
 
 
 def undo_message(undone: Undone, path: str) -> str:
