@@ -169,6 +169,10 @@ def _changed_fields(base: Any, side: Any) -> list[str]:
 def _merge_entry(kind: str, key: str, base: Any, ours: Any, theirs: Any) -> _Merged | None:
     """One item, source or passage, present on at least one side or in base; None when
     it is gone from the result."""
+    if ours is not None and (ours == theirs or (base is not None and theirs == base)):
+        return _Merged(ours)  # the common case: one side (or neither) changed it
+    if theirs is not None and base is not None and ours == base:
+        return _Merged(theirs)
     if ours is not None and theirs is not None:
         if kind == "item":
             return _merge_item(base, ours, theirs)
@@ -212,13 +216,23 @@ def _merge_table(kind: str, base: dict[str, Any], ours: dict[str, Any],
 # Reading, merging, writing
 
 
-def _read(data: bytes, side: str, allow_empty: bool) -> Registry:
-    """A side's registry; an empty ancestor is an empty registry. The parse cache is only
-    looked in (ours was most likely written here, the ancestor read here): a merge's
-    sides are not worth remembering."""
+def _read(data: bytes, side: str, allow_empty: bool) -> tuple[Registry, bool]:
+    """A side's registry, and whether its bytes are known to be canonical; an empty
+    ancestor is an empty registry. The parse cache is only looked in (ours was most likely
+    written here, the ancestor read here): a merge's sides are not worth remembering."""
     if allow_empty and not data.strip():
-        return Registry()
-    return cache.lookup(data) or codec.loads(data, side)
+        return Registry(), False
+    return cache.lookup_entry(data) or (codec.loads(data, side), False)
+
+
+def _canonical_bytes(merged: Registry, ours: Registry, ours_data: bytes,
+                     ours_canonical: bool) -> bytes:
+    """The canonical bytes of the merged registry: where ours' bytes are known canonical
+    (circletrack wrote them), only the tables that differ from ours are serialised again."""
+    if not ours_canonical:
+        return codec.dumps(merged)
+    return codec.document_bytes(codec.registry_to_document(merged),
+                                codec.registry_to_document(ours), ours_data)
 
 
 def merge_registries(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
@@ -228,7 +242,7 @@ def merge_registries(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     in it. A side that cannot be read is a conflict, and the result is then ours' bytes
     unchanged.
     """
-    sides: list[Registry] = []
+    sides: list[tuple[Registry, bool]] = []
     unreadable: list[Conflict] = []
     for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
         try:
@@ -237,7 +251,7 @@ def merge_registries(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
             unreadable.append(Conflict("side", name, "", UNREADABLE, detail=str(exc)))
     if unreadable:
         return MergeResult(ours, tuple(unreadable), readable=False)
-    old, mine, other = sides
+    (old, _old_canonical), (mine, ours_canonical), (other, _other_canonical) = sides
     items = _merge_table("item", {i.id: i for i in old.items}, {i.id: i for i in mine.items},
                          {i.id: i for i in other.items},
                          [*(i.id for i in mine.items), *(i.id for i in other.items)])
@@ -254,7 +268,7 @@ def merge_registries(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
         conflicts = _invalid(merged, items, mine, other)
     counts = _counts(items, old, mine, other)
     if not conflicts:
-        return MergeResult(codec.dumps(merged), (), *counts)
+        return MergeResult(_canonical_bytes(merged, mine, ours, ours_canonical), (), *counts)
     return MergeResult(_marked(tables, merged, conflicts), tuple(conflicts), *counts)
 
 
