@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registers commands)
     read_commands,
     registry_commands,
     write_commands,  # noqa: F401  (registers mark, add, edit, undo, log)
+    git_commands,  # noqa: F401  (registers merge, git-setup)
 )
 from .app import app
 
