@@ -49,7 +49,7 @@ def merge_command(
     OURS and named on stderr). Example: circletrack merge base.toml ours.toml theirs.toml
     """
     from ..merge import run_driver
-    from ..render.messages import merge_lines
+    from ..render.merging import merge_lines
 
     result = run_driver(base, ours, theirs, path, _merge_label(dict(os.environ)))
     console = err_console()
@@ -76,7 +76,7 @@ def git_setup_command(registry: RegistryOption = None) -> None:
     once in every clone; running it again changes nothing. Example: circletrack git-setup
     """
     from ..gitsetup import setup
-    from ..render.messages import git_setup_lines
+    from ..render.merging import git_setup_lines
 
     location = registry_location(registry)
     result = setup(location.path, Path.cwd(), running_program(sys.argv[0]))
