@@ -2,7 +2,7 @@
 run by git with circletrack's merge driver, down to a property-based run where each clone
 records random reports, edits and new items.
 
-CIRCLETRACK_MERGE_EXAMPLES sets how many cases the property test generates (default 40);
+CIRCLETRACK_MERGE_EXAMPLES sets how many cases the property test generates (default 30);
 CIRCLETRACK_MERGE_STATS names a file that gets one JSON line per case (for the counts).
 """
 
@@ -131,6 +131,17 @@ def test_git_setup_registers_the_driver_once(tmp_path: Path, env: dict[str, str]
     assert {p: p.read_bytes() for p in files} == files
 
 
+def test_git_setup_without_git_is_one_line(tmp_path: Path, env: dict[str, str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copyfile(SHIPPED, tmp_path / REGISTRY)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    result = CliRunner().invoke(app, ["git-setup", "--registry", REGISTRY])
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: git is not installed (or not on PATH); install git to "
+                             "share the registry through a repository\n")
+
+
 def test_git_setup_refuses_a_registry_outside_the_repository(tmp_path: Path,
                                                               env: dict[str, str],
                                                               monkeypatch: pytest.MonkeyPatch
@@ -234,7 +245,7 @@ POOL = ("coop-05", "coop-06", "coop-11", "rail-hangshao", "hwy-hangchang",
         "ms-commute-circle-2025", "waterway-hangpingshen", "target-2025-rail-circle")
 EDITABLE = ("title", "tags", "content", "lead", "due")
 STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled")
-EXAMPLES = int(os.environ.get("CIRCLETRACK_MERGE_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("CIRCLETRACK_MERGE_EXAMPLES", "30"))
 
 
 @dataclass

@@ -248,6 +248,33 @@ def test_an_empty_base_merges_two_added_registries(base: bytes) -> None:
     assert result.clean and item(result.data, "coop-06").progress == 10
 
 
+def test_the_result_is_canonical_whether_or_not_ours_was(base: bytes) -> None:
+    from circletrack import cache
+
+    ours = changed(base, lambda r: mark(r, "coop-06", progress="40"))
+    theirs = changed(base, lambda r: edit(r, "rail-hangshao", title="杭绍城际"))
+    full = codec.dumps(codec.loads(merge_registries(base, ours, theirs).data))
+    # hand-edited ours: a comment and blank lines circletrack would not write
+    hand = ours.replace(b"\n[[items]]\n", b"\n\n# by hand\n[[items]]\n", 1)
+    assert merge_registries(base, hand, theirs).data == full
+    # ours known canonical (circletrack wrote it here): only changed tables re-serialised
+    cache.remember(ours, codec.loads(ours), canonical=True)
+    assert cache.lookup_entry(ours) is not None
+    assert merge_registries(base, ours, theirs).data == full
+
+
+def test_messages_are_in_chinese_with_lang_zh(tmp_path: Path, base: bytes) -> None:
+    files = [tmp_path / f"{n}.toml" for n in ("base", "ours", "theirs")]
+    files[0].write_bytes(base)
+    files[1].write_bytes(changed(base, lambda r: edit(r, "coop-06", title="甲")))
+    files[2].write_bytes(changed(base, lambda r: edit(r, "coop-06", title="乙")))
+    result = CliRunner().invoke(app, ["--lang", "zh", "merge", *map(str, files)])
+    assert result.exit_code == 1
+    assert "coop-06：title：双方都改了（ours 甲，theirs 乙）" in result.stderr
+    listed = CliRunner().invoke(app, ["--lang", "zh", "list", "--registry", str(files[1])])
+    assert "有未解决的合并冲突" in listed.stderr
+
+
 def test_one_report_changes_only_a_few_lines_of_the_file(base: bytes) -> None:
     after = changed(base, lambda r: mark(r, "coop-06", progress="40", note="主体推进"))
     diff = [line for line in difflib.unified_diff(base.decode().splitlines(),
