@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from dataclasses import dataclass
 
 try:  # tomli's compiled wheels parse twice as fast as the standard library's copy of it
     import tomli as tomllib
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from .errors import Problem, RegistryInvalid
+from .errors import Problem, RegistryInvalid, UnresolvedConflicts
 from .i18n import _
 from .model import (
     COOPERATION_CATEGORIES,
@@ -51,6 +52,11 @@ def parse_document(data: bytes, path: str | None = None) -> dict[str, Any]:
         raise RegistryInvalid([Problem(_("malformed TOML: nested too deeply"))], path) from None
     except ValueError as exc:  # a number past Python's limit for integer text, say
         if isinstance(exc, tomllib.TOMLDecodeError):
+            # git's conflict markers are never TOML, so they are looked for only here, where
+            # a valid file costs nothing: a merge left in the file is named, item by item.
+            regions = conflict_regions(text)
+            if regions:
+                raise _unresolved(regions, path) from None
             raise _decode_error(exc, path) from None
         raise RegistryInvalid([Problem(_("malformed TOML: {error}").format(
             error=str(exc).split(";")[0]))], path) from None
@@ -65,6 +71,81 @@ def _decode_error(exc: Exception, path: str | None) -> RegistryInvalid:
     message = _AT_LINE.sub("", message).strip()
     return RegistryInvalid([Problem(_("malformed TOML: {error}").format(error=message), line)],
                            path)
+
+
+#: git's conflict markers (`conflict-marker-size` 7), each at the start of a line.
+CONFLICT_OURS, CONFLICT_BASE, CONFLICT_SPLIT, CONFLICT_THEIRS = (
+    "<<<<<<<", "|||||||", "=======", ">>>>>>>")
+_ITEM_ID = re.compile(r'^id\s*=\s*"([^"]*)"')
+_TABLE = re.compile(r"^\[(sources|passages)\.([A-Za-z0-9_\-]+)\]")
+
+
+@dataclass(frozen=True)
+class ConflictRegion:
+    """One region between git's conflict markers: the line of its `<<<<<<<` and the entries
+    it touches, as `validate` names them (an item's id, `source ID`, `passage ID`)."""
+
+    line: int
+    names: tuple[str, ...]
+
+
+def conflict_regions(text: str) -> list[ConflictRegion]:
+    """The regions of a text between `<<<<<<<` and `>>>>>>>` lines, each with the entries it
+    touches: the items whose `[[items]]` sections it holds, the sources and passages whose
+    tables it holds, and the item it starts inside (a conflict of git's own text merge)."""
+    regions: list[ConflictRegion] = []
+    current: str | None = None  # the item whose section the line is in
+    header = ""
+    start: int | None = None
+    names: list[str] = []
+    side_starts = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(CONFLICT_OURS) and start is None:
+            start, names, side_starts = number, [], True
+            continue
+        if start is not None and line.startswith((CONFLICT_BASE, CONFLICT_SPLIT)):
+            side_starts = True
+            continue
+        if start is not None and line.startswith(CONFLICT_THEIRS):
+            regions.append(ConflictRegion(start, tuple(dict.fromkeys(names))))
+            start = None
+            continue
+        stripped = line.strip()
+        if start is not None and side_starts and stripped:
+            side_starts = False
+            if not stripped.startswith("[") and current is not None and header == "[[items]]":
+                names.append(current)
+        if stripped.startswith("["):
+            header = stripped.split("#")[0].strip()
+            table = _TABLE.match(header)
+            if table and start is not None:
+                names.append(_("source {id}").format(id=table.group(2))
+                             if table.group(1) == "sources"
+                             else _("passage {id}").format(id=table.group(2)))
+            if header == "[[items]]":
+                current = None
+            continue
+        found = _ITEM_ID.match(stripped)
+        if found and header == "[[items]]":
+            current = found.group(1)
+            if start is not None:
+                names.append(current)
+    return regions
+
+
+def _unresolved(regions: list[ConflictRegion], path: str | None) -> UnresolvedConflicts:
+    """The error for a file with conflict markers: one problem per entry in conflict."""
+    problems: list[Problem] = []
+    named: list[str] = []
+    message = _("unresolved merge conflict: keep one version between the <<<<<<< and >>>>>>> "
+                "lines")
+    for region in regions:
+        fresh = [n for n in region.names if n not in named]
+        named += fresh
+        problems += [Problem(message, region.line, name) for name in fresh]
+        if not region.names:
+            problems.append(Problem(message, region.line))
+    return UnresolvedConflicts(problems, named, path)
 
 
 def problems_in(data: bytes, path: str | None = None) -> list[Problem]:
@@ -285,6 +366,28 @@ def _section_anchor(tables: list[dict[str, Any]], tries: int = 8) -> dict[str, A
         if tomli_w.dumps({"items": [table]}).startswith("[[items]]"):
             return table
     return None
+
+
+def blocks(registry: Registry) -> list[tuple[tuple[str, str], str]] | None:
+    """The canonical text of a registry cut into its tables, each with its key: ("top",
+    first line) for the schema line, ("source", id), ("passage", id), ("item", id). The
+    texts joined with blank lines (`"\\n".join`) are the canonical text. None when tomli-w
+    wrote the items as one inline array (no item is long enough for a section of its own).
+    """
+    text = dumps(registry).decode("utf-8")
+    head, *bodies = text.split(_SECTION)
+    if len(bodies) != len(registry.items):
+        return None
+    found: list[tuple[tuple[str, str], str]] = []
+    for block in head.split("\n\n"):
+        first = block.split("\n", 1)[0]
+        table = _TABLE.match(first)
+        key = (("source" if table.group(1) == "sources" else "passage", table.group(2))
+               if table else ("top", first))
+        found.append((key, block.rstrip("\n") + "\n"))
+    found += [(("item", item.id), "[[items]]\n" + body)
+              for item, body in zip(registry.items, bodies)]
+    return found
 
 
 def dumps(registry: Registry) -> bytes:

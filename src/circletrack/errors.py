@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .i18n import _, ngettext
+from .i18n import _, join, ngettext
 
 
 class ExitStatus(IntEnum):
@@ -116,6 +116,24 @@ class RegistryInvalid(CircletrackError):
         more = (ngettext(" (and {count} more problem)", " (and {count} more problems)",
                          count - 1).format(count=count - 1) if count > 1 else "")
         super().__init__(first + more)
+
+
+class UnresolvedConflicts(RegistryInvalid):
+    """The registry holds git's conflict markers: a merge left entries to resolve by hand.
+    `names` are the items (or sources, passages) inside the marked regions, in file order."""
+
+    def __init__(self, problems: list[Problem], names: list[str], path: str | None = None) -> None:
+        super().__init__(problems, path)
+        self.names = names
+        where = path or _("the registry")
+        self.args = (_("{path} has unresolved merge conflicts in {names}: keep one version of "
+                       "each between the <<<<<<< and >>>>>>> lines, check with `circletrack "
+                       "validate`, then `git add` the file and commit").format(
+            path=where, names=join(names) or _("its head (schema, sources, passages)")),)
+
+
+class GitError(CircletrackError):
+    """git is missing, or the folder is not in a git repository, or a git command failed."""
 
 
 class ImportInvalid(RegistryInvalid):

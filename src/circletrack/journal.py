@@ -4,12 +4,14 @@ The journal is a folder beside the registry, `<registry>.journal/`, holding numb
 
     000007.before   the registry's bytes before write 7
     000007.json     {"label", "time", "user", "sha256_before", "sha256_after"}
+    merges.jsonl    one line per file git's merge driver wrote: {"sha256", "time", "label"}
 
 `store.update_journaled` writes an entry under the registry's lock, after the new bytes are
 validated and before the registry is replaced; an entry counts once its `.json` exists.
 `revert` (run by `store.undo`) writes a `.undoing` marker, restores the bytes, then removes
 the entry. Every file is written with `fileio.atomic_write`, so a run killed at any moment leaves whole files, and
-`settle` tells an interrupted write or undo apart from a finished one.
+`settle` tells an interrupted write or undo apart from a finished one. The merge notes are
+not writes to undo: they only let `undo` say that the file it finds is a merge's.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from .i18n import _
 
 #: How many writes can be undone; older entries are dropped when a new one is recorded.
 JOURNAL_LIMIT = 100
+
+#: The notes of the merge driver (`circletrack merge`), newest last; the last MERGE_NOTES kept.
+MERGES_FILE = "merges.jsonl"
+MERGE_NOTES = 100
+_NOTE_BYTES = 4096
 
 _ENTRY_FILE = re.compile(r"^([0-9]{6,})\.(json|undoing|before)$", re.ASCII)
 
@@ -175,6 +182,54 @@ def settle(registry_path: Path, current: bytes) -> Entry | None:
     return None
 
 
+@dataclass(frozen=True)
+class MergeNote:
+    """Bytes git's merge driver wrote for the registry: their hash, when, and what merged."""
+
+    sha256: str
+    time: str
+    label: str
+
+
+def record_merge(registry_path: Path, merged: bytes, label: str,
+                 keep: int = MERGE_NOTES) -> MergeNote:
+    """Note that a merge produced `merged` for this registry (git writes the file itself,
+    after the driver returns), so `undo` can name the merge instead of a foreign change."""
+    folder = journal_dir(registry_path)
+    folder.mkdir(exist_ok=True)
+    # Like a write's entry, the note's timestamp is audit metadata, so it reads the clock.
+    note = MergeNote(sha256(merged), dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                     label)
+    lines = [json.dumps(vars(n), ensure_ascii=False) for n in merge_notes(registry_path)]
+    lines = [*lines, json.dumps(vars(note), ensure_ascii=False)][-keep:]
+    atomic_write(folder / MERGES_FILE, ("\n".join(lines) + "\n").encode("utf-8"))
+    return note
+
+
+def merge_notes(registry_path: Path) -> list[MergeNote]:
+    """The merge notes of a registry, oldest first; lines that cannot be read are skipped."""
+    try:
+        text = (journal_dir(registry_path) / MERGES_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    notes = []
+    for line in text.splitlines()[-MERGE_NOTES:]:
+        if len(line) > _NOTE_BYTES:
+            continue
+        try:
+            meta = json.loads(line)
+            notes.append(MergeNote(str(meta["sha256"]), str(meta["time"]), str(meta["label"])))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return notes
+
+
+def _merged_into(registry_path: Path, current: bytes) -> MergeNote | None:
+    """The latest merge note for exactly these bytes, or None."""
+    digest = sha256(current)
+    return next((n for n in reversed(merge_notes(registry_path)) if n.sha256 == digest), None)
+
+
 def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Undone:
     """Restore the registry to its bytes before the latest journaled write, exactly; the
     caller holds the registry's lock and passes the bytes it holds now (and the path the
@@ -189,10 +244,22 @@ def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Un
     numbers = _numbers(folder)
     if finished is not None:
         return Undone(finished, len(numbers), finished_interrupted=True)
+    merged = _merged_into(registry_path, current)
     if not numbers:
+        if merged is not None:
+            raise NothingToUndo(_("nothing to undo: {path} was last changed by `circletrack "
+                                  "merge` ({label}, {time}), and undo only takes back "
+                                  "circletrack's own writes").format(
+                path=name, label=merged.label, time=merged.time))
         raise NothingToUndo(_("nothing to undo: no circletrack write to {path} is recorded "
                               "in {folder}").format(path=name, folder=journal_dir(name)))
     top = _entry(folder, numbers[-1])
+    if sha256(current) != top.sha256_after and merged is not None:
+        raise ConflictError(
+            _("not undone: {path} was changed by `circletrack merge` ({label}, {time}) since "
+              "circletrack wrote it (`{write}`); undo only takes back circletrack's own "
+              "writes").format(path=name, label=merged.label, time=merged.time,
+                               write=top.label))
     if sha256(current) != top.sha256_after:
         raise ConflictError(
             _("not undone: {path} has changed since circletrack wrote it (`{label}`, "

@@ -225,11 +225,15 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest,
                       unit=item.target.unit if item.target else None, title_en=item.title_en)
 
 
+def report_key(report: Report) -> tuple[Any, ...]:
+    """What makes a report the one it is: its date, status, progress, value and note (who
+    typed it in, and where from, do not make it a different report)."""
+    return (report.date, report.status, report.progress, report.value, report.note)
+
+
 def _same_report(new: Report, old: Report) -> bool:
-    """The same report: same date, status, progress, value and note (who typed it in, and
-    where from, do not make it a different report)."""
-    return ((new.date, new.status, new.progress, new.value, new.note)
-            == (old.date, old.status, old.progress, old.value, old.note))
+    """The same report (see `report_key`)."""
+    return report_key(new) == report_key(old)
 
 
 # add and edit: item fields

@@ -8,6 +8,7 @@ import sys
 
 # Importing the command modules registers their commands on the app.
 from . import (  # noqa: F401
+    git_commands,  # merge, git-setup
     interop_commands,  # import
     listing_commands,  # overdue, stale, slips, export
     office_commands,  # forms, intake, bulletin

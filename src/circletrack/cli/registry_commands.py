@@ -9,7 +9,7 @@ import typer
 
 from ..codec import loads
 from ..dashboard import summary_line
-from ..errors import ExitStatus, RegistryInvalid
+from ..errors import ExitStatus, RegistryInvalid, UnresolvedConflicts
 from ..i18n import _, ngettext
 from ..store import init_copy, read_bytes
 from .app import RegistryOption, command, registry_location
@@ -19,7 +19,8 @@ from .app import RegistryOption, command, registry_location
 def validate_command(registry: RegistryOption = None) -> None:
     """Check the registry against the schema; list every problem, one per line.
 
-    Exit 0 with a one-line summary when the registry is valid, 1 otherwise.
+    Exit 0 with a one-line summary when the registry is valid, 1 otherwise. A file a git
+    merge left with conflict markers gets one line per item in conflict.
 
     Example: circletrack validate --registry data/projects.toml
     """
@@ -32,6 +33,9 @@ def validate_command(registry: RegistryOption = None) -> None:
         problems = exc.problems
         for problem in problems:
             typer.echo(problem.format(path), err=True)
+        if isinstance(exc, UnresolvedConflicts):  # one line per entry in conflict, then how
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(int(ExitStatus.ERROR))
         typer.echo(ngettext("{count} problem in {path}", "{count} problems in {path}",
                             len(problems)).format(count=len(problems), path=path), err=True)
         raise typer.Exit(int(ExitStatus.ERROR))

@@ -109,3 +109,4 @@ def journal_lines(entries: Sequence[Entry]) -> list[str]:
     if not entries:
         return [_("nothing to undo")]
     return [f"#{e.number} {e.time} {e.user}: {e.label}" for e in reversed(entries)]
+
