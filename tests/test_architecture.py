@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"fileio"},
     {"codec"},
     {"validate"},
-    {"model", "dates"},
+    {"model", "dates", "cells"},
     {"errors"},
     {"i18n"},
     {"__init__"},

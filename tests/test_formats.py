@@ -125,6 +125,43 @@ def test_json_grouped_is_a_list_of_group_count_items(reports: Path) -> None:
     assert data[0]["items"][0]["id"] == "coop-a"
 
 
+@pytest.mark.parametrize("command", [("list", "--all"), ("overdue",), ("stale", "--days", "0"),
+                                     ("slips",), ("export",), ("log",), ("show", "coop-a")])
+def test_json_fields_pick_fields_on_every_command_that_lists(reports: Path,
+                                                             command: tuple[str, ...]) -> None:
+    fields = "date,id" if command[0] == "log" else "id,title"
+    data = json.loads(output_of(*command, "--json", fields, "--as-of", AS_OF, "-r", reports))
+    objects = [data] if isinstance(data, dict) else data
+    assert objects, "the fixture gives every command something to list"
+    assert all(list(o) == fields.split(",") for o in objects)
+
+
+def test_json_fields_keep_groups_and_name_the_fields_there_are(reports: Path) -> None:
+    data = json.loads(output_of("overdue", "--as-of", AS_OF, "-g", "unit", "--json",
+                                "due,id", "-r", reports))
+    assert data[0]["group"] == "市交通运输局" and data[0]["count"] == 1
+    first = data[0]["items"][0]
+    assert list(first) == ["due", "id"] and first["id"] == "coop-a"
+    bad = run("list", "--json", "id,nope", "-r", reports)
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("Error: --json: unknown field 'nope'; the fields are: id, ")
+    clash = run("overdue", "--json", "id", "--format", "csv", "-r", reports)
+    assert clash.exit_code == 2
+    assert clash.stderr.strip() == ("Error: --json: gives JSON, so it does not go with "
+                                    "--format csv")
+
+
+def test_log_sorts_by_any_report_field(reports: Path) -> None:
+    newest = json.loads(output_of("log", "--format", "json", "-r", reports))
+    by_id = json.loads(output_of("log", "--sort", "id", "--format", "json", "-r", reports))
+    assert [e["id"] for e in by_id] == sorted(e["id"] for e in newest)
+    oldest = json.loads(output_of("log", "--sort", "-date", "--json", "date", "-r", reports))
+    assert [e["date"] for e in oldest] == sorted((e["date"] for e in newest), reverse=True)
+    ascending = json.loads(output_of("log", "--sort", "date", "--json", "date", "-r", reports))
+    assert [e["date"] for e in ascending] == sorted(e["date"] for e in newest)
+    assert run("log", "--sort", "due", "-r", reports).exit_code == 2
+
+
 def test_export_json_has_every_item_field_and_history(reports: Path) -> None:
     data = json.loads(output_of("export", "-r", reports))
     registry = loads(reports.read_bytes())

@@ -413,7 +413,7 @@ def test_fit_keeps_fixed_columns_and_shares_the_rest_by_weight() -> None:
 
 
 def test_wrap_cells_breaks_words_at_spaces_and_chinese_anywhere() -> None:
-    from circletrack.render.fitted import wrap_cells
+    from circletrack.cells import wrap_cells
 
     assert wrap_cells("杭州绕城高速公路西复线工程", 8) == ["杭州绕城", "高速公路", "西复线工", "程"]
     assert wrap_cells("Hangzhou ring road west", 10) == ["Hangzhou", "ring road", "west"]

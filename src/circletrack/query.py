@@ -15,6 +15,8 @@ from .labels import fold, item_title, kind_label, status_label
 from .model import STATUSES, Item, Report, current_state, sorted_history
 
 SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")
+#: What `log --sort` orders reports by.
+LOG_SORT_FIELDS: tuple[str, ...] = ("date", "id", "title", "by", "progress", "status")
 
 
 @dataclass(frozen=True)
@@ -255,8 +257,10 @@ class LogEntry:
 
 
 def report_log(items: Sequence[Item], *, item: Item | None = None, since: dt.date | None = None,
-               by: str | None = None, limit: int | None = None) -> list[LogEntry]:
-    """Reports newest first (of one date, the later recorded first), filtered.
+               by: str | None = None, limit: int | None = None,
+               sort: str | None = None) -> list[LogEntry]:
+    """Reports newest first (of one date, the later recorded first), filtered, then sorted
+    by `sort` (see `sort_log`) and cut to `limit`.
 
     `since` is inclusive; `by` matches a fragment of the reporter's name, ignoring case.
     """
@@ -267,5 +271,29 @@ def report_log(items: Sequence[Item], *, item: Item | None = None, since: dt.dat
     if by is not None:
         needle = by.casefold()
         chosen = [e for e in chosen if needle in (e.report.by or "").casefold()]
-    newest = sorted(reversed(chosen), key=lambda e: e.report.date, reverse=True)
+    newest = sort_log(sorted(reversed(chosen), key=lambda e: e.report.date, reverse=True), sort)
     return newest[:limit] if limit is not None else newest
+
+
+def sort_log(entries: Sequence[LogEntry], spec: str | None) -> list[LogEntry]:
+    """Reports sorted by a LOG_SORT_FIELDS field (`-field` reverses); ties keep their
+    newest-first order, and reports without a progress figure stay last either way."""
+    if not spec:
+        return list(entries)
+    descending = spec.startswith("-")
+    field = spec.lstrip("-+")
+    if field not in LOG_SORT_FIELDS:
+        raise FieldError("sort", _("unknown field {field!r}; use one of {choices} "
+                                   "(prefix - to reverse)").format(
+            field=field, choices=", ".join(LOG_SORT_FIELDS)))
+    if field == "progress":
+        present = [e for e in entries if e.report.progress is not None]
+        missing = [e for e in entries if e.report.progress is None]
+        return sorted(present, key=lambda e: e.report.progress or 0, reverse=descending) + missing
+    keys: dict[str, Any] = {
+        "date": lambda e: e.report.date, "id": lambda e: e.item.id,
+        "title": lambda e: e.item.title, "by": lambda e: (e.report.by or "").casefold(),
+        "status": lambda e: STATUSES.index(e.report.status)
+        if e.report.status in STATUSES else len(STATUSES),
+    }
+    return sorted(entries, key=keys[field], reverse=descending)

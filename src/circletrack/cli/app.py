@@ -9,12 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from ..errors import CircletrackError, ExitStatus, FieldError
 from ..i18n import N_, _, detect_language, join, set_language
 from ..store import Location, locate
+from .helptext import ordered, tidy_all
 
 # Rich and the option helpers are imported inside the functions that use them, for start-up
 # speed: `--version` and `--help` need neither.
@@ -32,8 +34,23 @@ class OneLineErrorGroup(TyperGroup):
             import difflib
 
             raise NoSuchCommand(name, difflib.get_close_matches(name, self.list_commands(ctx),
-                                                                n=3, cutoff=0.6))
+                                                                n=3, cutoff=0.6), ctx)
         return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands in the order of an office's week (helptext.ORDER)."""
+        return ordered(list(super().list_commands(ctx)))
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """Each command with its whole first sentence, wrapped rather than cut with '...'."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
 
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -44,11 +61,12 @@ class OneLineErrorGroup(TyperGroup):
         if args is None:
             args = sys.argv[1:]
         args = place_global_options(list(args), set(getattr(self, "commands", {})))
+        tidy_all(self)
         try:
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False,
                                   windows_expand_args=windows_expand_args, **extra)
-        except typer.TyperException as exc:  # Typer's (vendored click's) usage errors
+        except click.ClickException as exc:  # Click's usage errors, and ours below
             ctx = getattr(exc, "ctx", None)
             hint = (_(" (see: {command} --help)").format(command=ctx.command_path)
                     if ctx is not None else "")
@@ -117,34 +135,35 @@ _MISSING: dict[str, str] = {"option": N_("Missing option {name}."),
                             "argument": N_("Missing argument {name}.")}
 
 
-class NoSuchCommand(typer.TyperException):  # type: ignore[misc]
+class NoSuchCommand(click.UsageError):
     """A command name the app does not have, with the nearest it does."""
 
     exit_code = int(ExitStatus.USAGE)
 
-    def __init__(self, name: str, near: list[str]) -> None:
-        super().__init__(name)
+    def __init__(self, name: str, near: list[str], ctx: Any = None) -> None:
+        super().__init__(name, ctx)
         self.name, self.near = name, near
 
 
-class ExtraArguments(typer.TyperException):  # type: ignore[misc]
+class ExtraArguments(click.UsageError):
     """Words a command takes no argument for."""
 
     exit_code = int(ExitStatus.USAGE)
 
-    def __init__(self, words: list[str]) -> None:
-        super().__init__(" ".join(words))
+    def __init__(self, words: list[str], ctx: Any = None) -> None:
+        super().__init__(" ".join(words), ctx)
         self.words = words
 
 
-def usage_message(exc: typer.TyperException, group: Any = None) -> str:
+def usage_message(exc: click.ClickException, group: Any = None) -> str:
     """The message of a usage error in the active language, told apart by the error's type
     and the parameter it names (never by Click's English): an unknown option or command,
     a missing argument or value, extra words. Click's own wording is left only for what
     no circletrack option can raise (a value a Click type refused)."""
     kinds = {cls.__name__ for cls in type(exc).__mro__}
     param = getattr(exc, "param", None)
-    hint = getattr(exc, "param_hint", None) or (param.get_error_hint() if param else None)
+    hint = getattr(exc, "param_hint", None) or (
+        param.get_error_hint(getattr(exc, "ctx", None)) if param else None)
     if isinstance(exc, NoSuchCommand):
         near = (_(" Did you mean {commands}?").format(commands=join(repr(n) for n in exc.near))
                 if exc.near else "")
@@ -184,7 +203,7 @@ app = typer.Typer(
     invoke_without_command=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -268,12 +287,8 @@ def handle_errors(func: F) -> F:
 
 
 def current_context() -> Any:
-    """The click context of the running command, or None (Typer 0.29 vendors click)."""
-    try:
-        from click import get_current_context
-    except ImportError:  # pragma: no cover - a Typer that vendors click
-        from typer._click.globals import get_current_context  # type: ignore[no-redef]
-    return get_current_context(silent=True)
+    """The click context of the running command, or None."""
+    return click.get_current_context(silent=True)
 
 
 def option_name(field: str) -> str:
@@ -283,6 +298,8 @@ def option_name(field: str) -> str:
     ctx = current_context()
     params = ctx.command.params if ctx is not None else []
     for param in params:
+        if param.name == field + "_":  # format_, json_: named so as not to shadow a module
+            field = param.name
         if param.name == field and param.param_type_name == "option":
             return next((o for o in param.opts if o.startswith("--")), param.opts[0])
         if param.name == field:
@@ -302,7 +319,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         def checked(*call_args: Any, **call_kwargs: Any) -> Any:
             ctx = current_context()
             if ctx is not None and ctx.args:
-                raise ExtraArguments(list(ctx.args))
+                raise ExtraArguments(list(ctx.args), ctx)
             return handle_errors(func)(*call_args, **call_kwargs)
 
         settings = {"allow_extra_args": True, **kwargs.pop("context_settings", {})}

@@ -38,7 +38,15 @@ from .options import (
     load_as_of,
     row_limit,
 )
-from .output import ForceOption, FormatOption, OutputOption, choose_format, deliver
+from .output import (
+    ForceOption,
+    FormatOption,
+    JsonOption,
+    OutputOption,
+    choose_format,
+    deliver,
+    json_fields,
+)
 
 # The renderers are imported inside the commands that use them, for start-up speed: each
 # command pays only for its own formats (icalendar for ics).
@@ -64,7 +72,8 @@ def overdue_command(
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], group_by: GroupByOption = None,
     sort: SortOption = None, limit: LimitOption = None,
-    format_: FormatOption = None, output: OutputOption = None, force: ForceOption = False,
+    format_: FormatOption = None, json_: JsonOption = None, output: OutputOption = None,
+    force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Open items past their due date, most overdue first: one list per unit, ready to send.
@@ -76,7 +85,9 @@ def overdue_command(
     """
     from ..render.listings import render_overdue
 
-    fmt, group = choose_format(format_, output, OVERDUE_FORMATS), check_group_by(group_by)
+    fields = json_fields(json_, format_)
+    fmt = choose_format("json" if fields else format_, output, OVERDUE_FORMATS)
+    group = check_group_by(group_by)
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     closed = [s for s in criteria.statuses if s in CLOSED_STATUSES]
@@ -84,7 +95,7 @@ def overdue_command(
         raise UsageError(_("--status: {status} items are never overdue; use planned, "
                            "in_progress or blocked").format(status=closed[0]))
     listing = overdue_listing(data.items, criteria, day, group, _order(sort, limit, fmt))
-    deliver(render_overdue(listing, fmt), output, force, no_color)
+    deliver(render_overdue(listing, fmt), output, force, no_color, fields)
 
 
 @command("stale")
@@ -97,7 +108,8 @@ def stale_command(
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], sort: SortOption = None, limit: LimitOption = None,
-    format_: FormatOption = None, output: OutputOption = None, force: ForceOption = False,
+    format_: FormatOption = None, json_: JsonOption = None, output: OutputOption = None,
+    force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Open items with no progress report for --days days, longest silence first.
@@ -109,12 +121,13 @@ def stale_command(
     """
     from ..render.listings import render_stale
 
-    fmt = choose_format(format_, output, STALE_FORMATS)
+    fields = json_fields(json_, format_)
+    fmt = choose_format("json" if fields else format_, output, STALE_FORMATS)
     quiet_days = count(days, "--days") or 0
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     listing = stale_listing(data.items, criteria, day, quiet_days, _order(sort, limit, fmt))
-    deliver(render_stale(listing, quiet_days, fmt), output, force, no_color)
+    deliver(render_stale(listing, quiet_days, fmt), output, force, no_color, fields)
 
 
 @command("slips")
@@ -123,7 +136,8 @@ def slips_command(
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     search: SearchOption = [], sort: SortOption = None, limit: LimitOption = None,
-    format_: FormatOption = None, output: OutputOption = None, force: ForceOption = False,
+    format_: FormatOption = None, json_: JsonOption = None, output: OutputOption = None,
+    force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Items whose due date was moved: first and current due, days slipped, the reasons.
@@ -134,11 +148,12 @@ def slips_command(
     """
     from ..render.listings import render_slips
 
-    fmt = choose_format(format_, output, SLIPS_FORMATS)
+    fields = json_fields(json_, format_)
+    fmt = choose_format("json" if fields else format_, output, SLIPS_FORMATS)
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     deliver(render_slips(slips_listing(data.items, criteria, day, _order(sort, limit, fmt)),
-                         fmt), output, force, no_color)
+                         fmt), output, force, no_color, fields)
 
 
 @command("export")
@@ -148,7 +163,7 @@ def export_command(
         help="json (default; every field and the full history), csv, md, ics, or "
              "taskwarrior (`task import` JSON of the open items). Default with --output: from "
              "the file's suffix.")] = None,
-    output: OutputOption = None, force: ForceOption = False,
+    json_: JsonOption = None, output: OutputOption = None, force: ForceOption = False,
     as_of: Annotated[Optional[str], typer.Option(
         "--as-of", show_default=False,
         help="Export the registry as it stood on this date (reports and due-date moves "
@@ -161,7 +176,8 @@ def export_command(
     """
     from ..render.listings import render_export
 
-    fmt = choose_format(format_, output, EXPORT_FORMATS, default="json")
+    fields = json_fields(json_, format_)
+    fmt = choose_format("json" if fields else format_, output, EXPORT_FORMATS, default="json")
     data, day = load_as_of(registry, as_of)
     deliver(render_export(export_listing(data.items, day, replay=as_of is not None), fmt),
-            output, force, no_color=True)
+            output, force, no_color=True, fields=fields)

@@ -24,6 +24,24 @@ OutputOption = Annotated[Optional[Path], typer.Option(
     help="Write to this file (atomically) instead of stdout; refuses to replace an existing "
          "file without --force.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
+JsonOption = Annotated[Optional[str], typer.Option(
+    "--json", metavar="FIELD,...", show_default=False,
+    help="JSON with only these fields of each item, e.g. id,title,due (implies --format "
+         "json); a field that does not exist is named with the fields there are.")]
+
+
+def json_fields(text: str | None, format_: str | None) -> list[str] | None:
+    """The fields --json names (None without --json); --json goes with no --format but
+    json (or the table default it replaces)."""
+    if text is None:
+        return None
+    if format_ not in (None, "json", "table"):
+        raise UsageError(_("--json: gives JSON, so it does not go with --format {format}")
+                         .format(format=format_))
+    fields = [f.strip() for f in text.split(",") if f.strip()]
+    if not fields:
+        raise UsageError(_("--json: name the fields, e.g. --json id,title,due"))
+    return list(dict.fromkeys(fields))
 
 
 def emit(text: str | bytes) -> None:
@@ -72,8 +90,13 @@ def show(rendered: object, no_color: bool = False) -> None:
 
 
 def deliver(rendered: object, output: Path | None = None, force: bool = False,
-            no_color: bool = False) -> None:
-    """Print a rendered result, or write it to --output and say so on stderr."""
+            no_color: bool = False, fields: list[str] | None = None) -> None:
+    """Print a rendered result, or write it to --output and say so on stderr; with
+    `fields` (--json), JSON cut down to those fields."""
+    if fields is not None and isinstance(rendered, str):
+        from ..render.formats import select_fields  # only --json needs it (start-up speed)
+
+        rendered = select_fields(rendered, fields)
     if output is None:
         if isinstance(rendered, (str, bytes)):
             emit(rendered)

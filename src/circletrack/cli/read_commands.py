@@ -39,7 +39,7 @@ from .options import (
     row_limit,
     text_option,
 )
-from .output import deliver
+from .output import JsonOption, deliver, json_fields
 
 # The renderers (and Rich with them) are imported inside the commands that use them, for
 # start-up speed: a command pays only for what it prints.
@@ -64,6 +64,7 @@ def list_command(
     = False,
     sort: SortOption = None, limit: LimitOption = None,
     format_: _format_option(LIST_FORMATS) = "table",  # type: ignore[valid-type]
+    json_: JsonOption = None,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """List items, open ones by default, filtered and sorted.
@@ -71,6 +72,8 @@ def list_command(
     Example: circletrack list --kind cooperation --unit 市交通局 --sort due
     """
     (format_,) = check_choices([format_], LIST_FORMATS, "--format")
+    fields = json_fields(json_, format_)
+    format_ = "json" if fields else format_
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day, overdue=overdue,
                              stale_days=count(stale, "--stale"), include_closed=all_)
@@ -79,7 +82,7 @@ def list_command(
     from ..render.listing import render_list
 
     deliver(render_list(items, day, format_, shown, out_console(no_color).width),
-            no_color=no_color)
+            no_color=no_color, fields=fields)
 
 
 FullOption = Annotated[bool, typer.Option(
@@ -92,6 +95,7 @@ def show_command(
     kind: NarrowKindOption = [],
     full: FullOption = False,
     format_: _format_option(SHOW_FORMATS) = "table",  # type: ignore[valid-type]
+    json_: JsonOption = None,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Show one item: every field and fact, its state and where it comes from, its due date,
@@ -102,6 +106,8 @@ def show_command(
     from .. import filters
 
     (format_,) = check_choices([format_], SHOW_FORMATS, "--format")
+    fields = json_fields(json_, format_)
+    format_ = "json" if fields else format_
     data, day = load_as_of(registry, as_of)
     item = resolve(registry_as_of(data.items, day), item_id, filters.kinds(kind))
     if format_ == "json":
@@ -109,7 +115,8 @@ def show_command(
 
         from ..render.fields import item_json
 
-        deliver(json.dumps(item_json(item, day), ensure_ascii=False, indent=2) + "\n")
+        deliver(json.dumps(item_json(item, day), ensure_ascii=False, indent=2) + "\n",
+                fields=fields)
         return
     from ..render.detail import item_detail
 
@@ -165,6 +172,10 @@ def timeline_command(
     deliver(timeline_view(events, first, last, out_console(no_color).width), no_color=no_color)
 
 
+LogSortOption = Annotated[Optional[str], typer.Option(
+    "--sort", metavar="FIELD", show_default=False,
+    help="date (newest first by default), id, title, by, progress or status; -FIELD "
+         "reverses.")]
 LogItemArgument = Annotated[Optional[str], typer.Argument(
     metavar="[ID]", help="Only this item (id, id prefix or title fragment).", show_default=False,
     autocompletion=complete_ids)]
@@ -178,8 +189,9 @@ def log_command(
                        f"Only reports dated on or after this date. {DATE_HELP}") = None,
     by: text_option("--by",  # type: ignore[valid-type]
                     "Only reports by someone whose name contains this text.") = None,
-    limit: LimitOption = None, full: FullOption = False,
+    sort: LogSortOption = None, limit: LimitOption = None, full: FullOption = False,
     output_format: _format_option(LOG_FORMATS) = "table",  # type: ignore[valid-type]
+    json_: JsonOption = None,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """The recorded progress reports across the registry, newest first.
@@ -190,13 +202,15 @@ def log_command(
     from ..render.history import log_json, log_table
 
     check_choices([output_format], LOG_FORMATS, "--format")
+    fields = json_fields(json_, output_format)
+    output_format = "json" if fields else output_format
     data, day = load_as_of(registry, as_of)
     items = registry_as_of(data.items, day)
     chosen = resolve(items, item, filters.kinds(kind)) if item is not None else None
     entries = report_log(items, item=chosen, since=optional_date(since, "since", day), by=by,
-                         limit=row_limit(limit, machine=output_format != "table"))
+                         limit=row_limit(limit, machine=output_format != "table"), sort=sort)
     if output_format == "json":
-        deliver(log_json(entries))
+        deliver(log_json(entries), fields=fields)
     else:
         console = out_console(no_color)
         deliver(log_table(entries, console.width, full), no_color=no_color)

@@ -51,7 +51,8 @@ def init_command(
 ) -> None:
     """Copy the bundled registry to PATH so you can record progress in it.
 
-    Example: circletrack init ~/circle.toml && export CIRCLETRACK_REGISTRY=~/circle.toml
+    Then name it with --registry, or set CIRCLETRACK_REGISTRY=PATH once.
+    Example: circletrack init ~/circle.toml
     """
     written = init_copy(path, force=force)
     typer.echo(_("wrote {path}").format(path=written))

@@ -72,9 +72,9 @@ def command_label(ctx: typer.Context) -> str:
     words: list[str] = []
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
-        if param.name == "registry" or value in (None, False, []):
+        if param.name == "registry" or value in (None, False, [], ()):
             continue
-        for one in value if isinstance(value, list) else [value]:
+        for one in value if isinstance(value, (list, tuple)) else [value]:
             flag = [] if param.param_type_name == "argument" else [param.opts[0]]
             words += [*flag, str(one)]
     return f"{ctx.command_path} {shlex.join(words)}".strip()
@@ -99,7 +99,7 @@ def mark_command(
 ) -> None:
     """Record a progress report: append it to each item's history and update its state.
 
-    Example: circletrack mark rail-hangshao --progress 40 --note "主体完工" --source "杭州日报 2024-05-01"
+    Example: circletrack mark 杭绍城际 -p 40 --note "主体完工" --source "杭州日报"
     """
     from .. import filters
     from ..render.messages import mark_message
@@ -129,7 +129,7 @@ def add_command(
 ) -> None:
     """Add a cooperation item, project or milestone (status planned, progress 0).
 
-    Example: circletrack add --kind project --title "杭德城际铁路" --category intercity_rail --due 2026-12-31
+    Example: circletrack add -k project --title 杭德城际铁路 --category 城际铁路
     """
     from ..render.messages import add_message
     from ..writes import add_item

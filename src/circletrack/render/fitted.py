@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rich import box
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from ..cells import wrap_cells
 from ..labels import status_label
 from ..model import Item
 from ..query import is_overdue
@@ -109,7 +109,6 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     return widths
 
 
-_SPACE = re.compile(r"\s")
 
 
 def fold_id(text: str, width: int) -> str:
@@ -122,48 +121,6 @@ def fold_id(text: str, width: int) -> str:
         lines.append(text[:cut])
         text = text[cut:]
     return "\n".join([*lines, text])
-
-
-#: Chinese line-breaking rules (禁则): closing punctuation never starts a line, opening
-#: punctuation never ends one; the character before moves down with it instead.
-NO_LINE_START = frozenset("、，。；：！？）」』”’》〉】〕…,.;:!?)]%")
-NO_LINE_END = frozenset("（「『“‘《〈【〔([")
-
-
-def wrap_cells(text: str, width: int) -> list[str]:
-    """Lines of at most `width` cells: words break at spaces, Chinese anywhere except
-    before closing or after opening punctuation; a newline in the text always breaks."""
-    if "\n" in text:
-        return [line for part in text.split("\n") for line in wrap_cells(part, width)]
-    if cell_len(text) <= width:
-        return [text]
-    lines: list[str] = []
-    line: list[str] = []
-    used = 0
-    last_space = -1
-    for char in text:
-        size = get_character_cell_size(char)
-        if used + size > width and line:
-            if not _SPACE.match(char) and last_space > 0:
-                lines.append("".join(line[:last_space]).rstrip())
-                line = line[last_space + 1:]
-            elif len(line) > 1 and (char in NO_LINE_START or line[-1] in NO_LINE_END):
-                lines.append("".join(line[:-1]).rstrip())  # 、 never starts a line,
-                line = line[-1:]                           # 《 never ends one
-            else:
-                lines.append("".join(line).rstrip())
-                line = []
-            used = sum(get_character_cell_size(c) for c in line)
-            last_space = -1
-            if _SPACE.match(char) and not line:
-                continue
-        line.append(char)
-        used += size
-        if _SPACE.match(char):
-            last_space = len(line) - 1
-    if line:
-        lines.append("".join(line))
-    return lines
 
 
 @functools.lru_cache(maxsize=64)

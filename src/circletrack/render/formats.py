@@ -9,6 +9,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import FieldError
+from ..i18n import _
 from ..model import Item
 from .fields import COLUMNS, item_json
 
@@ -21,6 +23,33 @@ def json_array(objects: Sequence[Any]) -> str:
     if not objects:
         return "[]\n"
     return "[\n" + ",\n".join(json.dumps(o, ensure_ascii=False) for o in objects) + "\n]\n"
+
+
+def select_fields(text: str, fields: Sequence[str]) -> str:
+    """JSON output with each item or report object (an object with an "id") cut down to
+    `fields`, in that order; groups and other wrappers are kept. A field no object has is
+    a FieldError naming the fields there are."""
+    document = json.loads(text)
+    seen: dict[str, None] = {}
+
+    def pick(node: Any) -> Any:
+        if isinstance(node, list):
+            return [pick(n) for n in node]
+        if isinstance(node, dict) and "id" in node:
+            seen.update(dict.fromkeys(node))
+            return {f: node.get(f) for f in fields}
+        if isinstance(node, dict):
+            return {k: pick(v) for k, v in node.items()}
+        return node
+
+    picked = pick(document)
+    unknown = [f for f in fields if seen and f not in seen]
+    if unknown:
+        raise FieldError("json", _("unknown field {field!r}; the fields are: {fields}").format(
+            field=unknown[0], fields=", ".join(seen)))
+    if isinstance(picked, list):
+        return json_array(picked)
+    return json.dumps(picked, ensure_ascii=False, indent=2) + "\n"
 
 
 def items_to_json(items: Sequence[Item], day: dt.date) -> str:

@@ -1,0 +1,54 @@
+"""Text measured in terminal cells: a Chinese character takes two, and lines break the
+way Chinese text breaks (禁则). Used by the tables and by the help pages, so it imports
+only Rich's cell widths, not its consoles or tables (`--help` stays quick)."""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len, get_character_cell_size
+
+__all__ = ["NO_LINE_END", "NO_LINE_START", "cell_len", "wrap_cells"]
+
+_SPACE = re.compile(r"\s")
+
+#: Chinese line-breaking rules (禁则): closing punctuation never starts a line, opening
+#: punctuation never ends one; the character before moves down with it instead.
+NO_LINE_START = frozenset("、，。；：！？）」』”’》〉】〕…,.;:!?)]%")
+NO_LINE_END = frozenset("（「『“‘《〈【〔([")
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells: words break at spaces, Chinese anywhere except
+    before closing or after opening punctuation; a newline in the text always breaks."""
+    if "\n" in text:
+        return [line for part in text.split("\n") for line in wrap_cells(part, width)]
+    if cell_len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    last_space = -1
+    for char in text:
+        size = get_character_cell_size(char)
+        if used + size > width and line:
+            if not _SPACE.match(char) and last_space > 0:
+                lines.append("".join(line[:last_space]).rstrip())
+                line = line[last_space + 1:]
+            elif len(line) > 1 and (char in NO_LINE_START or line[-1] in NO_LINE_END):
+                lines.append("".join(line[:-1]).rstrip())  # 、 never starts a line,
+                line = line[-1:]                           # 《 never ends one
+            else:
+                lines.append("".join(line).rstrip())
+                line = []
+            used = sum(get_character_cell_size(c) for c in line)
+            last_space = -1
+            if _SPACE.match(char) and not line:
+                continue
+        line.append(char)
+        used += size
+        if _SPACE.match(char):
+            last_space = len(line) - 1
+    if line:
+        lines.append("".join(line))
+    return lines
