@@ -1,0 +1,191 @@
+"""The real terminal: `status`, `list` and `overdue` at 80, 120, 160 and 200 columns, in
+English and Chinese, run as a user runs them.
+
+Three ways, each the real thing: in a pseudo-terminal of that size (what the program
+writes to a tty), in tmux (what a terminal emulator shows: a line wider than the window
+wraps, and `capture-pane -J` joins it back, so it is caught), and piped (what a script or
+a file gets). In each: no line wider than the terminal, every column header whole (never
+cut with '…', never broken inside a word), and, piped, no trailing spaces.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = ROOT / "data" / "projects.toml"
+SCRIPT = Path(sys.executable).with_name("circletrack")
+WIDTHS = [80, 120, 160, 200]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+COMMANDS = {
+    "status": ["status"],
+    "list": ["list", "--all"],
+    "overdue": ["overdue"],
+}
+#: Header words each table must show whole, by command and language.
+HEADERS = {
+    ("status", "en"): ["Kind", "planned", "in progress", "done", "blocked", "cancelled",
+                       "Items", "Unreported", "Target", "Goal", "Latest"],
+    ("status", "zh"): ["类型", "计划中", "进行中", "已完成", "受阻", "已取消", "事项数",
+                       "未报进度", "目标", "最新"],
+    ("list", "en"): ["ID", "Title", "Lead", "Due", "Status"],
+    ("list", "zh"): ["编号", "名称", "牵头单位", "完成时限", "状态"],
+    ("overdue", "en"): ["ID", "Title", "Lead", "Due", "Requirement", "Days", "overdue"],
+    ("overdue", "zh"): ["编号", "名称", "牵头单位", "完成时限", "进度要求", "逾期天数"],
+}
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pty and tmux are POSIX")
+
+
+def argv(command: str, lang: str) -> list[str]:
+    return [str(SCRIPT), "--lang", lang, *COMMANDS[command], "--as-of", "2026-11-30",
+            "--registry", str(REGISTRY)]
+
+
+def environment(columns: int | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("COLUMNS", "LINES", "NO_COLOR", "CIRCLETRACK_REGISTRY")}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", PYTHONIOENCODING="utf-8")
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    return env
+
+
+def in_pty(args: list[str], columns: int) -> str:
+    """What the command writes to a terminal `columns` wide (escape codes removed)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 60, columns, 0, 0))
+    process = subprocess.Popen(args, stdin=follower, stdout=follower, stderr=follower,
+                               env=environment(), close_fds=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            process.kill()
+            raise AssertionError(f"{args} printed nothing for 30 s")
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(30) == 0
+    return ANSI.sub("", b"".join(chunks).decode("utf-8").replace("\r\n", "\n"))
+
+
+def in_tmux(args: list[str], columns: int) -> str:
+    """What tmux shows in a window `columns` wide, wrapped lines joined (-J)."""
+    socket, signal = f"ct-{uuid.uuid4().hex[:8]}", f"done-{uuid.uuid4().hex[:8]}"
+    command = " ".join(f"'{a}'" for a in args) + f"; tmux -L {socket} wait-for -S {signal}"
+    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+    try:
+        subprocess.run([*tmux, "new-session", "-d", "-x", str(columns), "-y", "50",
+                        "sh", "-c", command + "; sleep 60"], check=True, env=environment())
+        subprocess.run([*tmux, "set-option", "-g", "history-limit", "5000"], check=True)
+        subprocess.run([*tmux, "wait-for", signal], check=True, timeout=60)
+        time.sleep(0.1)
+        shown = subprocess.run([*tmux, "capture-pane", "-p", "-J", "-S", "-", "-E", "-"],
+                               check=True, capture_output=True, text=True).stdout
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+    return shown
+
+
+def piped(args: list[str], columns: int) -> str:
+    result = subprocess.run(args, capture_output=True, env=environment(columns), timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode("utf-8")
+
+
+def cell_slice(line: str, start: int, end: int) -> str:
+    """The part of `line` printed in cells start..end (a Chinese character is two)."""
+    out, position = [], 0
+    for char in line:
+        width = cell_len(char)
+        if start <= position and position + width <= end:
+            out.append(char)
+        position += width
+    return "".join(out)
+
+
+def header_lines(text: str) -> list[str]:
+    """The column headers of each table: what is printed just above each rule (────),
+    in the rule's own columns, so a table beside another is read on its own."""
+    lines = text.split("\n")
+    found = []
+    for number, line in enumerate(lines):
+        for rule in re.finditer("─{3,}", line):
+            start = cell_len(line[:rule.start()])
+            end = start + cell_len(rule.group())
+            for above in (number - 1, number - 2):
+                part = cell_slice(lines[above], start, end) if above >= 0 else ""
+                if not part.strip() or "─" in part:
+                    break
+                found.append(part)
+    return found
+
+
+def check(text: str, command: str, lang: str, columns: int, where: str) -> None:
+    lines = text.rstrip("\n").split("\n")
+    assert len(lines) > 5, f"{where}: printed almost nothing:\n{text}"
+    wide = [(cell_len(line), line) for line in lines if cell_len(line.rstrip()) > columns]
+    assert not wide, f"{where}: lines wider than {columns} cells: {wide[:3]}"
+    heads = header_lines(text)
+    assert heads, f"{where}: no table header found:\n{text[:2000]}"
+    assert not any("…" in line for line in heads), f"{where}: a cut header: {heads}"
+    words = " ".join(" ".join(line.split()) for line in heads)
+    for header in HEADERS[(command, lang)]:
+        assert header in words, f"{where}: header {header!r} is not whole in {heads}"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_in_a_terminal(command: str, lang: str, columns: int) -> None:
+    if not SCRIPT.exists():
+        pytest.skip(f"the circletrack script is not installed beside {sys.executable}")
+    check(in_pty(argv(command, lang), columns), command, lang, columns,
+          f"pty {columns} {lang} {command}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_in_tmux(command: str, lang: str, columns: int) -> None:
+    if not SCRIPT.exists():
+        pytest.skip(f"the circletrack script is not installed beside {sys.executable}")
+    check(in_tmux(argv(command, lang), columns), command, lang, columns,
+          f"tmux {columns} {lang} {command}")
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_piped(command: str, lang: str, columns: int) -> None:
+    if not SCRIPT.exists():
+        pytest.skip(f"the circletrack script is not installed beside {sys.executable}")
+    text = piped(argv(command, lang), columns)
+    check(text, command, lang, columns, f"piped {columns} {lang} {command}")
+    padded = [line for line in text.split("\n") if line != line.rstrip()]
+    assert not padded, f"trailing spaces when piped: {padded[:3]}"
+    assert "\x1b[" not in text, "escape codes when piped"
