@@ -149,14 +149,20 @@ def test_csv_forms_round_trip_as_excel_saves_them(shipped_copy: Path, tmp_path: 
     # Excel on a Chinese Windows saves CSV in GBK; a European one uses semicolons.
     other = fill_csv(path, {"coop-07": {"new_status": "done", "report_date": "2011-12-20"}},
                      out=tmp_path / "semicolons.csv", delimiter=";")
+    # "Unicode": UTF-16 with a BOM, tab-separated, as Excel's Unicode Text saves it
+    unicode_text = fill_csv(path, {"coop-08": {"new_status": "blocked", "note": "征地受阻",
+                                               "report_date": "2011年12月5日"}},
+                            out=tmp_path / "unicode.txt", encoding="utf-16", delimiter="\t")
+    assert unicode_text.read_bytes()[:2] == b"\xff\xfe"
     fill_csv(path, {"coop-06": {"new_progress": "40", "report_date": "2011/12/1",
                                 "note": "主体工程开工"}}, encoding="gb18030")
-    result = intake(shipped_copy, path, other)
+    result = intake(shipped_copy, path, other, unicode_text)
     assert result.exit_code == 0, result.stderr
-    assert "2 forms: 2 recorded" in result.stdout
+    assert "3 forms: 3 recorded" in result.stdout
     registry = registry_of(shipped_copy)
     assert registry.get("coop-06").history[-1].source == f"{path.name} ({UNIT})"
     assert registry.get("coop-07").status == "done"
+    assert registry.get("coop-08").history[-1].note == "征地受阻"
 
 
 # One clear message per problem, nothing written

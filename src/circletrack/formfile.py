@@ -6,8 +6,9 @@ bounds (size, rows, columns, the unpacked size of a workbook), never evaluated (
 count by the value the spreadsheet saved), and every problem is worded with its file,
 sheet, row and column. What a spreadsheet does to a form when it re-saves it is undone:
 dates as serial numbers, whole numbers as floats (40.0), percentages as fractions of
-one, trailing spaces, full-width digits (NFKC), GBK-encoded or semicolon-separated CSV, a
-two-digit year in a CSV date LibreOffice saved as shown (11年12月1日).
+one, trailing spaces, full-width digits (NFKC), GBK- or UTF-16-encoded or
+semicolon-separated CSV, a two-digit year in a CSV date LibreOffice saved as shown
+(11年12月1日).
 
 `read_form` reads one file's bytes (it never opens a file itself) and collects the
 problems it finds; `intake` checks the rows against the registry and records them.
@@ -15,6 +16,7 @@ problems it finds; `intake` checks the rows against the registry and records the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -244,15 +246,18 @@ def _metadata(rows: Any) -> dict[str, Any]:
 
 
 def _csv_grid(data: bytes) -> list[list[Cell]]:
-    """The cells of a CSV form: UTF-8 (with or without a BOM) or, as Excel saves CSV on a
-    Chinese Windows, GB 18030; comma-, semicolon- or tab-separated."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    """The cells of a CSV form: UTF-8 (with or without a BOM), UTF-16 with its BOM (the
+    "Unicode" of LibreOffice's CSV export and of Excel's Unicode Text) or, as Excel saves
+    CSV on a Chinese Windows, GB 18030; comma-, semicolon- or tab-separated."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode("gb18030")
+            text = data.decode(encoding)
+            break
         except UnicodeDecodeError:
-            raise _Unreadable(_("not a text file in UTF-8 or GBK; is it a CSV form?")) from None
+            continue
+    else:
+        raise _Unreadable(_("not a text file in UTF-8 or GBK; is it a CSV form?"))
     if "\x00" in text:
         raise _Unreadable(_("not a text file (it holds NUL bytes); is it a CSV form?"))
     best: list[list[str]] = []
