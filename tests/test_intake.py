@@ -14,6 +14,7 @@ from form_helpers import fill_csv, fill_xlsx, pin_office_today, write_forms
 from write_helpers import TODAY, assert_one_line_error, invoke
 
 from circletrack import journal
+from circletrack.errors import FieldError
 from circletrack.formfile import Cell, date_value, progress_text, read_form, status_code
 from circletrack.store import Location, load
 
@@ -148,14 +149,20 @@ def test_csv_forms_round_trip_as_excel_saves_them(shipped_copy: Path, tmp_path: 
     # Excel on a Chinese Windows saves CSV in GBK; a European one uses semicolons.
     other = fill_csv(path, {"coop-07": {"new_status": "done", "report_date": "2011-12-20"}},
                      out=tmp_path / "semicolons.csv", delimiter=";")
+    # "Unicode": UTF-16 with a BOM, tab-separated, as Excel's Unicode Text saves it
+    unicode_text = fill_csv(path, {"coop-08": {"new_status": "blocked", "note": "征地受阻",
+                                               "report_date": "2011年12月5日"}},
+                            out=tmp_path / "unicode.txt", encoding="utf-16", delimiter="\t")
+    assert unicode_text.read_bytes()[:2] == b"\xff\xfe"
     fill_csv(path, {"coop-06": {"new_progress": "40", "report_date": "2011/12/1",
                                 "note": "主体工程开工"}}, encoding="gb18030")
-    result = intake(shipped_copy, path, other)
+    result = intake(shipped_copy, path, other, unicode_text)
     assert result.exit_code == 0, result.stderr
-    assert "2 forms: 2 recorded" in result.stdout
+    assert "3 forms: 3 recorded" in result.stdout
     registry = registry_of(shipped_copy)
     assert registry.get("coop-06").history[-1].source == f"{path.name} ({UNIT})"
     assert registry.get("coop-07").status == "done"
+    assert registry.get("coop-08").history[-1].note == "征地受阻"
 
 
 # One clear message per problem, nothing written
@@ -348,10 +355,20 @@ def test_progress_cells(cell: Cell, expected: str | None) -> None:
     (Cell("45413"), dt.date(2024, 5, 1)), (Cell("2024/5/1"), dt.date(2024, 5, 1)),
     (Cell("２０２４－０５－０１"), dt.date(2024, 5, 1)),
     (Cell("2024年5月1日"), dt.date(2024, 5, 1)),
+    # LibreOffice's Chinese short date, as it saves a CSV: the year nearest today's (2024)
+    (Cell("11年12月1日"), dt.date(2011, 12, 1)), (Cell("24年6月1日"), dt.date(2024, 6, 1)),
+    (Cell("２４年 12 月 31 日"), dt.date(2024, 12, 31)), (Cell("25年1月1日"), dt.date(2025, 1, 1)),
+    (Cell("74年1月1日"), dt.date(1974, 1, 1)), (Cell("73年1月1日"), dt.date(2073, 1, 1)),
     (Cell(None), None),
 ])
 def test_date_cells(cell: Cell, expected: dt.date | None) -> None:
     assert date_value(cell, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["11年2月30日", "2011年13月1日", "1年12月1日", "11年12月"])
+def test_impossible_or_short_dates_are_refused(text: str) -> None:
+    with pytest.raises(FieldError, match="as a date"):
+        date_value(Cell(text), TODAY)
 
 
 @pytest.mark.parametrize(("text", "code"), [

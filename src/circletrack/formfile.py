@@ -6,7 +6,9 @@ bounds (size, rows, columns, the unpacked size of a workbook), never evaluated (
 count by the value the spreadsheet saved), and every problem is worded with its file,
 sheet, row and column. What a spreadsheet does to a form when it re-saves it is undone:
 dates as serial numbers, whole numbers as floats (40.0), percentages as fractions of
-one, trailing spaces, full-width digits (NFKC), GBK-encoded or semicolon-separated CSV.
+one, trailing spaces, full-width digits (NFKC), GBK- or UTF-16-encoded or
+semicolon-separated CSV, a two-digit year in a CSV date LibreOffice saved as shown
+(11年12月1日).
 
 `read_form` reads one file's bytes (it never opens a file itself) and collects the
 problems it finds; `intake` checks the rows against the registry and records them.
@@ -14,6 +16,7 @@ problems it finds; `intake` checks the rows against the registry and records the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -243,15 +246,18 @@ def _metadata(rows: Any) -> dict[str, Any]:
 
 
 def _csv_grid(data: bytes) -> list[list[Cell]]:
-    """The cells of a CSV form: UTF-8 (with or without a BOM) or, as Excel saves CSV on a
-    Chinese Windows, GB 18030; comma-, semicolon- or tab-separated."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    """The cells of a CSV form: UTF-8 (with or without a BOM), UTF-16 with its BOM (the
+    "Unicode" of LibreOffice's CSV export and of Excel's Unicode Text) or, as Excel saves
+    CSV on a Chinese Windows, GB 18030; comma-, semicolon- or tab-separated."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode("gb18030")
+            text = data.decode(encoding)
+            break
         except UnicodeDecodeError:
-            raise _Unreadable(_("not a text file in UTF-8 or GBK; is it a CSV form?")) from None
+            continue
+    else:
+        raise _Unreadable(_("not a text file in UTF-8 or GBK; is it a CSV form?"))
     if "\x00" in text:
         raise _Unreadable(_("not a text file (it holds NUL bytes); is it a CSV form?"))
     best: list[list[str]] = []
@@ -429,8 +435,9 @@ def is_percent_format(number_format: str) -> bool:
 
 
 def date_value(cell: Cell, today: dt.date) -> dt.date | None:
-    """A date cell: a date, a serial number (45444 is 2024-06-01), or text in any form
-    `parse_date` reads (2024/6/1, 2024年6月1日, full-width digits)."""
+    """A date cell: a date, a serial number (45444 is 2024-06-01), text in any form
+    `parse_date` reads (2024/6/1, 2024年6月1日, full-width digits), or LibreOffice's
+    Chinese short date (24年6月1日)."""
     value = cell.value
     if _blank(cell):
         return None
@@ -443,7 +450,27 @@ def date_value(cell: Cell, today: dt.date) -> dt.date | None:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if re.fullmatch(r"[0-9]{5}(?:\.[0-9]+)?", text):
         return _serial(float(text))
-    return parse_date(text, today, "date")
+    return _short_chinese_date(text, today) or parse_date(text, today, "date")
+
+
+#: A date as LibreOffice shows it in a Chinese locale, `YY"年"M"月"D"日"` (what it gives a
+#: typed 2011/12/1), and so writes it in a CSV it saves: the year has only two digits.
+_SHORT_CHINESE = re.compile(r"([0-9]{2})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]")
+
+
+def _short_chinese_date(text: str, today: dt.date) -> dt.date | None:
+    """`11年12月1日` as a date: the year ending in those digits nearest today's (2011 in
+    2024; a year in the future, 25 → 2025, is then refused as a date in the future). None
+    for anything else, an impossible day included (`parse_date` words that error)."""
+    found = _SHORT_CHINESE.fullmatch(text)
+    if found is None:
+        return None
+    short, month, day = (int(g) for g in found.groups())
+    year = today.year + (short - today.year + 50) % 100 - 50
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _serial(number: float) -> dt.date:
