@@ -133,3 +133,21 @@ def test_a_cycle_in_memory_falls_back_to_own_reports(cycle: list[str]) -> None:
     a = item("a", report(D(2019, 1, 1), "in_progress"), tracks=["b"])
     b = item("b", report(D(2019, 1, 1), "planned"), tracks=cycle)
     assert set(states(a, b)) == {"a", "b"}  # the validator refuses such files; no hang here
+
+
+def test_an_items_own_state_is_worked_out_again_when_a_report_is_added() -> None:
+    import copy
+
+    from circletrack.model import Item, Report
+
+    item = Item(id="x", kind="project", title="t", created=dt.date(2020, 1, 1))
+    assert item.state.status == "planned"
+    item.history.append(Report(date=dt.date(2020, 2, 1), status="in_progress", progress=10,
+                               source="s"))
+    assert (item.state.status, item.state.progress) == ("in_progress", 10)
+    item.history.insert(0, Report(date=dt.date(2020, 3, 1), status="done", progress=100,
+                                  source="s"))
+    assert item.state.status == "done"
+    twin = copy.deepcopy(item)
+    twin.history = []  # a new list is never answered from the old one's memo
+    assert twin.state.status == "planned" and item.state.status == "done"

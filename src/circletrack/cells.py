@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len as _rich_cell_len
+from rich.cells import get_character_cell_size
 
 __all__ = ["NO_LINE_END", "NO_LINE_START", "cell_len", "wrap_cells"]
 
 _SPACE = re.compile(r"\s")
+
+
+def cell_len(text: str) -> int:
+    """The width of `text` in terminal cells (printable ASCII is as wide as it is long)."""
+    return len(text) if text.isascii() and text.isprintable() else _rich_cell_len(text)
 
 #: Chinese line-breaking rules (禁则): closing punctuation never starts a line, opening
 #: punctuation never ends one; the character before moves down with it instead.

