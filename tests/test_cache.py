@@ -214,3 +214,41 @@ def test_temporary_files_of_a_killed_cache_write_are_removed(small_registry: Pat
     other.write_text(SMALL.replace("省级产业集聚区规划建设", "另一个"), encoding="utf-8")
     load(Location(other, "option"))
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("planted", ["key", "entry"])
+def test_a_fifo_planted_in_the_cache_is_a_miss_not_a_hang(small_registry: Path,
+                                                          cache_folder: Path,
+                                                          planted: str) -> None:
+    first = load(Location(small_registry, "option"))
+    (entry,) = cache_folder.glob("*.entry")
+    target = cache_folder / "key" if planted == "key" else entry
+    target.unlink()
+    os.mkfifo(target, 0o600)
+    # Opening a FIFO for reading waits for a writer; the cache must not: a miss, then the
+    # file is parsed as if there were no cache.
+    assert load(Location(small_registry, "option")) == first
+
+
+def test_a_cache_read_reserves_only_what_the_entry_holds(small_registry: Path,
+                                                          cache_folder: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    import io
+
+    load(Location(small_registry, "option"))
+    sizes: list[int] = []
+    real_read = io.BufferedReader.read
+
+    class Spy(io.BufferedReader):
+        def read(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+            sizes.append(-1 if size is None else size)
+            return real_read(self, size)
+
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode="r", *a, **k: Spy(io.FileIO(
+        fd, "rb", closefd=False)) if mode == "rb" else real_fdopen(fd, mode, *a, **k))
+    assert cache.lookup(small_registry.read_bytes()) is not None
+    (entry,) = cache_folder.glob("*.entry")
+    assert sizes and max(sizes) <= entry.stat().st_size + 1 + 64

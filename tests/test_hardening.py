@@ -333,3 +333,46 @@ def test_stdout_that_cannot_encode_chinese(small_registry: Path) -> None:
                                "json", "--registry", str(small_registry)], env=env,
                               capture_output=True, timeout=60, check=True)
     assert json.loads(json_out.stdout.decode("utf-8"))["title"] == "省级产业集聚区规划建设"
+
+
+@pytest.mark.skipif(not POSIX, reason="FIFOs and devices")
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_fifo_or_a_device_to_import_is_refused_at_once(small_registry: Path, tmp_path: Path,
+                                                         kind: str) -> None:
+    path = Path("/dev/zero")
+    if kind == "fifo":
+        path = tmp_path / "import.fifo"
+        os.mkfifo(path)
+    before = small_registry.read_bytes()
+    line = one_line_error(invoke(small_registry, "import", str(path)), 2)
+    assert line == f"Error: {path} is not a regular file; name a JSON file"
+    assert small_registry.read_bytes() == before
+
+
+def test_an_id_longer_than_64_characters_is_refused(small_registry: Path) -> None:
+    before = small_registry.read_bytes()
+    line = one_line_error(invoke(small_registry, "add", "--kind", "project", "--title", "x",
+                                 "--id", "i" * 30_000), 2)
+    assert line.startswith("Error: --id: 'iiii") and "at most 64" in line
+    assert len(line) < 300
+    assert small_registry.read_bytes() == before
+    assert invoke(small_registry, "add", "--kind", "project", "--title", "x",
+                  "--id", "i" * 64).exit_code == 0
+
+
+def test_a_closed_stdout_is_one_line_and_does_nothing(small_registry: Path) -> None:
+    before = small_registry.read_bytes()
+    for args in (("list",), ("export",), ("mark", "coop-01", "-p", "5")):
+        done = subprocess.run(
+            ["sh", "-c", f'exec "$0" -m circletrack "$@" --registry "{small_registry}" >&-',
+             sys.executable, *args], env=child_env(), capture_output=True, timeout=60)
+        assert done.returncode == 1
+        assert done.stderr.decode() == "Error: standard output is closed; nothing was done\n"
+    assert small_registry.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["overdue", "stale"])
+def test_closed_statuses_are_refused_where_they_can_never_match(small_registry: Path,
+                                                                command: str) -> None:
+    line = one_line_error(invoke(small_registry, command, "--status", "done"), 2)
+    assert line.startswith(f"Error: --status: done items are never {command}")

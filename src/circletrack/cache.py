@@ -102,14 +102,21 @@ def _read_private(path: Path, limit: int) -> bytes | None:
     """A regular file's bytes if this user owns it and nobody else may write it (a link is
     not followed); None otherwise."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+        # O_NONBLOCK: opening a FIFO planted here must not wait for a writer (it is then
+        # refused as not a regular file); it changes nothing for a regular file.
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
         if not _private_file(fd, limit):
             return None
+        # Read what the file holds (plus one byte, to see it did not grow past the limit):
+        # read(limit) would reserve the whole limit in memory first.
+        size = os.fstat(fd).st_size
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit + 1)
+            data = handle.read(size + 1)
+        return data if len(data) <= limit else None
     except OSError:
         return None
     finally:

@@ -87,6 +87,8 @@ LAST_DATE = dt.date(2199, 12, 31)
 #: view that shows it crawl; the longest passage of the sources is under 600 characters).
 MAX_TEXT = 20_000
 MAX_LINES = 200
+#: The longest id of an item, a source or a passage.
+MAX_ID = 64
 #: Numbers as TOML stores them: 64-bit integers, finite floats.
 MAX_INT = 2**63 - 1
 

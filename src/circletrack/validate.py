@@ -18,6 +18,7 @@ from .model import (
     FIRST_DATE,
     KINDS,
     LAST_DATE,
+    MAX_ID,
     MAX_INT,
     MAX_LINES,
     MAX_TEXT,
@@ -30,8 +31,10 @@ from .model import (
     specs,
 )
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Ids of items, sources and passages: at most MAX_ID characters, so an id fits a table
+#: column and a command line.
+ID_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{MAX_ID - 1}}}$")
+SOURCE_ID_PATTERN = ID_PATTERN
 
 TOP_KEYS = {"schema", "sources", "passages", "items"}
 SOURCE_KEYS = {"title", "publisher", "date", "file", "note"}
@@ -273,7 +276,7 @@ def _check_passage(check: _Checker, passage_id: str, passage: Any, source_ids: s
     where = _("passage {id}").format(id=passage_id)
     line = check.lines.passage(passage_id)
     if not SOURCE_ID_PATTERN.match(passage_id):
-        check.add(_("passage id must be lowercase ASCII letters, digits and hyphens"), line,
+        check.add(_("passage id must be at most 64 lowercase ASCII letters, digits and hyphens"), line,
                   where)
     if not isinstance(passage, dict):
         check.add(_("must be a table"), line, where)
@@ -340,7 +343,7 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
     lines = check.lines
     where = _("source {id}").format(id=source_id)
     if not SOURCE_ID_PATTERN.match(source_id):
-        check.add(_("source id must be lowercase ASCII letters, digits and hyphens"),
+        check.add(_("source id must be at most 64 lowercase ASCII letters, digits and hyphens"),
                   lines.source(source_id), where)
     if not isinstance(source, dict):
         check.add(_("must be a table"), lines.source(source_id), where)
@@ -400,7 +403,7 @@ def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
         if not isinstance(value, str):
             return [_(_REQUIRED["id"])]
         return [] if ID_PATTERN.match(value) else [
-            _("must be lowercase ASCII letters, digits and hyphens, e.g. coop-01")]
+            _("must be at most 64 lowercase ASCII letters, digits and hyphens, e.g. coop-01")]
     if kind == "date":
         if type(value) is dt.date and not _is_date(value):
             return [_("{date} is outside the dates a registry holds ({first} to {last})")

@@ -390,9 +390,9 @@ def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt
     if item_id is not None:
         item_id = item_id.strip()
         if not ID_PATTERN.match(item_id):
-            raise FieldError("item_id", _("{id!r} must be lowercase ASCII letters, digits and "
-                                          "hyphens, starting with a letter or digit "
-                                          "(e.g. coop-32)").format(id=item_id))
+            raise FieldError("item_id", _("{id!r} must be at most 64 lowercase ASCII letters, "
+                                          "digits and hyphens, starting with a letter or "
+                                          "digit (e.g. coop-32)").format(id=item_id[:80]))
         if registry.get(item_id) is not None:
             raise FieldError("item_id", _("{id!r} is already taken; ids are never "
                                           "reused").format(id=item_id))

@@ -7,6 +7,8 @@ import gc
 import os
 import sys
 
+from ..i18n import _, detect_language, set_language
+
 # Importing the command modules registers their commands on the app.
 from . import (  # noqa: F401
     git_commands,  # merge, git-setup
@@ -45,6 +47,11 @@ def only_the_command_run(args: list[str]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:  # started with its standard output closed (`>&-`)
+        set_language(detect_language(os.environ))
+        if sys.stderr is not None:
+            sys.stderr.write(_("Error: standard output is closed; nothing was done") + "\n")
+        raise SystemExit(1)
     _tolerant_streams()
     # A command runs for well under a second and builds no garbage cycles worth
     # collecting; the collector's passes over a large registry only cost time.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Annotated
 
@@ -10,13 +11,22 @@ import typer
 from ..errors import RegistryNotFound, UsageError
 from ..i18n import _
 from ..interop import items_from_tables, merge_items, parse_export
-from ..store import update_journaled
+from ..store import MAX_REGISTRY_BYTES, update_journaled
 from .app import RegistryOption, checkout_notice, command, registry_location
 
 
 def read_json_file(path: Path) -> str:
-    """The text of a JSON file (UTF-8, with or without a byte-order mark)."""
+    """The text of a JSON file (UTF-8, with or without a byte-order mark). Only a regular
+    file is read (a FIFO would wait, /dev/zero would never end), and only one no larger
+    than a registry may be."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            raise UsageError(_("{path} is not a regular file; name a JSON file").format(
+                path=path))
+        if info.st_size > MAX_REGISTRY_BYTES:
+            raise UsageError(_("{path} is too large to import ({size} bytes)").format(
+                path=path, size=info.st_size))
         return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise RegistryNotFound(_("no such file: {path}").format(path=path)) from None

@@ -60,6 +60,18 @@ OpenStatusOption = Annotated[list[str], typer.Option(
                            "items are never overdue.", show_default=False)]
 
 
+StaleStatusOption = Annotated[list[str], typer.Option(
+    "--status", "-s", help="planned, in_progress or blocked (repeatable); done and cancelled "
+                           "items are never stale.", show_default=False)]
+
+
+def _open_only(statuses: list[str], message: str) -> None:
+    """Refuse a closed status where only open items can be listed (overdue, stale)."""
+    closed = [s for s in statuses if s in CLOSED_STATUSES]
+    if closed:
+        raise UsageError(message.format(status=closed[0]))
+
+
 def _order(sort: str | None, limit: int | None, fmt: str) -> Order:
     return Order(sort, row_limit(limit, machine=fmt != "table"))
 
@@ -90,10 +102,8 @@ def overdue_command(
     group = check_group_by(group_by)
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
-    closed = [s for s in criteria.statuses if s in CLOSED_STATUSES]
-    if closed:
-        raise UsageError(_("--status: {status} items are never overdue; use planned, "
-                           "in_progress or blocked").format(status=closed[0]))
+    _open_only(criteria.statuses, _("--status: {status} items are never overdue; use "
+                                    "planned, in_progress or blocked"))
     listing = overdue_listing(data.items, criteria, day, group, _order(sort, limit, fmt))
     deliver(render_overdue(listing, fmt), output, force, no_color, fields)
 
@@ -104,7 +114,7 @@ def stale_command(
     days: Annotated[str, typer.Option("--days", "-d", metavar="N",
                                       help="Days without a report that make an open item "
                                            "stale.")] = "90",
-    kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
+    kind: KindOption = [], category: CategoryOption = [], status: StaleStatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], sort: SortOption = None, limit: LimitOption = None,
@@ -126,6 +136,8 @@ def stale_command(
     quiet_days = count(days, "--days") or 0
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
+    _open_only(criteria.statuses, _("--status: {status} items are never stale; use "
+                                    "planned, in_progress or blocked"))
     listing = stale_listing(data.items, criteria, day, quiet_days, _order(sort, limit, fmt))
     deliver(render_stale(listing, quiet_days, fmt), output, force, no_color, fields)
 

@@ -99,7 +99,8 @@ def deliver(rendered: object, output: Path | None = None, force: bool = False,
     """Print a rendered result, or write it to --output and say so on stderr; with
     `fields` (--json), JSON cut down to those fields."""
     if fields is not None and isinstance(rendered, str):
-        from ..render.formats import select_fields  # only --json needs it (start-up speed)
+        # Only --json needs it: imported here for start-up speed.
+        from ..render.formats import select_fields
 
         rendered = select_fields(rendered, fields)
     if output is None:
