@@ -296,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
                                                                else sys.argv[1:])])
     print(print_report(cases, CATEGORIES, notes, time.monotonic() - started, command))
     if any(not c.clean for c in cases):
-        print(f"\nInputs of unclean cases: {findings}")
+        if findings.is_dir() and any(findings.iterdir()):
+            print(f"\nInputs of unclean cases: {findings}")
         return 1
     shutil.rmtree(findings, ignore_errors=True)
     return 0
