@@ -51,7 +51,7 @@ def test_small_registry_is_valid() -> None:
         ('sources = [\n    "hzw-2020",', 'sources = [\n    "nowhere",',
          "target-2025-rail: sources: unknown source 'nowhere'"),
         ('title = "省级产业集聚区规划建设"', 'title = "  "', "coop-01: title: is required"),
-        ('id = "coop-01"', 'id = "合作-01"', "合作-01: id: must be lowercase ASCII"),
+        ('id = "coop-01"', 'id = "合作-01"', "合作-01: id: must be at most 64 lowercase ASCII"),
         ('op = ">="', 'op = "≥"', "target-2025-rail: target.op: must be one of"),
         ('unit = "亿元"', 'unit = "亿元", colour = "red"',
          "rail-hangshao: facts[1].colour: unknown key 'colour'"),
