@@ -83,6 +83,9 @@ op = ">="
 def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests (and the processes they start) use a parse cache of their own, never ~/.cache."""
     os.environ["CIRCLETRACK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    # Every write that takes the quick (spliced) path is made the whole way too, and the
+    # two must agree byte for byte (store.ENV_VERIFY_WRITES).
+    os.environ["CIRCLETRACK_VERIFY_WRITES"] = "1"
 
 
 @pytest.fixture(autouse=True)

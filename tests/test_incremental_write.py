@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 import datetime as dt
 
 import tomli_w
@@ -55,3 +56,127 @@ def test_without_canonical_bytes_everything_is_serialised() -> None:
     # bytes that do not split into one section per item are not trusted
     assert document_bytes(document, BEFORE, OLD + b"\n[[items]]\nid = 'x'\n") == \
         tomli_w.dumps(document).encode()
+
+
+# The quick write path of store: only the items a write names are validated and written.
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+
+from circletrack import cache, store  # noqa: E402
+from circletrack.errors import RegistryInvalid  # noqa: E402
+from circletrack.store import Location, update_journaled  # noqa: E402
+from circletrack.writes import edit_item, item_fields, record_report, report_request  # noqa: E402
+
+DAY = dt.date(2026, 11, 30)
+
+
+def _mark(item_id: str, progress: int, note: str | None = None):  # type: ignore[no-untyped-def]
+    request = report_request(today=DAY, by="t", progress=str(progress), note=note)
+    return lambda reg: record_report(reg, item_id, request)
+
+
+def _spliced(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """Record the writes that took the quick path."""
+    taken: list[set[str]] = []
+    real = store._Splice.bytes_after
+
+    def spy(self, registry, touched):  # type: ignore[no-untyped-def]
+        new = real(self, registry, touched)
+        if new is not None:
+            taken.append(set(touched))
+        return new
+
+    monkeypatch.setattr(store._Splice, "bytes_after", spy)
+    return taken
+
+
+def test_a_write_after_a_write_is_spliced_and_equals_the_whole_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    taken = _spliced(monkeypatch)  # CIRCLETRACK_VERIFY_WRITES=1 (conftest) compares bytes
+    update_journaled(location, _mark("coop-05", 10), "m1", touches=lambda r: [r.item_id])
+    update_journaled(location, _mark("coop-05", 20), "m2", touches=lambda r: [r.item_id])
+    update_journaled(location, lambda reg: edit_item(
+        reg, "coop-06", item_fields({"title": "新标题"}, DAY), today=DAY, by="t"), "e",
+        touches=lambda r: [r.item_id])
+    assert taken == [{"coop-05"}, {"coop-06"}]  # the first write found the file not yet known
+    registry = loads(path.read_bytes())
+    assert registry.get("coop-06").title == "新标题"  # type: ignore[union-attr]
+    assert [r.progress for r in registry.get("coop-05").history][-2:] == [10, 20]  # type: ignore[union-attr]
+    assert path.read_bytes() == dumps(registry)
+    # The cache holds the last two writes as changes on the entry before them, and a read
+    # of them gives what parsing gives.
+    assert cache.lookup(path.read_bytes()) == registry
+
+
+def test_a_spliced_write_is_validated_against_the_whole_registry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    update_journaled(location, _mark("coop-05", 10), "m1", touches=lambda r: [r.item_id])
+    before = path.read_bytes()
+
+    def cycle(reg):  # type: ignore[no-untyped-def]
+        a, b = reg.get("coop-05"), reg.get("coop-06")
+        a.tracks, b.tracks = ["coop-06"], ["coop-05"]
+        return ["coop-05", "coop-06"]
+
+    with pytest.raises(RegistryInvalid, match="derives its state from itself"):
+        update_journaled(location, cycle, "c", touches=lambda ids: ids)
+    assert path.read_bytes() == before
+
+
+def test_an_item_changed_without_being_named_is_caught_by_verification(
+        tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    update_journaled(location, _mark("coop-05", 10), "m1", touches=lambda r: [r.item_id])
+
+    def sneaky(reg):  # type: ignore[no-untyped-def]
+        reg.get("coop-07").title = "changed but not named"
+        return record_report(reg, "coop-05", report_request(today=DAY, by="t", progress="30"))
+
+    before = path.read_bytes()
+    with pytest.raises(AssertionError, match="differs from the whole write"):
+        update_journaled(location, sneaky, "s", touches=lambda r: [r.item_id])
+    assert path.read_bytes() == before
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["mark", "title", "due", "add"]),
+                          st.integers(min_value=0, max_value=60)), min_size=1, max_size=6))
+def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
+        tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int]]) -> None:
+    from circletrack.writes import add_item
+
+    path = tmp_path_factory.mktemp("splice") / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    update_journaled(location, _mark("coop-01", 5), "first", touches=lambda r: [r.item_id])
+    for number, (kind, index) in enumerate(steps):
+        item_id = loads(path.read_bytes()).items[index].id
+        if kind == "mark":
+            change = _mark(item_id, 0, note=f"step {number}")
+        elif kind == "title":
+            change = lambda reg, i=item_id, n=number: edit_item(  # noqa: E731
+                reg, i, item_fields({"title": f"t{n}"}, DAY), today=DAY, by="t")
+        elif kind == "due":
+            change = lambda reg, i=item_id, n=number: edit_item(  # noqa: E731
+                reg, i, item_fields({"due": f"2030-01-{n + 1:02d}"}, DAY), today=DAY,
+                by="t", reason="r")
+        else:
+            change = lambda reg, n=number: add_item(  # noqa: E731
+                reg, "project", item_fields({"title": f"new {n}"}, DAY), DAY)
+        try:
+            update_journaled(location, change, kind,
+                             touches=lambda r: [r.id if isinstance(r, Item) else r.item_id]
+                             if not isinstance(r, list) else [x.item_id for x in r])
+        except Exception as exc:  # noqa: BLE001 - a refused change is fine; a wrong one is not
+            assert not isinstance(exc, AssertionError), exc
+    assert path.read_bytes() == dumps(loads(path.read_bytes()))

@@ -33,11 +33,12 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .fileio import atomic_write
-from .model import SCHEMA_VERSION, Registry
+from .model import SCHEMA_VERSION, Item, Registry
 
 KEEP_ENTRIES = 8
 SUFFIX = ".entry"
@@ -185,11 +186,15 @@ def _trusted_folder() -> tuple[Path, bytes] | None:
 def lookup_entry(data: bytes) -> tuple[Registry, bool] | None:
     """The objects cached for exactly these bytes, and whether the bytes are known to be
     canonical (written by circletrack's own serialiser); None on a miss."""
+    return _entry(digest(data), 0)
+
+
+def _entry(name: str, depth: int) -> tuple[Registry, bool] | None:
+    """The cached objects of the bytes whose digest is `name` (see `lookup_entry`)."""
     trusted = _trusted_folder()
     if trusted is None:
         return None
     folder, key = trusted
-    name = digest(data)
     blob = _read_private(folder / f"{name}{SUFFIX}", MAX_ENTRY)
     head = len(_MAGIC) + hashlib.sha256().digest_size
     if blob is None or len(blob) <= head or not blob.startswith(_MAGIC):
@@ -199,13 +204,15 @@ def lookup_entry(data: bytes) -> tuple[Registry, bool] | None:
         return None
     try:
         with no_gc():
-            tag, described, canonical, registry = pickle.loads(payload)
+            tag, described, canonical, body = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a signed entry of an older layout: a miss
         return None
-    if (tag != _TAG or described != name or not isinstance(registry, Registry)
-            or not isinstance(canonical, bool)):
+    if tag != _TAG or described != name or not isinstance(canonical, bool):
         return None
-    return registry, canonical
+    if isinstance(body, _Change):
+        registry = _apply_change(body, depth)
+        return (registry, canonical) if registry is not None else None
+    return (body, canonical) if isinstance(body, Registry) else None
 
 
 def lookup(data: bytes) -> Registry | None:
@@ -223,10 +230,14 @@ def remember(data: bytes, registry: Registry, canonical: bool = False) -> None:
     if trusted is None:
         return
     folder, key = trusted
-    name = digest(data)
+    _store(folder, key, digest(data), canonical, registry)
+
+
+def _store(folder: Path, key: bytes, name: str, canonical: bool,
+           body: Registry | _Change) -> None:
+    """Write one signed entry and prune the oldest beyond KEEP_ENTRIES."""
     try:
-        payload = pickle.dumps((_TAG, name, canonical, registry),
-                               protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((_TAG, name, canonical, body), protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write(folder / f"{name}{SUFFIX}", _MAGIC + _sign(key, payload) + payload)
         entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
         for stale in entries[:-KEEP_ENTRIES]:
@@ -234,6 +245,79 @@ def remember(data: bytes, registry: Registry, canonical: bool = False) -> None:
         _remove_stale_temporaries(folder)
     except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
         return
+
+
+#: How many change entries may stand between bytes and a whole entry: a longer chain is
+#: cut by storing the registry whole again, so a read never applies more than these.
+MAX_CHAIN = 4
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A cache entry that holds only what a write changed: the entry of the bytes before
+    the write (`base`, a digest), the ids in their new order, and the changed items."""
+
+    base: str
+    order: list[str]
+    items: dict[str, Item]
+    depth: int
+
+
+def _apply_change(change: _Change, depth: int) -> Registry | None:
+    """The registry a change entry stands for: its base's, with the changed items put in."""
+    if depth >= MAX_CHAIN:
+        return None
+    base = _entry(change.base, depth + 1)
+    if base is None:
+        return None
+    registry = base[0]
+    by_id = {item.id: item for item in registry.items}
+    try:
+        registry.items = [change.items[i] if i in change.items else by_id[i]
+                          for i in change.order]
+    except KeyError:
+        return None
+    return registry
+
+
+def remember_change(data: bytes, base: bytes, registry: Registry, changed: set[str]) -> None:
+    """Store the objects of these bytes as the entry of `base` (the bytes before a write)
+    plus the items the write changed: a write at 10,000 items pickles one item, not all.
+    The chain is cut (the registry stored whole) every MAX_CHAIN writes, and wherever the
+    base's entry is missing."""
+    trusted = _trusted_folder()
+    if trusted is None:
+        return
+    folder, key = trusted
+    base_name = digest(base)
+    depth = _chain_depth(folder, key, base_name)
+    if depth is None or depth + 1 >= MAX_CHAIN:
+        remember(data, registry, canonical=True)
+        return
+    items = {item.id: item for item in registry.items if item.id in changed}
+    body = _Change(base_name, [item.id for item in registry.items], items, depth + 1)
+    _store(folder, key, digest(data), True, body)
+
+
+def _chain_depth(folder: Path, key: bytes, name: str) -> int | None:
+    """How many change entries lead from this entry to a whole one; None when it is
+    missing or cannot be read."""
+    blob = _read_private(folder / f"{name}{SUFFIX}", MAX_ENTRY)
+    head = len(_MAGIC) + hashlib.sha256().digest_size
+    if blob is None or len(blob) <= head or not blob.startswith(_MAGIC):
+        return None
+    mac, payload = blob[len(_MAGIC):head], blob[head:]
+    if not hmac.compare_digest(mac, _sign(key, payload)):
+        return None
+    # A whole entry's pickle is large; its depth is 0 and need not be unpickled to know:
+    # change entries are small, and only they are read here.
+    if len(payload) > 1024 * 1024:
+        return 0
+    try:
+        body = pickle.loads(payload)[3]
+    except Exception:  # noqa: BLE001 - unreadable: not a base to build on
+        return None
+    return body.depth if isinstance(body, _Change) else 0
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

@@ -341,7 +341,7 @@ def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = Non
     head_of = {k: v for k, v in document.items() if k != "items"}
     head = parts[0] if head_of == {k: v for k, v in before.items() if k != "items"} \
         else tomli_w.dumps(head_of)
-    anchor = _section_anchor(document["items"])
+    anchor = section_anchor(document["items"])
     if anchor is None:
         return tomli_w.dumps(document).encode("utf-8")
     old_sections = {table["id"]: (table, "[[items]]\n" + body)
@@ -350,11 +350,28 @@ def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = Non
     for table in document["items"]:
         known = old_sections.get(table.get("id"))
         sections.append(known[1] if known is not None and known[0] == table
-                        else tomli_w.dumps({"items": [table, anchor]}).split(_SECTION)[0])
+                        else table_section(table, anchor))
     return (head + "\n" + "\n".join(sections)).encode("utf-8")
 
 
-def _section_anchor(tables: list[dict[str, Any]], tries: int = 8) -> dict[str, Any] | None:
+def split_sections(old: bytes, count: int) -> tuple[str, list[str]] | None:
+    """Canonical registry bytes cut into their head (schema, sources, passages) and the
+    `[[items]]` section of each of `count` items, in file order; joined back as
+    `head + "\n" + "\n".join(sections)`. None when the text does not cut into exactly
+    that many sections (tomli-w wrote the items inline, or the bytes are not canonical)."""
+    head, *bodies = old.decode("utf-8").split(_SECTION)
+    if len(bodies) != count:
+        return None
+    return head, ["[[items]]\n" + body for body in bodies]
+
+
+def table_section(table: dict[str, Any], anchor: dict[str, Any]) -> str:
+    """The `[[items]]` section tomli-w writes for one item table (`anchor`: a table it
+    writes as a section, see `section_anchor`), exactly as in a whole registry."""
+    return tomli_w.dumps({"items": [table, anchor]}).split(_SECTION)[0]
+
+
+def section_anchor(tables: list[dict[str, Any]], tries: int = 8) -> dict[str, Any] | None:
     """An item table tomli-w will not write inline, or None.
 
     tomli-w writes the array of items as `[[items]]` sections only when at least one item

@@ -368,6 +368,12 @@ class Item:
         self.__dict__["_own_state"] = (self.history, len(self.history), state)
         return state
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling keeps (the parse cache): the fields, not the remembered state."""
+        state = dict(self.__dict__)
+        state.pop("_own_state", None)
+        return state
+
     @property
     def is_open(self) -> bool:
         """True unless the item's effective status is done or cancelled."""

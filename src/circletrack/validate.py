@@ -307,9 +307,34 @@ def _check_link_cycles(check: _Checker, items: list[dict[str, Any]]) -> None:
         if path and start not in reported:
             reported.update(path)
             index = next(i for i, item in enumerate(items) if item.get("id") == start)
-            check.add(_("derives its state from itself: {path}").format(
-                path=" → ".join([*path, path[0]])), check.lines.item(index, "tracks"),
-                start, "tracks")
+            _cycle_problem(check, path, index)
+
+
+def _cycle_problem(check: _Checker, path: list[str], index: int) -> None:
+    check.add(_("derives its state from itself: {path}").format(
+        path=" → ".join([*path, path[0]])), check.lines.item(index, "tracks"), path[0],
+        "tracks")
+
+
+def changed_items_problems(tables: dict[int, dict[str, Any]], known: Known,
+                           links: dict[str, list[str]]) -> list[Problem]:
+    """The problems a change brought into a valid registry, when the change touched only
+    the items in `tables` (each by its index in the file) and left every other item, the
+    sources and the passages as they were: each table checked in full against what the
+    registry holds (`known`), and the state links (`links`: every item's tracks, starts
+    and same_as) checked for a cycle through a changed item. `tables` must also hold the
+    items whose rules read a changed item (those that are the same event as one)."""
+    check = _Checker(LineIndex(None))
+    for index, table in sorted(tables.items()):
+        _check_item(check, index, table, known)
+    reported: set[str] = set()
+    for index, table in sorted(tables.items()):
+        start = table.get("id")
+        path = _cycle_from(start, links) if isinstance(start, str) else []
+        if path and start not in reported:
+            reported.update(path)
+            _cycle_problem(check, path, index)
+    return check.problems
 
 
 def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str]:
