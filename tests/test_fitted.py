@@ -50,9 +50,11 @@ def test_fast_layout_equals_rich_layout(monkeypatch: pytest.MonkeyPatch, width: 
     assert max(len(line.rstrip()) for line in fast.splitlines()) <= width or width < 70
 
 
-def test_a_short_table_is_left_to_rich() -> None:
+def test_a_short_table_is_laid_out_as_rich_does_too() -> None:
     items = loads(SHIPPED.read_bytes()).items[:5]
-    assert item_table(items, DAY, ("id", "title")).plain(120) is None
+    table = item_table(items, DAY, ("id", "title", "due", "status"), title="Five")
+    assert table.plain(120) == "".join(line.rstrip() + "\n"
+                                       for line in render(table, 120).splitlines())
 
 
 def test_fast_layout_keeps_colours(monkeypatch: pytest.MonkeyPatch) -> None:

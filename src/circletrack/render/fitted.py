@@ -260,13 +260,14 @@ class ItemTable:
     def plain(self, max_width: int) -> str | None:
         """The table as plain text lines (no colour, no trailing spaces), for output that
         goes to a pipe or a file: the lines Rich would print, without pushing every cell
-        through Rich (ten times faster for 10,000 rows). None for a table short enough, or
-        too narrow, for the fast layout: Rich lays those out."""
+        through Rich (ten times faster for 10,000 rows, and no Rich table to build for a
+        short one). None for a table too narrow for its columns: Rich lays it out (and
+        crops it)."""
         narrower = self.fitting(max_width) if self.droppable else self
         if narrower is not self:
             return narrower.plain(max_width)
         widths = self.widths(max_width)
-        if len(self.rows) <= FAST_ROWS or sum(widths) + GAP * (len(widths) - 1) > max_width:
+        if sum(widths) + GAP * (len(widths) - 1) > max_width:
             return None
         rows = self._folded(widths)
         return "".join("".join(text for text, _ in pieces).rstrip() + "\n"
