@@ -199,8 +199,9 @@ def run_command(argv: list[str], out: Path) -> int:
     with open(out, "w", encoding="utf-8") as handle:
         sys.stdout = handle
         try:
-            from circletrack.cli import app
+            from circletrack.cli import app, only_the_command_run
 
+            only_the_command_run(argv)  # as the console script's main() does
             result = app(args=argv, prog_name="circletrack", standalone_mode=False)
         except SystemExit as exc:
             result = exc.code
