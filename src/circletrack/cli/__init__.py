@@ -56,8 +56,12 @@ def main() -> None:
     # A command runs for well under a second and builds no garbage cycles worth
     # collecting; the collector's passes over a large registry only cost time.
     gc.disable()
+    every = list(app.registered_commands)
     only_the_command_run(sys.argv[1:])
-    app(prog_name="circletrack")
+    try:
+        app(prog_name="circletrack")
+    finally:  # a second main() in the same process sees every command again
+        app.registered_commands = every
 
 
 __all__ = ["app", "main"]
