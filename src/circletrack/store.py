@@ -232,8 +232,12 @@ class _Splice:
             [item_to_table(self.objects[i]) for i in self.order[:8]])
         if anchor is None:
             return None
-        for number in changed:
-            sections[number] = table_section(tables[number], anchor)
+        try:
+            for number in changed:
+                sections[number] = table_section(tables[number], anchor)
+        except (TypeError, ValueError) as exc:  # as in `_whole_write`
+            raise RegistryInvalid([Problem(_("the change cannot be written as TOML: "
+                                             "{error}").format(error=exc))]) from None
         return (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
 
 
