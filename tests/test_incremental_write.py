@@ -180,3 +180,17 @@ def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
         except Exception as exc:  # noqa: BLE001 - a refused change is fine; a wrong one is not
             assert not isinstance(exc, AssertionError), exc
     assert path.read_bytes() == dumps(loads(path.read_bytes()))
+
+
+def test_the_cache_keeps_writes_as_a_short_chain_of_changes(tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    for progress in range(10, 80, 10):
+        update_journaled(location, _mark("coop-05", progress), "m",
+                         touches=lambda r: [r.item_id])
+        depth = cache._DEPTHS[cache.digest(path.read_bytes())]
+        assert 0 <= depth < cache.MAX_CHAIN
+        cache._DEPTHS.clear()  # as a new process would: read the chain back from disk
+        assert cache.lookup(path.read_bytes()) == loads(path.read_bytes())
+    assert depth >= 1  # later writes were cached as changes, not whole

@@ -92,11 +92,15 @@ def private_folder(folder: Path, create: bool = True) -> bool:
     return not info.st_mode & 0o022
 
 
-def _private_file(fd: int, limit: int) -> bool:
+def _private_file(fd: int, limit: int) -> int | None:
+    """The size of the open file if it is a regular file of this user's that nobody else
+    may write, no larger than `limit`; None otherwise."""
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-        return False
-    return not _POSIX or (info.st_uid == os.geteuid() and not info.st_mode & 0o022)
+        return None
+    if _POSIX and (info.st_uid != os.geteuid() or info.st_mode & 0o022):
+        return None
+    return info.st_size
 
 
 def _read_private(path: Path, limit: int) -> bytes | None:
@@ -110,11 +114,11 @@ def _read_private(path: Path, limit: int) -> bytes | None:
     except OSError:
         return None
     try:
-        if not _private_file(fd, limit):
+        size = _private_file(fd, limit)
+        if size is None:
             return None
         # Read what the file holds (plus one byte, to see it did not grow past the limit):
         # read(limit) would reserve the whole limit in memory first.
-        size = os.fstat(fd).st_size
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(size + 1)
         return data if len(data) <= limit else None
@@ -211,8 +215,14 @@ def _entry(name: str, depth: int) -> tuple[Registry, bool] | None:
         return None
     if isinstance(body, _Change):
         registry = _apply_change(body, depth)
-        return (registry, canonical) if registry is not None else None
-    return (body, canonical) if isinstance(body, Registry) else None
+        if registry is None:
+            return None
+        _DEPTHS[name] = body.depth
+        return registry, canonical
+    if not isinstance(body, Registry):
+        return None
+    _DEPTHS[name] = 0
+    return body, canonical
 
 
 def lookup(data: bytes) -> Registry | None:
@@ -239,6 +249,7 @@ def _store(folder: Path, key: bytes, name: str, canonical: bool,
     try:
         payload = pickle.dumps((_TAG, name, canonical, body), protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write(folder / f"{name}{SUFFIX}", _MAGIC + _sign(key, payload) + payload)
+        _DEPTHS[name] = body.depth if isinstance(body, _Change) else 0
         entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
         for stale in entries[:-KEEP_ENTRIES]:
             stale.unlink(missing_ok=True)
@@ -250,6 +261,9 @@ def _store(folder: Path, key: bytes, name: str, canonical: bool,
 #: How many change entries may stand between bytes and a whole entry: a longer chain is
 #: cut by storing the registry whole again, so a read never applies more than these.
 MAX_CHAIN = 4
+#: The chain depth of each entry (by digest) this process read or wrote: a write that
+#: caches its change learns its base's depth here instead of reading the base again.
+_DEPTHS: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -283,41 +297,20 @@ def _apply_change(change: _Change, depth: int) -> Registry | None:
 def remember_change(data: bytes, base: bytes, registry: Registry, changed: set[str]) -> None:
     """Store the objects of these bytes as the entry of `base` (the bytes before a write)
     plus the items the write changed: a write at 10,000 items pickles one item, not all.
-    The chain is cut (the registry stored whole) every MAX_CHAIN writes, and wherever the
-    base's entry is missing."""
+    The chain is cut (the registry stored whole) every MAX_CHAIN writes, and wherever this
+    process did not read or write the base's entry (a write reads it under the lock)."""
     trusted = _trusted_folder()
     if trusted is None:
         return
     folder, key = trusted
     base_name = digest(base)
-    depth = _chain_depth(folder, key, base_name)
+    depth = _DEPTHS.get(base_name)
     if depth is None or depth + 1 >= MAX_CHAIN:
         remember(data, registry, canonical=True)
         return
     items = {item.id: item for item in registry.items if item.id in changed}
     body = _Change(base_name, [item.id for item in registry.items], items, depth + 1)
     _store(folder, key, digest(data), True, body)
-
-
-def _chain_depth(folder: Path, key: bytes, name: str) -> int | None:
-    """How many change entries lead from this entry to a whole one; None when it is
-    missing or cannot be read."""
-    blob = _read_private(folder / f"{name}{SUFFIX}", MAX_ENTRY)
-    head = len(_MAGIC) + hashlib.sha256().digest_size
-    if blob is None or len(blob) <= head or not blob.startswith(_MAGIC):
-        return None
-    mac, payload = blob[len(_MAGIC):head], blob[head:]
-    if not hmac.compare_digest(mac, _sign(key, payload)):
-        return None
-    # A whole entry's pickle is large; its depth is 0 and need not be unpickled to know:
-    # change entries are small, and only they are read here.
-    if len(payload) > 1024 * 1024:
-        return 0
-    try:
-        body = pickle.loads(payload)[3]
-    except Exception:  # noqa: BLE001 - unreadable: not a base to build on
-        return None
-    return body.depth if isinstance(body, _Change) else 0
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

@@ -169,6 +169,17 @@ def _sort_key(field: str) -> Callable[[Item], Any]:
     return keys[field]
 
 
+def _sort_spec(spec: str, fields: Sequence[str]) -> tuple[str, bool]:
+    """`--sort FIELD` read: the field and whether `-` reversed it; a field not in `fields`
+    is a FieldError naming them."""
+    field = spec.lstrip("-+")
+    if field not in fields:
+        raise FieldError("sort", _("unknown field {field!r}; use one of {choices} "
+                                   "(prefix - to reverse)").format(
+            field=field, choices=", ".join(fields)))
+    return field, spec.startswith("-")
+
+
 def sort_items(items: Sequence[Item], spec: str | None) -> list[Item]:
     """Sort by a field (due, progress, id, title, updated, status); `-field` reverses.
 
@@ -177,12 +188,7 @@ def sort_items(items: Sequence[Item], spec: str | None) -> list[Item]:
     """
     if not spec:
         return list(items)
-    descending = spec.startswith("-")
-    field = spec.lstrip("-+")
-    if field not in SORT_FIELDS:
-        raise FieldError("sort", _("unknown field {field!r}; use one of {choices} "
-                                   "(prefix - to reverse)").format(
-            field=field, choices=", ".join(SORT_FIELDS)))
+    field, descending = _sort_spec(spec, SORT_FIELDS)
     key = _sort_key(field)
     by_id = sorted(items, key=lambda i: i.id)
     if field in ("due", "updated", "progress"):
@@ -280,12 +286,7 @@ def sort_log(entries: Sequence[LogEntry], spec: str | None) -> list[LogEntry]:
     newest-first order, and reports without a progress figure stay last either way."""
     if not spec:
         return list(entries)
-    descending = spec.startswith("-")
-    field = spec.lstrip("-+")
-    if field not in LOG_SORT_FIELDS:
-        raise FieldError("sort", _("unknown field {field!r}; use one of {choices} "
-                                   "(prefix - to reverse)").format(
-            field=field, choices=", ".join(LOG_SORT_FIELDS)))
+    field, descending = _sort_spec(spec, LOG_SORT_FIELDS)
     if field == "progress":
         present = [e for e in entries if e.report.progress is not None]
         missing = [e for e in entries if e.report.progress is None]
