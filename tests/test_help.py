@@ -24,7 +24,7 @@ def help_page(*args: str, columns: int = 80) -> str:
 
 
 def test_every_command_is_listed_in_the_order_of_the_week() -> None:
-    from circletrack.cli.app import app as typer_app
+    from circletrack.cli.core import app as typer_app
     from typer.main import get_command
 
     registered = set(get_command(typer_app).commands)  # type: ignore[attr-defined]

@@ -249,23 +249,6 @@ def record_to_table(record: Any) -> dict[str, Any]:
     return _compact(pairs)
 
 
-def record_to_json(record: Any) -> dict[str, Any]:
-    """A record as JSON: every declared field (null when empty), dates as ISO text."""
-    data: dict[str, Any] = {}
-    for f in specs(type(record)):
-        value = getattr(record, f.name)
-        if f.spec.type == "records":
-            value = [record_to_json(entry) for entry in value]
-        elif f.spec.type == "record" and value is not None:
-            value = record_to_json(value)
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, list):
-            value = list(value)
-        data[f.key] = value
-    return data
-
-
 def table_from_json(cls: type, obj: dict[str, Any]) -> dict[str, Any]:
     """The TOML-shaped table of a JSON object of a record, for the validator to check.
 

@@ -174,6 +174,23 @@ def specs(cls: type) -> tuple[FieldSpec, ...]:
                  for f in fields(cls) if "spec" in f.metadata)
 
 
+def record_to_json(record: Any) -> dict[str, Any]:
+    """A record as JSON (what every JSON output and the codec share): every declared field (null when empty), dates as ISO text."""
+    data: dict[str, Any] = {}
+    for f in specs(type(record)):
+        value = getattr(record, f.name)
+        if f.spec.type == "records":
+            value = [record_to_json(entry) for entry in value]
+        elif f.spec.type == "record" and value is not None:
+            value = record_to_json(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        data[f.key] = value
+    return data
+
+
 def editable(cls: type) -> tuple[FieldSpec, ...]:
     """The fields of a record that `add` (and, with EDIT_ALWAYS, `edit`) may set."""
     return tuple(f for f in specs(cls) if f.spec.edit != EDIT_NEVER)

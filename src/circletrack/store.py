@@ -11,19 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from . import cache, journal
-from .codec import (
-    document_bytes,
-    item_to_table,
-    loads,
-    problems_in,
-    registry_to_document,
-    section_anchor,
-    split_sections,
-    table_section,
-)
+from . import cache
 from .errors import (
     ExitStatus,
     Problem,
@@ -35,7 +25,12 @@ from .errors import (
 from .fileio import LOCK_TIMEOUT_SECONDS, atomic_write, locked, login_name, write_file
 from .i18n import _
 from .model import Item, Registry
-from .validate import Known, changed_items_problems, validate_document
+
+# The codec (tomllib, tomli-w), the validator and the journal are imported inside the
+# functions that parse or write, for start-up speed: a read the parse cache answers needs
+# none of them.
+if TYPE_CHECKING:
+    from .journal import Undone
 
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
 ENV_USER = "CIRCLETRACK_USER"
@@ -130,7 +125,14 @@ def read_bytes(location: Location) -> bytes:
 
 def load(location: Location) -> Registry:
     """Read and validate the registry at a location."""
-    return cache.cached(read_bytes(location), lambda data: loads(data, str(location.path)))
+    return cache.cached(read_bytes(location), lambda data: _parse(data, location.path))
+
+
+def _parse(data: bytes, path: Path) -> Registry:
+    """The registry the bytes hold, validated (what the parse cache did not have)."""
+    from .codec import loads  # start-up: only a cache miss parses
+
+    return loads(data, str(path))
 
 
 def check_writable(location: Location) -> None:
@@ -185,6 +187,8 @@ class _Splice:
     caller goes the whole way."""
 
     def __init__(self, registry: Registry, old: bytes) -> None:
+        from .codec import split_sections  # start-up: writes only
+
         self.order = [item.id for item in registry.items]
         self.objects = {item.id: item for item in registry.items}
         self.head = (registry.schema, dict(registry.sources), dict(registry.passages))
@@ -192,6 +196,9 @@ class _Splice:
             self.order) else None
 
     def bytes_after(self, registry: Registry, touched: set[str]) -> bytes | None:
+        from .codec import item_to_table, section_anchor, table_section  # start-up: writes
+        from .validate import Known, changed_items_problems  # start-up: writes only
+
         if self.cut is None or (registry.schema, registry.sources,
                                 registry.passages) != self.head:
             return None
@@ -258,12 +265,14 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     again (see `_Splice`): at 10,000 items, milliseconds instead of seconds. Otherwise the
     whole registry is turned into a document, validated in full and written.
     """
+    from .codec import registry_to_document  # start-up: writes only
+
     check_writable(location)
     path = location.real
     with locked(path, timeout):
         remove_leftovers(path)
         old = read_bytes(location)
-        registry, canonical = cache.cached_entry(old, lambda data: loads(data, str(path)))
+        registry, canonical = cache.cached_entry(old, lambda data: _parse(data, path))
         splice = _Splice(registry, old) if canonical and touches is not None else None
         verify = os.environ.get(ENV_VERIFY_WRITES) == "1"
         before = registry_to_document(registry) if splice is None or verify else None
@@ -305,6 +314,9 @@ def _whole_write(registry: Registry, before: dict[str, Any] | None, old: bytes |
                  document: dict[str, Any] | None = None) -> bytes:
     """The registry validated in full and serialised (only its changed sections again,
     given the document `before` the change and its canonical bytes `old`)."""
+    from .codec import document_bytes, registry_to_document  # start-up: writes only
+    from .validate import validate_document  # start-up: writes only
+
     document = registry_to_document(registry) if document is None else document
     # The document about to be serialised is validated in full; tomli-w writes exactly
     # it (the canonical round trip is tested), so the bytes need not be parsed again.
@@ -321,6 +333,9 @@ def _whole_write(registry: Registry, before: dict[str, Any] | None, old: bytes |
 def _verify_problems(registry: Registry, problems: list[Problem]) -> None:
     """With CIRCLETRACK_VERIFY_WRITES=1: the spliced path refused what the full validator
     refuses too."""
+    from .codec import registry_to_document  # start-up: writes only
+    from .validate import validate_document  # start-up: writes only
+
     whole = validate_document(registry_to_document(registry))
     if not whole:
         raise AssertionError(f"the spliced write refused a valid registry: {problems}")
@@ -402,6 +417,9 @@ def replace_journaled(location: Location, data: bytes, label: str, *,
                       user: str | None = None) -> None:
     """Replace a registry's bytes with `data` (valid registry bytes) under its lock,
     journaled so `undo` brings the old bytes back. The old file need not be valid."""
+    from . import journal  # start-up: writes only
+    from .codec import problems_in  # start-up: writes only
+
     problems = problems_in(data)
     if problems:
         raise RegistryInvalid(problems)
@@ -426,6 +444,8 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     registry is replaced. A change that changes nothing writes and records nothing.
     `touches(result)` names the items the change changed or added, for the quick path.
     """
+    from . import journal  # start-up: writes only
+
     who = user or current_user()
 
     def record(old: bytes, new: bytes) -> None:
@@ -443,9 +463,11 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     return Written(result, old, new)
 
 
-def undo(location: Location, timeout: float | None = None) -> journal.Undone:
+def undo(location: Location, timeout: float | None = None) -> Undone:
     """Restore the registry to its bytes before the latest journaled write (see
     `journal.revert`), under the lock."""
+    from . import journal  # start-up: writes only
+
     check_writable(location)
     path = location.real
     with locked(path, lock_timeout() if timeout is None else timeout):

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ExitStatus
-from .app import RegistryOption, command, err_console, registry_location
+from .core import RegistryOption, command, err_console, registry_location
 
 # The merge and the git set-up are imported inside the commands, for start-up speed:
 # no other command pays for loading them.

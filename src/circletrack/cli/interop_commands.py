@@ -12,7 +12,7 @@ from ..errors import RegistryNotFound, UsageError
 from ..i18n import _
 from ..interop import items_from_tables, merge_items, parse_export
 from ..store import MAX_REGISTRY_BYTES, update_journaled
-from .app import RegistryOption, checkout_notice, command, registry_location
+from .core import RegistryOption, checkout_notice, command, registry_location
 
 
 def read_json_file(path: Path) -> str:

@@ -18,7 +18,7 @@ from ..listings import (
 )
 from ..model import CLOSED_STATUSES
 from ..render import EXPORT_FORMATS, OVERDUE_FORMATS, SLIPS_FORMATS, STALE_FORMATS
-from .app import RegistryOption, command
+from .core import RegistryOption, command
 from .options import (
     AsOfOption,
     CategoryOption,

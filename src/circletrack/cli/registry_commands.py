@@ -12,7 +12,7 @@ from ..dashboard import summary_line
 from ..errors import ExitStatus, RegistryInvalid, UnresolvedConflicts
 from ..i18n import _, ngettext
 from ..store import init_copy, read_bytes
-from .app import RegistryOption, command, registry_location
+from .core import RegistryOption, command, registry_location
 
 
 @command("validate")

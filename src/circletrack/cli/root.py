@@ -10,7 +10,7 @@ import typer
 
 from .. import __version__
 from ..i18n import LANGUAGES, _, set_language
-from .app import RegistryOption, app, handle_errors
+from .core import RegistryOption, app, handle_errors
 from .options import load_as_of
 from .output import deliver
 

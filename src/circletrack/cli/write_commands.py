@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # The renderers, the journal and the write functions are imported inside the commands
 # that use them, for start-up speed: `list` or `status` does not pay for loading them.
-from .app import RegistryOption, checkout_notice, command, registry_location, warn
+from .core import RegistryOption, checkout_notice, command, registry_location, warn
 from .options import (
     DATE_HELP,
     IdArgument,

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..codec import record_to_json
 from ..i18n import N_, _, ngettext
 from ..labels import category_label, item_title, kind_label, status_label
 from ..listings import days_slipped, first_due, slip_reasons
-from ..model import Item, Report, State
+from ..model import Item, Report, State, record_to_json
 from ..query import days_overdue, days_since_report, is_overdue, last_reported
 
 

@@ -252,6 +252,48 @@ def out_console(no_color: bool = False) -> Any:
                    highlight=False)
 
 
+def output_width(no_color: bool = False) -> int:
+    """The width results on stdout are laid out in: Rich's, found without importing Rich
+    when stdout is piped (see `piped_width`)."""
+    width = piped_width()
+    return width if width is not None else out_console(no_color).width
+
+
+def piped_width(environ: Any = None, stream: Any = None) -> int | None:
+    """The width Rich's Console would lay stdout out in when it is not a terminal, or None
+    when Rich would take it for one (and print colour) or the platform is Windows (where
+    Rich's legacy-console rules decide the width). Lets a piped table skip importing Rich,
+    with the very bytes Rich would give; tests/test_terminal.py compares the two."""
+    environ = os.environ if environ is None else environ
+    stream = sys.stdout if stream is None else stream
+    if sys.platform == "win32":
+        return None
+    compatible = environ.get("TTY_COMPATIBLE", "")
+    if compatible == "1":
+        return None
+    if compatible != "0":
+        force = environ.get("FORCE_COLOR")
+        if force is not None:
+            if force != "":
+                return None
+        else:
+            try:
+                if stream.isatty():
+                    return None
+            except (AttributeError, ValueError):
+                pass
+    columns = environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns)  # (0 too, as Rich: then no table fits and Rich lays it out)
+    for descriptor in (0, 1, 2):  # as Rich: the first of stdin, stdout, stderr with a size
+        try:
+            width = os.get_terminal_size(descriptor)[0]
+        except (AttributeError, ValueError, OSError):
+            continue
+        return width or 80
+    return 80
+
+
 def err_console() -> Any:
     """The console for messages on stderr."""
     from rich.console import Console
