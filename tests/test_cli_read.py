@@ -85,6 +85,7 @@ def test_no_color_env_and_flag(small_registry: Path, monkeypatch: pytest.MonkeyP
         return Console(force_terminal=True, no_color=color_disabled(no_color))
 
     monkeypatch.setattr(output, "out_console", forced)
+    monkeypatch.setattr(output, "piped_width", lambda: None)  # a terminal, not a pipe
     coloured = invoke(small_registry, "list", env={"NO_COLOR": ""})
     assert ANSI + "3" in coloured.stdout  # a foreground colour code
     for result in (invoke(small_registry, "list", env={"NO_COLOR": "1"}),

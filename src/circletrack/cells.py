@@ -9,7 +9,7 @@ import re
 from rich.cells import cell_len as _rich_cell_len
 from rich.cells import get_character_cell_size
 
-__all__ = ["NO_LINE_END", "NO_LINE_START", "cell_len", "wrap_cells"]
+__all__ = ["NO_LINE_END", "NO_LINE_START", "cell_len", "wrap_cells", "wrap_words"]
 
 _SPACE = re.compile(r"\s")
 
@@ -57,4 +57,24 @@ def wrap_cells(text: str, width: int) -> list[str]:
             last_space = len(line) - 1
     if line:
         lines.append("".join(line))
+    return lines
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells broken only between words, as Rich wraps a table's
+    title: a heading keeps a unit's name whole where it fits on a line. A word wider than
+    a line is folded by `wrap_cells`."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if cell_len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        *full, line = wrap_cells(word, width) if cell_len(word) > width else [word]
+        lines.extend(full)
+    if line or not lines:
+        lines.append(line)
     return lines

@@ -15,13 +15,13 @@ from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..store import check_writable, load, update_journaled
-from .app import (
+from .core import (
     RegistryOption,
     checkout_notice,
     command,
     fail,
     one_line,
-    out_console,
+    output_width,
     registry_location,
 )
 from .listing_commands import OpenStatusOption
@@ -156,7 +156,7 @@ def intake_command(
     day = today()
     seen = preview(load(location), forms, day)
     if seen.rows:
-        deliver(intake_table(seen, out_console().width))
+        deliver(intake_table(seen, output_width()))
     if seen.problems:
         typer.echo(summary_line(seen))
         for problem in seen.problems:

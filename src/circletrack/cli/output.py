@@ -12,7 +12,7 @@ from ..errors import UsageError
 from ..fileio import write_file
 from ..i18n import _
 from ..render import SUFFIX_FORMATS
-from .app import err_console, out_console
+from .core import err_console, out_console, piped_width
 from .options import check_choices
 
 FormatOption = Annotated[Optional[str], typer.Option(
@@ -79,6 +79,13 @@ def write_output(path: Path, data: bytes, force: bool) -> Path:
 def show(rendered: object, no_color: bool = False) -> None:
     """Print a Rich renderable on stdout: as laid out for a terminal, or, piped or written
     to a file, without the spaces Rich pads lines with."""
+    plain = getattr(rendered, "plain", None)  # a table that can lay itself out as text
+    width = piped_width() if callable(plain) else None
+    if width is not None:  # piped: Rich is not even imported (start-up speed)
+        text = plain(width)  # type: ignore[misc]
+        if text is not None:
+            emit(text)
+            return
     console = out_console(no_color)
     if console.is_terminal:
         console.print(rendered)

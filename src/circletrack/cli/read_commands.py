@@ -11,7 +11,7 @@ from ..errors import UsageError
 from ..i18n import _
 from ..query import registry_as_of, report_log, resolve, select, sort_items
 from ..render import LIST_FORMATS, LOG_FORMATS, SHOW_FORMATS
-from .app import RegistryOption, command, out_console
+from .core import RegistryOption, command, output_width
 from .options import (
     DATE_HELP,
     AsOfOption,
@@ -81,7 +81,7 @@ def list_command(
     shown = row_limit(limit, machine=format_ != "table")
     from ..render.listing import render_list
 
-    deliver(render_list(items, day, format_, shown, out_console(no_color).width),
+    deliver(render_list(items, day, format_, shown, output_width(no_color)),
             no_color=no_color, fields=fields)
 
 
@@ -140,7 +140,7 @@ def status_command(
 
     quiet_days = count(stale_days, "--stale-days") or 0
     data, day = load_as_of(registry, as_of)
-    width = out_console(no_color).width
+    width = output_width(no_color)
     deliver(dashboard_view(dashboard(registry_as_of(data.items, day), day, quiet_days), width),
             no_color=no_color)
 
@@ -169,7 +169,7 @@ def timeline_command(
         raise UsageError(_("--from must not be after --to"))
     criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
     events = timeline_events(select(data.items, criteria, day), first, last)
-    deliver(timeline_view(events, first, last, out_console(no_color).width), no_color=no_color)
+    deliver(timeline_view(events, first, last, output_width(no_color)), no_color=no_color)
 
 
 LogSortOption = Annotated[Optional[str], typer.Option(
@@ -212,5 +212,4 @@ def log_command(
     if output_format == "json":
         deliver(log_json(entries), fields=fields)
     else:
-        console = out_console(no_color)
-        deliver(log_table(entries, console.width, full), no_color=no_color)
+        deliver(log_table(entries, output_width(no_color), full), no_color=no_color)

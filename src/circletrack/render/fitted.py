@@ -14,15 +14,17 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.segment import Segment
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
+# Rich is imported inside the methods that print to a terminal, for start-up speed: a
+# table piped or written to a file is laid out as text (`ItemTable.plain`) without it.
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.segment import Segment
+    from rich.style import Style
+    from rich.text import Text
 
-from ..cells import cell_len, wrap_cells
+from ..cells import cell_len, wrap_cells, wrap_words
 from ..labels import status_label
 from ..model import Item
 from ..query import is_overdue
@@ -124,6 +126,8 @@ def fold_id(text: str, width: int) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _style(definition: str) -> Style:
+    from rich.style import Style  # start-up: terminals only
+
     return Style.parse(definition)
 
 
@@ -199,6 +203,10 @@ class ItemTable:
                  for i, text in enumerate(row)] for row in self.rows]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich import box  # start-up: terminals only
+        from rich.table import Table
+        from rich.text import Text
+
         narrower = self.fitting(options.max_width) if self.droppable else self
         if narrower is not self:  # it has no droppable columns left: this recurses once
             yield from narrower.__rich_console__(console, options)
@@ -209,7 +217,10 @@ class ItemTable:
         if len(self.rows) > FAST_ROWS and fits:  # else Rich crops a too-narrow console
             yield from self._fast(widths, options.max_width, rows)
             return
-        table = Table(title=self.title, caption=self.caption, title_justify="left",
+        width = min(options.max_width, sum(widths) + GAP * (len(widths) - 1))
+        title, caption = (None if text is None else "\n".join(wrap_words(text, width))
+                          for text in (self.title, self.caption))
+        table = Table(title=title, caption=caption, title_justify="left",
                       header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
                       pad_edge=False, collapse_padding=True)
         for name, heading, width in zip(self.columns, self._headers(), widths):
@@ -230,8 +241,9 @@ class ItemTable:
         justify = [COLUMNS[c].justify for c in self.columns]
         gap = " " * GAP
         rule_width = min(max_width, sum(widths) + GAP * (len(widths) - 1))
-        if self.title:
-            yield [(self.title, None)]
+        if self.title:  # wrapped to the table's width, as Rich wraps it
+            for line in wrap_words(self.title, rule_width):
+                yield [(line, None)]
         for line in self._lines(self._headers(), widths, justify, gap):
             yield [(line.rstrip(), "bold")]
         yield [("─" * rule_width, None)]
@@ -247,11 +259,14 @@ class ItemTable:
                     pieces.append((_pad(text, width, justify[i]), styles[i]))
                 yield pieces
         if self.caption:
-            yield [(self.caption.center(rule_width).rstrip(), None)]
+            for line in wrap_words(self.caption, rule_width):
+                yield [(_pad(line, (rule_width + cell_len(line)) // 2, "right"), None)]
 
     def _fast(self, widths: list[int], max_width: int,
               rows: Sequence[Sequence[str]]) -> Iterable[Segment]:
         """The same layout as the Rich path, one line at a time."""
+        from rich.segment import Segment  # start-up: terminals only
+
         for pieces in self._layout(widths, max_width, rows):
             for text, style in pieces:
                 yield Segment(text, _style(style) if style else None)
@@ -284,8 +299,27 @@ class ItemTable:
                 for d in range(max(len(c) for c in wrapped))]
 
 
+@dataclass(frozen=True)
+class ItemTables:
+    """Tables printed one after another (a listing grouped by unit, category or city), as
+    Rich's Group prints them; piped, laid out as text like each table."""
+
+    tables: Sequence[ItemTable]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.tables
+
+    def plain(self, max_width: int) -> str | None:
+        """The tables as plain text (see `ItemTable.plain`), or None where one of them
+        needs Rich."""
+        parts = [table.plain(max_width) for table in self.tables]
+        return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
+
+
 def status_text(status: str) -> Text:
     """A status (the machine value) in the active language, in its colour."""
+    from rich.text import Text  # start-up: terminals only
+
     return Text(status_label(status), style=STATUS_STYLES.get(status, ""))
 
 

@@ -9,11 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
-
-from rich.console import Group as RichGroup
-from rich.console import RenderableType
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, Union
 
 from ..i18n import N_, _
 from ..labels import group_label
@@ -21,13 +17,16 @@ from ..listings import Listing, days_slipped, first_due, slip_reasons
 from ..model import Item
 from ..query import days_since_report
 from .fields import header, item_json
-from .fitted import item_table
+from .fitted import ItemTables, item_table
 from .formats import json_array, table_rows, to_csv, to_markdown
 
 # icalendar and the Taskwarrior exporter are imported only when those formats are asked
-# for, for start-up speed.
+# for, and Rich only for a message printed to a terminal, for start-up speed (a table
+# piped is laid out as text).
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
-Rendered = Union[str, bytes, RenderableType]
+Rendered = Union[str, bytes, "RenderableType"]
 
 
 OVERDUE_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "requirement",
@@ -125,6 +124,8 @@ def listing_markdown(listing: Listing, report: ReportSpec) -> str:
 def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
     """Rich tables for the terminal, one per group."""
     if not listing.items:
+        from rich.text import Text  # start-up: see above
+
         return Text(_("No {title} as of {date}.").format(title=report.title.lower(),
                                                            date=listing.day.isoformat()))
     columns = report.table_columns or report.columns
@@ -132,7 +133,7 @@ def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
                          title=heading(report, listing, g.name, len(g.items)),
                          droppable=report.droppable)
               for g in listing.groups]
-    return tables[0] if len(tables) == 1 else RichGroup(*tables)
+    return tables[0] if len(tables) == 1 else ItemTables(tables)
 
 
 def listing_ics(listing: Listing, report: ReportSpec) -> bytes:
