@@ -28,7 +28,6 @@ import hashlib
 import hmac
 import os
 import pickle
-import secrets
 import stat
 import sys
 import time
@@ -136,6 +135,8 @@ def _key(folder: Path) -> bytes | None:
         return key
     if key is not None or path.is_symlink():
         return None  # a file of the wrong size or a link: not ours to trust or replace
+    import secrets  # start-up: once per user, when the key is made
+
     fresh = secrets.token_bytes(_KEY_SIZE)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW

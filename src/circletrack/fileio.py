@@ -6,11 +6,8 @@ Nothing here knows what a registry is; the journal, the cache and the store buil
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
-import socket
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +19,8 @@ LOCK_TIMEOUT_SECONDS = 5.0
 
 def login_name() -> str:
     """The login name of this process's user, or "unknown"."""
+    import getpass  # start-up: writes only (socket and tempfile too)
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -81,6 +80,8 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     try:
         share_like(lock_path, path)
         with contextlib.suppress(OSError):
+            import socket  # start-up: see login_name
+
             holder_path.write_text(f"{login_name()}@{socket.gethostname()} pid {os.getpid()}",
                                    encoding="utf-8")
             share_like(holder_path, path)
@@ -95,6 +96,8 @@ def flushed_temporary(path: Path, data: bytes) -> str:
     """A temporary file beside `path` holding `data`, flushed to disk; returns its name.
 
     An error creating it names `path`, the file asked for, not the temporary name."""
+    import tempfile  # start-up: see login_name
+
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                         dir=path.parent)

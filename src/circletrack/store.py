@@ -9,7 +9,6 @@ import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -61,6 +60,8 @@ class Location:
 
 def bundled_path() -> Path:
     """The registry shipped with the package (or, in a source checkout, the repo's copy)."""
+    from importlib import resources  # start-up: only where no other registry is named
+
     packaged = resources.files("circletrack") / "data" / "projects.toml"
     if packaged.is_file():
         return Path(str(packaged))
