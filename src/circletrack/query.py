@@ -52,6 +52,9 @@ def item_as_of(item: Item, day: dt.date) -> Item | None:
     """The item as it stood on `day`, or None if it was not yet recorded."""
     if item.created > day:
         return None
+    if all(r.date <= day for r in item.history) and all(c.date <= day
+                                                        for c in item.due_changes):
+        return item  # nothing after `day`: the item as it is (most items, most days)
     history = [r for r in sorted_history(item.history) if r.date <= day]
     changes = [c for c in item.due_changes if c.date <= day]
     if len(history) == len(item.history) and len(changes) == len(item.due_changes):
@@ -133,22 +136,19 @@ def search_text(item: Item) -> list[str | None]:
 
 def matches(item: Item, criteria: Criteria, day: dt.date) -> bool:
     """True when the item (already seen as of `day`) passes every filter."""
-    c = criteria
-    checks: list[Callable[[], bool]] = [
-        lambda: c.include_closed or c.statuses != () or item.is_open,
-        lambda: not c.kinds or item.kind in c.kinds,
-        lambda: not c.categories or item.category in c.categories,
-        lambda: not c.statuses or item.state.status in c.statuses,
-        lambda: not c.units or unit_matches(item, c.units),
-        lambda: not c.cities or city_matches(item, c.cities),
-        lambda: not c.tags or tag_matches(item, c.tags),
-        lambda: c.due_before is None or (item.due is not None and item.due < c.due_before),
-        lambda: c.due_after is None or (item.due is not None and item.due > c.due_after),
-        lambda: not c.overdue or is_overdue(item, day),
-        lambda: c.stale_days is None or is_stale(item, day, c.stale_days),
-        lambda: not c.search or _any_contains(search_text(item), c.search),
-    ]
-    return all(check() for check in checks)
+    c = criteria  # each filter in turn, the cheap ones first; the first miss decides
+    return ((c.include_closed or c.statuses != () or item.is_open)
+            and (not c.kinds or item.kind in c.kinds)
+            and (not c.categories or item.category in c.categories)
+            and (not c.statuses or item.state.status in c.statuses)
+            and (not c.units or unit_matches(item, c.units))
+            and (not c.cities or city_matches(item, c.cities))
+            and (not c.tags or tag_matches(item, c.tags))
+            and (c.due_before is None or (item.due is not None and item.due < c.due_before))
+            and (c.due_after is None or (item.due is not None and item.due > c.due_after))
+            and (not c.overdue or is_overdue(item, day))
+            and (c.stale_days is None or is_stale(item, day, c.stale_days))
+            and (not c.search or _any_contains(search_text(item), c.search)))
 
 
 def select(items: Iterable[Item], criteria: Criteria, day: dt.date) -> list[Item]:

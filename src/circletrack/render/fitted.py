@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -149,6 +149,21 @@ class ItemTable:
     #: Columns left out, in this order, while the table cannot fit the console otherwise.
     droppable: Sequence[str] = ()
 
+    @functools.cached_property
+    def _measure(self) -> Callable[[str], int]:
+        """cell_len, remembered for this table: the widths, the folding and the layout
+        measure each cell of up to 10,000 rows again and again, and most values repeat
+        (units, dates, statuses)."""
+        measured: dict[str, int] = {}
+
+        def measure(text: str) -> int:
+            width = measured.get(text)
+            if width is None:
+                width = measured[text] = cell_len(text)
+            return width
+
+        return measure
+
     def _headers(self) -> list[str]:
         return list(self.headers) or [SHORT_HEADERS.get(c) or header(c) for c in self.columns]
 
@@ -180,7 +195,8 @@ class ItemTable:
         breaks inside a word.
         """
         heads = self._headers()
-        values = [max([0, *(cell_len(row[i]) for row in self.rows)]) for i in range(len(heads))]
+        measure = self._measure
+        values = [max([0, *(measure(row[i]) for row in self.rows)]) for i in range(len(heads))]
         natural = [max(cell_len(h), v) for h, v in zip(heads, values)]
         wrapping = [c not in NO_WRAP for c in self.columns]
         floors = [max(MIN_WIDTHS.get(c, 6), *(cell_len(w) for w in h.split()))
@@ -196,7 +212,8 @@ class ItemTable:
     def _folded(self, widths: Sequence[int]) -> Sequence[Sequence[str]]:
         """The rows with ids too wide for their column folded (see `fold_id`)."""
         narrow = [i for i, (name, width) in enumerate(zip(self.columns, widths))
-                  if name in YIELDING and any(cell_len(row[i]) > width for row in self.rows)]
+                  if name in YIELDING and any(self._measure(row[i]) > width
+                                              for row in self.rows)]
         if not narrow:
             return self.rows
         return [[fold_id(text, widths[i]) if i in narrow else text
@@ -235,19 +252,22 @@ class ItemTable:
         yield table
 
     def _layout(self, widths: list[int], max_width: int, rows: Sequence[Sequence[str]],
-                ) -> Iterable[list[tuple[str, str | None]]]:
+                part: str = "all") -> Iterable[list[tuple[str, str | None]]]:
         """The table line by line, each line as (text, style) pieces: the same layout as
-        the Rich path."""
+        the Rich path. `part` "head" (title, headers, rule), "body" (the rows) or "tail"
+        (the caption) gives only those lines."""
+        head, body, tail = (part in ("all", name) for name in ("head", "body", "tail"))
         justify = [COLUMNS[c].justify for c in self.columns]
         gap = " " * GAP
         rule_width = min(max_width, sum(widths) + GAP * (len(widths) - 1))
-        if self.title:  # wrapped to the table's width, as Rich wraps it
+        if self.title and head:  # wrapped to the table's width, as Rich wraps it
             for line in wrap_words(self.title, rule_width):
                 yield [(line, None)]
-        for line in self._lines(self._headers(), widths, justify, gap):
-            yield [(line.rstrip(), "bold")]
-        yield [("─" * rule_width, None)]
-        for number, row in enumerate(rows):
+        if head:
+            for line in self._lines(self._headers(), widths, justify, gap):
+                yield [(line.rstrip(), "bold")]
+            yield [("─" * rule_width, None)]
+        for number, row in enumerate(rows if body else ()):
             styles = self.styles[number] if self.styles else [None] * len(row)
             cells = [wrap_cells(text, width) for text, width in zip(row, widths)]
             for depth in range(max(len(c) for c in cells)):
@@ -258,7 +278,7 @@ class ItemTable:
                     text = lines[depth] if depth < len(lines) else ""
                     pieces.append((_pad(text, width, justify[i]), styles[i]))
                 yield pieces
-        if self.caption:
+        if self.caption and tail:
             for line in wrap_words(self.caption, rule_width):
                 yield [(_pad(line, (rule_width + cell_len(line)) // 2, "right"), None)]
 
@@ -285,8 +305,38 @@ class ItemTable:
         if sum(widths) + GAP * (len(widths) - 1) > max_width:
             return None
         rows = self._folded(widths)
-        return "".join("".join(text for text, _ in pieces).rstrip() + "\n"
-                       for pieces in self._layout(widths, max_width, rows))
+        def laid(part: str, rows: Sequence[Sequence[str]] = ()) -> list[str]:
+            return ["".join(text for text, _ in pieces).rstrip()
+                    for pieces in self._layout(widths, max_width, rows, part)]
+
+        lines = laid("head")
+        measure, gap = self._measure, " " * GAP
+        right = [COLUMNS[c].justify == "right" for c in self.columns]
+        blank = [" " * width for width in widths]
+        for row in rows:  # the lines `_layout` gives, built with fewer steps
+            cells: list[str | list[str]] = []
+            tall = False
+            for text, width, flush in zip(row, widths, right):
+                used = measure(text)
+                if used <= width and "\n" not in text:
+                    cells.append(" " * (width - used) + text if flush
+                                 else text + " " * (width - used))
+                    continue
+                tall = True
+                cells.append([" " * (width - measure(line)) + line if flush
+                              else line + " " * (width - measure(line))
+                              for line in wrap_cells(text, width)])
+            if not tall:
+                lines.append(gap.join(cells).rstrip())  # type: ignore[arg-type]
+                continue
+            height = max(len(c) for c in cells if isinstance(c, list))
+            for depth in range(height):
+                lines.append(gap.join(
+                    (c if depth == 0 else blank[i]) if isinstance(c, str)
+                    else c[depth] if depth < len(c) else blank[i]
+                    for i, c in enumerate(cells)).rstrip())
+        lines.extend(laid("tail"))
+        return "".join(line + "\n" for line in lines)
 
     @staticmethod
     def _lines(cells: Sequence[str], widths: Sequence[int], justify: Sequence[str],
