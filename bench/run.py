@@ -93,6 +93,9 @@ class Operation:
     #: A write starts from the registry as circletrack last wrote it (True) or as generated,
     #: i.e. as if edited by hand or by another tool (False).
     after_own_write: bool = True
+    #: Each run reads the registry just after a `git pull` brought one item changed by a
+    #: colleague: the cache knows the bytes before the pull (this machine's last write).
+    pulled: bool = False
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -116,6 +119,8 @@ COLD_OPERATIONS: tuple[Operation, ...] = (
     *(dataclasses.replace(op, name=f"{op.name} (no parse cache)", env=NO_CACHE, read=False,
                           after_own_write=False)
       for op in OPERATIONS if op.name in ("overdue", "list", "mark ID --progress N")),
+    dataclasses.replace(OPERATIONS[0], name="overdue (after a pull changed one item)",
+                        read=False, pulled=True),
 )
 TASK_EQUIVALENT = {
     "overdue": "`task overdue`",
@@ -334,6 +339,40 @@ class Setup:
         else:
             log(f"    preparing a circletrack-written registry failed: {result.stderr[-200:]}")
 
+    pulled: Path | None = None
+
+    def prepare_pulled(self, command: list[str]) -> None:
+        """This machine writes the registry (a `mark`), so its cache knows those bytes; a
+        colleague marks the probe item again on a copy, with a cache of their own; the
+        copy's bytes are what each run of a `pulled` operation finds (see reset_pulled)."""
+        self.reset()
+        mine = subprocess.run([*command, "mark", self.probe.item_id, "--progress",
+                               str(max(self.probe.progress - 2, 1)), "--registry",
+                               str(self.registry)], env=self.ct_env, cwd=self.work,
+                              capture_output=True, text=True)
+        theirs = self.work / "theirs.toml"
+        shutil.copyfile(self.registry, theirs)
+        other = {**self.ct_env, "CIRCLETRACK_CACHE_DIR": str(self.work / "their-cache")}
+        pulled = subprocess.run([*command, "mark", self.probe.item_id, "--progress",
+                                 str(max(self.probe.progress - 1, 1)), "--registry",
+                                 str(theirs)], env=other, cwd=self.work,
+                                capture_output=True, text=True)
+        if mine.returncode or pulled.returncode:
+            log(f"    preparing a pulled change failed: {(mine.stderr + pulled.stderr)[-200:]}")
+            return
+        cache = Path(self.ct_env["CIRCLETRACK_CACHE_DIR"])
+        shutil.rmtree(self.work / "cache-before-pull", ignore_errors=True)
+        shutil.copytree(cache, self.work / "cache-before-pull", symlinks=True)
+        self.pulled = theirs
+
+    def reset_pulled(self) -> None:
+        """The registry as the pull left it, and the cache as before the pull."""
+        assert self.pulled is not None
+        cache = Path(self.ct_env["CIRCLETRACK_CACHE_DIR"])
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(self.work / "cache-before-pull", cache, symlinks=True)
+        shutil.copyfile(self.pulled, self.registry)
+
     def reset(self, after_own_write: bool = False) -> None:
         """Put both tools' data back (before each run of a write): the registry as generated,
         or as circletrack's preparatory write left it."""
@@ -382,6 +421,8 @@ def run_operation(op: Operation, setup: Setup, args: argparse.Namespace,
     tw_cmd = [task, *op.task(setup.probe, setup.task_id or 0)] if task else None
     if not available.get(op.subcommand, False):
         ct_series.note = "not available"
+    elif op.pulled and setup.pulled is None:
+        ct_series.note = "could not be prepared"
     if tw_cmd is None or setup.tw_env is None:
         tw_series.note = "task not installed"
     contenders = [(ct_series, ct_cmd, {**setup.ct_env, **dict(op.env)})]
@@ -397,6 +438,8 @@ def run_operation(op: Operation, setup: Setup, args: argparse.Namespace,
                 continue
             if op.write and series in (ct_series, tw_series):
                 setup.reset(op.after_own_write)
+            if op.pulled and series is ct_series:
+                setup.reset_pulled()
             sample, stderr = measure(command, env, setup.work)
             if sample.returncode != 0:
                 first = stderr.splitlines()[-1] if stderr else f"exit {sample.returncode}"
@@ -405,7 +448,7 @@ def run_operation(op: Operation, setup: Setup, args: argparse.Namespace,
                 continue
             if round_ >= 0:
                 series.samples.append(sample)
-    if op.write:
+    if op.write or op.pulled:
         setup.reset()
     return Row(setup.size, op, ct_series, tw_series)
 
@@ -635,7 +678,8 @@ def target_lines(rows: list[Row], floor: dict[str, Series]) -> list[str]:
             lines.append(f"- `{name}` at {big:,} items ≤ 1.0× {equivalent}: {ratio:.1f}× "
                          f"({row.circletrack.median_ms:,.0f} ms vs {row.task.median_ms:,.0f} ms)"
                          f" — {verdict(ratio <= 1.0)}")
-    for name in ("overdue (no parse cache)", "list (no parse cache)"):
+    for name in ("overdue (after a pull changed one item)", "overdue (no parse cache)",
+                 "list (no parse cache)"):
         row, task_overdue = find(big, name), find(big, "overdue")
         if row and row.circletrack.ok and task_overdue and task_overdue.task.ok:
             ratio = row.circletrack.median_ms / task_overdue.task.median_ms
@@ -817,6 +861,9 @@ def main(argv: list[str] | None = None) -> int:
             setup = Setup(size, probe, task_id, folder, folder / "registry.toml", registry,
                           task_data, pristine_task, ct_env, tw_env)
             setup.reset()
+            if any(op.pulled for op in chosen) and available.get("mark"):
+                setup.prepare_pulled(args.circletrack_cmd)
+                setup.reset()
             if any(op.write and op.after_own_write for op in chosen) and available.get("mark"):
                 setup.prepare_own_write(args.circletrack_cmd)
             floor_env = circletrack_env(work)

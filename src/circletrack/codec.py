@@ -352,15 +352,30 @@ def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = Non
     return (head + "\n" + "\n".join(sections)).encode("utf-8")
 
 
-def split_sections(old: bytes, count: int) -> tuple[str, list[str]] | None:
+def split_sections(old: bytes, count: int | None) -> tuple[str, list[str]] | None:
     """Canonical registry bytes cut into their head (schema, sources, passages) and the
-    `[[items]]` section of each of `count` items, in file order; joined back as
-    `head + "\n" + "\n".join(sections)`. None when the text does not cut into exactly
-    that many sections (tomli-w wrote the items inline, or the bytes are not canonical)."""
+    `[[items]]` section of each of `count` items (None: of however many there are), in
+    file order; joined back as `head + "\n" + "\n".join(sections)`. None when the text
+    does not cut into exactly that many sections (tomli-w wrote the items inline, or the
+    bytes are not canonical)."""
     head, *bodies = old.decode("utf-8").split(_SECTION)
-    if len(bodies) != count:
+    if count is not None and len(bodies) != count:
         return None
     return head, ["[[items]]\n" + body for body in bodies]
+
+
+def parse_section(section: str) -> dict[str, Any] | None:
+    """The item table of one `[[items]]` section cut from a registry (see split_sections),
+    or None when it is not exactly one item table (it fails to parse, or holds another
+    table too)."""
+    try:
+        document = tomllib.loads(section)
+    except (ValueError, RecursionError):
+        return None
+    items = document.get("items")
+    if set(document) != {"items"} or not isinstance(items, list) or len(items) != 1:
+        return None
+    return items[0] if isinstance(items[0], dict) else None
 
 
 def table_section(table: dict[str, Any], anchor: dict[str, Any]) -> str:
