@@ -342,7 +342,8 @@ _SOURCE = "source-{}.bytes"
 
 
 def _source_file(folder: Path, path: Path) -> Path:
-    name = hashlib.blake2b(os.fsencode(os.path.abspath(path)), digest_size=16).hexdigest()
+    # (links resolved: a read through a link and a write to its target share one file)
+    name = hashlib.blake2b(os.fsencode(os.path.realpath(path)), digest_size=16).hexdigest()
     return folder / _SOURCE.format(name)
 
 
