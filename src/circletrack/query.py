@@ -57,8 +57,6 @@ def item_as_of(item: Item, day: dt.date) -> Item | None:
         return item  # nothing after `day`: the item as it is (most items, most days)
     history = [r for r in sorted_history(item.history) if r.date <= day]
     changes = [c for c in item.due_changes if c.date <= day]
-    if len(history) == len(item.history) and len(changes) == len(item.due_changes):
-        return item
     status, progress = current_state(history)
     return replace(item, history=history, status=status, progress=progress,
                    due=due_as_of(item, day), due_changes=changes)
