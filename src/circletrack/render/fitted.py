@@ -56,6 +56,11 @@ FAST_ROWS = 300
 GAP = 2
 
 
+def table_width(widths: Sequence[int]) -> int:
+    """The cells a row of columns this wide takes, with GAP between them."""
+    return sum(widths) + GAP * (len(widths) - 1)
+
+
 def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
         weights: Sequence[int], width: int, yielding: Sequence[bool] | None = None,
         hard: Sequence[int] | None = None) -> list[int]:
@@ -184,7 +189,7 @@ class ItemTable:
         widths = self.widths(max_width)
         heads = self._headers()
         words = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
-        return (sum(widths) + GAP * (len(widths) - 1) <= max_width
+        return (table_width(widths) <= max_width
                 and all(w >= n for w, n in zip(widths, words)))
 
     def widths(self, max_width: int) -> list[int]:
@@ -202,7 +207,7 @@ class ItemTable:
         floors = [max(MIN_WIDTHS.get(c, 6), *(cell_len(w) for w in h.split()))
                   for c, h in zip(self.columns, heads)]
         weights = [WRAP_WEIGHTS.get(c, 1) for c in self.columns]
-        if sum(natural) + GAP * (len(natural) - 1) > max_width:
+        if table_width(natural) > max_width:
             natural = [n if wraps else max(v, *(cell_len(w) for w in h.split()))
                        for n, v, h, wraps in zip(natural, values, heads, wrapping)]
         hard = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
@@ -230,11 +235,11 @@ class ItemTable:
             return
         widths = self.widths(options.max_width)
         rows = self._folded(widths)
-        fits = sum(widths) + GAP * (len(widths) - 1) <= options.max_width
+        fits = table_width(widths) <= options.max_width
         if len(self.rows) > FAST_ROWS and fits:  # else Rich crops a too-narrow console
             yield from self._fast(widths, options.max_width, rows)
             return
-        width = min(options.max_width, sum(widths) + GAP * (len(widths) - 1))
+        width = self._rule_width(widths, options.max_width)
         title, caption = (None if text is None else "\n".join(wrap_words(text, width))
                           for text in (self.title, self.caption))
         table = Table(title=title, caption=caption, title_justify="left",
@@ -252,43 +257,81 @@ class ItemTable:
         yield table
 
     def _layout(self, widths: list[int], max_width: int, rows: Sequence[Sequence[str]],
-                part: str = "all") -> Iterable[list[tuple[str, str | None]]]:
-        """The table line by line, each line as (text, style) pieces: the same layout as
-        the Rich path. `part` "head" (title, headers, rule), "body" (the rows) or "tail"
-        (the caption) gives only those lines."""
-        head, body, tail = (part in ("all", name) for name in ("head", "body", "tail"))
-        justify = [COLUMNS[c].justify for c in self.columns]
-        gap = " " * GAP
-        rule_width = min(max_width, sum(widths) + GAP * (len(widths) - 1))
-        if self.title and head:  # wrapped to the table's width, as Rich wraps it
-            for line in wrap_words(self.title, rule_width):
-                yield [(line, None)]
-        if head:
-            for line in self._lines(self._headers(), widths, justify, gap):
-                yield [(line.rstrip(), "bold")]
-            yield [("─" * rule_width, None)]
-        for number, row in enumerate(rows if body else ()):
+                ) -> Iterable[tuple[list[str], Sequence[str | None]]]:
+        """The table line by line, each line as its cells (to be joined by GAP spaces) and
+        a style for each: the same layout as the Rich path."""
+        yield from self._head(widths, max_width)
+        right = self._right()
+        for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else [None] * len(row)
-            cells = [wrap_cells(text, width) for text, width in zip(row, widths)]
-            for depth in range(max(len(c) for c in cells)):
-                pieces: list[tuple[str, str | None]] = []
-                for i, (lines, width) in enumerate(zip(cells, widths)):
-                    if i:
-                        pieces.append((gap, None))
-                    text = lines[depth] if depth < len(lines) else ""
-                    pieces.append((_pad(text, width, justify[i]), styles[i]))
-                yield pieces
-        if self.caption and tail:
+            for cells in self._row_lines(row, widths, right):
+                yield cells, styles
+        yield from self._tail(widths, max_width)
+
+    def _rule_width(self, widths: Sequence[int], max_width: int) -> int:
+        return min(max_width, table_width(widths))
+
+    def _right(self) -> list[bool]:
+        return [COLUMNS[c].justify == "right" for c in self.columns]
+
+    def _head(self, widths: Sequence[int], max_width: int,
+              ) -> Iterable[tuple[list[str], Sequence[str | None]]]:
+        """The title (wrapped to the table's width, as Rich wraps it), headers and rule."""
+        rule_width = self._rule_width(widths, max_width)
+        if self.title:
+            for line in wrap_words(self.title, rule_width):
+                yield [line], [None]
+        justify = [COLUMNS[c].justify for c in self.columns]
+        for line in self._lines(self._headers(), widths, justify, " " * GAP):
+            yield [line.rstrip()], ["bold"]
+        yield ["─" * rule_width], [None]
+
+    def _tail(self, widths: Sequence[int], max_width: int,
+              ) -> Iterable[tuple[list[str], Sequence[str | None]]]:
+        """The caption, centred under the table."""
+        rule_width = self._rule_width(widths, max_width)
+        if self.caption:
             for line in wrap_words(self.caption, rule_width):
-                yield [(_pad(line, (rule_width + cell_len(line)) // 2, "right"), None)]
+                yield [_pad(line, (rule_width + cell_len(line)) // 2, "right")], [None]
+
+    def _row_lines(self, row: Sequence[str], widths: Sequence[int],
+                   right: Sequence[bool]) -> list[list[str]]:
+        """A row's lines, each as its cells padded to their widths: one line unless a cell
+        wraps. Each text is measured once for the whole table (`_measure`); a cell that
+        fits (nearly all of them) takes the short way."""
+        measure = self._measure
+        cells: list[str] = []
+        wrapped: dict[int, list[str]] | None = None  # the cells that take several lines
+        for i, (text, width, flush) in enumerate(zip(row, widths, right)):
+            used = measure(text)
+            if used <= width and "\n" not in text:
+                cells.append(" " * (width - used) + text if flush
+                             else text + " " * (width - used))
+                continue
+            padded = [" " * (width - measure(line)) + line if flush
+                      else line + " " * (width - measure(line))
+                      for line in wrap_cells(text, width)]
+            cells.append(padded[0])
+            if len(padded) > 1:
+                wrapped = wrapped or {}
+                wrapped[i] = padded
+        if wrapped is None:
+            return [cells]
+        height = max(len(lines) for lines in wrapped.values())
+        return [cells, *([wrapped[i][depth] if i in wrapped and depth < len(wrapped[i])
+                          else " " * width for i, width in enumerate(widths)]
+                         for depth in range(1, height))]
 
     def _fast(self, widths: list[int], max_width: int,
               rows: Sequence[Sequence[str]]) -> Iterable[Segment]:
         """The same layout as the Rich path, one line at a time."""
         from rich.segment import Segment  # start-up: terminals only
 
-        for pieces in self._layout(widths, max_width, rows):
-            for text, style in pieces:
+        gap = Segment(" " * GAP)
+        for cells, styles in self._layout(widths, max_width, rows):
+            for i, (text, style) in enumerate(zip(cells, styles)):
+                if i:
+                    yield gap
                 yield Segment(text, _style(style) if style else None)
             yield Segment.line()
 
@@ -302,40 +345,14 @@ class ItemTable:
         if narrower is not self:
             return narrower.plain(max_width)
         widths = self.widths(max_width)
-        if sum(widths) + GAP * (len(widths) - 1) > max_width:
+        if table_width(widths) > max_width:
             return None
-        rows = self._folded(widths)
-        def laid(part: str, rows: Sequence[Sequence[str]] = ()) -> list[str]:
-            return ["".join(text for text, _ in pieces).rstrip()
-                    for pieces in self._layout(widths, max_width, rows, part)]
-
-        lines = laid("head")
-        measure, gap = self._measure, " " * GAP
-        right = [COLUMNS[c].justify == "right" for c in self.columns]
-        blank = [" " * width for width in widths]
-        for row in rows:  # the lines `_layout` gives, built with fewer steps
-            cells: list[str | list[str]] = []
-            tall = False
-            for text, width, flush in zip(row, widths, right):
-                used = measure(text)
-                if used <= width and "\n" not in text:
-                    cells.append(" " * (width - used) + text if flush
-                                 else text + " " * (width - used))
-                    continue
-                tall = True
-                cells.append([" " * (width - measure(line)) + line if flush
-                              else line + " " * (width - measure(line))
-                              for line in wrap_cells(text, width)])
-            if not tall:
-                lines.append(gap.join(cells).rstrip())  # type: ignore[arg-type]
-                continue
-            height = max(len(c) for c in cells if isinstance(c, list))
-            for depth in range(height):
-                lines.append(gap.join(
-                    (c if depth == 0 else blank[i]) if isinstance(c, str)
-                    else c[depth] if depth < len(c) else blank[i]
-                    for i, c in enumerate(cells)).rstrip())
-        lines.extend(laid("tail"))
+        gap, right = " " * GAP, self._right()
+        lines = [gap.join(cells).rstrip() for cells, _ in self._head(widths, max_width)]
+        for row in self._folded(widths):  # (what _layout gives, without the styles)
+            lines.extend(gap.join(cells).rstrip()
+                         for cells in self._row_lines(row, widths, right))
+        lines.extend(gap.join(cells).rstrip() for cells, _ in self._tail(widths, max_width))
         return "".join(line + "\n" for line in lines)
 
     @staticmethod
