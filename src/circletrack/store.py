@@ -7,7 +7,7 @@ import contextlib
 import glob
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -158,11 +158,9 @@ def _reparse(data: bytes, path: Path) -> cache.Derived | None:
         item_to_table,
         parse_section,
         record_from_table,
-        section_anchor,
         split_sections,
         table_section,
     )
-    from .validate import Known, changed_items_problems  # start-up: as above
 
     before = cache.previous_source(path)
     if before is None or before == data:
@@ -179,7 +177,7 @@ def _reparse(data: bytes, path: Path) -> cache.Derived | None:
     if cut is None or now is None or now[0] != cut[0]:
         return None
     known_sections = dict(zip(cut[1], old.items))
-    items: list[Item] = []
+    items: list[Item | None] = []
     tables: dict[int, dict[str, Any]] = {}
     for number, section in enumerate(now[1]):
         item = known_sections.get(section)
@@ -188,39 +186,62 @@ def _reparse(data: bytes, path: Path) -> cache.Derived | None:
             if table is None:
                 return None
             tables[number] = table
-        items.append(item)  # type: ignore[arg-type]  (filled in below)
-    ids = [item.id if item is not None else tables[n].get("id") for n, item in enumerate(items)]
-    if (not tables or len(set(ids)) != len(ids) or not all(isinstance(i, str) for i in ids)
+        items.append(item)
+    named = [item.id if item is not None else tables[n].get("id")
+             for n, item in enumerate(items)]
+    ids = [i for i in named if isinstance(i, str)]
+    if (not tables or len(ids) != len(named) or len(set(ids)) != len(ids)
             or not set(ids).issuperset(item.id for item in old.items)):
         return None
-    changed_ids = {ids[n] for n in tables}
+    if _changed_problems(items, tables, ids, old):
+        return None
+    shared: dict[Any, Any] = {}
+    built = {n: record_from_table(Item, table, shared) for n, table in tables.items()}
+    anchor = _anchor(tables, old.items[:8])
+    canonical = anchor is not None and all(
+        table_section(item_to_table(item), anchor) == now[1][n] for n, item in built.items())
+    registry = Registry(sources=old.sources, schema=old.schema, passages=old.passages,
+                        items=[built[n] if item is None else item
+                               for n, item in enumerate(items)])
+    return cache.Derived(registry, before, {ids[n] for n in tables}, canonical)
+
+
+def _changed_problems(items: Sequence[Item | None], tables: dict[int, dict[str, Any]],
+                      ids: Sequence[str], head: Registry) -> list[Problem]:
+    """The problems the items at the numbers in `tables` (their TOML tables) bring into a
+    valid registry whose other `items` are unchanged and whose sources and passages are
+    `head`'s: each table checked against everything the registry holds, with the items
+    that are the same event as a changed one (see validate.changed_items_problems). The
+    spliced write and the reparse both ask this; `items` may hold None where only the
+    table is known."""
+    from .codec import item_to_table  # start-up: writes and cache misses only
+    from .validate import Known, changed_items_problems  # start-up: as above
+
+    changed = {ids[n] for n in tables}
     same_event = {n: item_to_table(item) for n, item in enumerate(items)
-                  if item is not None and item.same_as in changed_ids}
+                  if n not in tables and item is not None and item.same_as in changed}
     links: dict[str, list[str]] = {}
     dues: dict[str, Any] = {}
     for n, item in enumerate(items):
-        if item is not None:
-            links[item.id] = item.links
-            dues[item.id] = item.due
-        else:
-            table = tables[n]
+        table = tables.get(n)
+        if table is not None:
             links[ids[n]] = [*_strings(table.get("tracks")), *_strings(table.get("starts")),
-                             *_strings([table["same_as"]] if "same_as" in table else [])]
+                             *_strings([table.get("same_as")])]
             dues[ids[n]] = table.get("due")
-    known = Known(frozenset(old.sources), {k: p.source for k, p in old.passages.items()},
+        elif item is not None:
+            links[item.id], dues[item.id] = item.links, item.due
+    known = Known(frozenset(head.sources), {k: p.source for k, p in head.passages.items()},
                   frozenset(ids), dues)
-    if changed_items_problems({**same_event, **tables}, known, links):
-        return None
-    shared: dict[Any, Any] = {}
-    for n, table in tables.items():
-        items[n] = record_from_table(Item, table, shared)
-    anchor = section_anchor([tables[n] for n in tables]) or section_anchor(
-        [item_to_table(item) for item in old.items[:8]])
-    canonical = anchor is not None and all(
-        table_section(item_to_table(items[n]), anchor) == now[1][n] for n in tables)
-    registry = Registry(sources=old.sources, items=items, schema=old.schema,
-                        passages=old.passages)
-    return cache.Derived(registry, before, changed_ids, canonical)
+    return changed_items_problems({**same_event, **tables}, known, links)
+
+
+def _anchor(tables: dict[int, dict[str, Any]], others: Sequence[Item]) -> dict[str, Any] | None:
+    """A table tomli-w writes as a section (see codec.section_anchor): a changed one, else
+    one of a few other items."""
+    from .codec import item_to_table, section_anchor  # start-up: as above
+
+    return section_anchor(list(tables.values())) or section_anchor(
+        [item_to_table(item) for item in others])
 
 
 def _strings(values: Any) -> list[str]:
@@ -305,8 +326,7 @@ class _Splice:
             self.order) else None
 
     def bytes_after(self, registry: Registry, touched: set[str]) -> bytes | None:
-        from .codec import item_to_table, section_anchor, table_section  # start-up: writes
-        from .validate import Known, changed_items_problems  # start-up: writes only
+        from .codec import item_to_table, table_section  # start-up: writes only
 
         if self.cut is None or (registry.schema, registry.sources,
                                 registry.passages) != self.head:
@@ -331,21 +351,11 @@ class _Splice:
             sections.append(old_sections[index[item.id]])
         if not changed:
             return None
-        same_event = {number: item for number, item in enumerate(registry.items)
-                      if item.same_as is not None and item.same_as in touched}
-        tables = {number: item_to_table(item) for number, item in
-                  {**same_event, **changed}.items()}
-        known = Known(frozenset(registry.sources),
-                      {key: p.source for key, p in registry.passages.items()},
-                      frozenset(ids), {item.id: item.due for item in registry.items})
-        links = {item.id: [*item.tracks, *item.starts,
-                           *([item.same_as] if item.same_as is not None else [])]
-                 for item in registry.items}
-        problems = changed_items_problems(tables, known, links)
+        tables = {number: item_to_table(item) for number, item in changed.items()}
+        problems = _changed_problems(registry.items, tables, ids, registry)
         if problems:
             raise RegistryInvalid(problems)
-        anchor = section_anchor([tables[n] for n in changed]) or section_anchor(
-            [item_to_table(self.objects[i]) for i in self.order[:8]])
+        anchor = _anchor(tables, [self.objects[i] for i in self.order[:8]])
         if anchor is None:
             return None
         try:
