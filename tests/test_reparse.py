@@ -211,3 +211,19 @@ def test_random_edits_read_as_the_whole_parse_reads_them(mine: tuple[Path, Path]
     except RegistryInvalid as exc:
         got = str(exc)
     assert got == expected
+
+
+@pytest.mark.parametrize("where", ["kept bytes", "signed digest", "signature"])
+def test_kept_bytes_that_were_altered_are_not_used(mine: tuple[Path, Path],
+                                                   where: str) -> None:
+    from circletrack import cache
+
+    registry, folder = mine
+    assert cache.previous_source(registry) == registry.read_bytes()
+    (kept,) = folder.glob("source-*.bytes")
+    blob = bytearray(kept.read_bytes())
+    at = {"kept bytes": len(blob) - 2, "signed digest": blob.index(b"\n", 60) - 3,
+          "signature": len(cache._MAGIC) + 1}[where]
+    blob[at] ^= 1
+    kept.write_bytes(bytes(blob))
+    assert cache.previous_source(registry) is None

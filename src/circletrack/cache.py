@@ -172,6 +172,34 @@ def _sign(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, _MAGIC + payload, hashlib.sha256).digest()
 
 
+_HEAD = len(_MAGIC) + hashlib.sha256().digest_size
+
+
+def _sealed(key: bytes, signed: bytes, rest: bytes = b"") -> bytes:
+    """A cache file: the magic, the signature of `signed`, `signed`, then `rest` (left
+    unsigned where `signed` holds its digest: the kept registry bytes)."""
+    return _MAGIC + _sign(key, signed) + signed + rest
+
+
+def _opened(key: bytes, blob: bytes | None, first_line: bool = False) -> bytes | None:
+    """What follows the signature in a cache file (see `_sealed`), if the signature of it
+    (with `first_line`, of its first line, the newline included) checks; else None."""
+    if blob is None or len(blob) <= _HEAD or not blob.startswith(_MAGIC):
+        return None
+    body = blob[_HEAD:]
+    signed = body[:body.find(b"\n") + 1] if first_line else body
+    if not signed or not hmac.compare_digest(blob[len(_MAGIC):_HEAD], _sign(key, signed)):
+        return None
+    return body
+
+
+def _prune(folder: Path, pattern: str) -> None:
+    """Remove the oldest files matching `pattern` beyond the newest KEEP_ENTRIES."""
+    kept = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns)
+    for stale in kept[:-KEEP_ENTRIES]:
+        stale.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many objects that form no cycles.
@@ -212,12 +240,8 @@ def _entry(name: str, depth: int) -> tuple[Registry, bool] | None:
     if trusted is None:
         return None
     folder, key = trusted
-    blob = _read_private(folder / f"{name}{SUFFIX}", MAX_ENTRY)
-    head = len(_MAGIC) + hashlib.sha256().digest_size
-    if blob is None or len(blob) <= head or not blob.startswith(_MAGIC):
-        return None
-    mac, payload = blob[len(_MAGIC):head], blob[head:]
-    if not hmac.compare_digest(mac, _sign(key, payload)):
+    payload = _opened(key, _read_private(folder / f"{name}{SUFFIX}", MAX_ENTRY))
+    if payload is None:
         return None
     try:
         with no_gc():
@@ -261,11 +285,9 @@ def _store(folder: Path, key: bytes, name: str, canonical: bool,
     """Write one signed entry and prune the oldest beyond KEEP_ENTRIES."""
     try:
         payload = pickle.dumps((_TAG, name, canonical, body), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(folder / f"{name}{SUFFIX}", _MAGIC + _sign(key, payload) + payload)
+        atomic_write(folder / f"{name}{SUFFIX}", _sealed(key, payload))
         _DEPTHS[name] = body.depth if isinstance(body, _Change) else 0
-        entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
-        for stale in entries[:-KEEP_ENTRIES]:
-            stale.unlink(missing_ok=True)
+        _prune(folder, f"*{SUFFIX}")
         _remove_stale_temporaries(folder)
     except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
         return
@@ -354,11 +376,9 @@ def remember_source(path: Path, data: bytes) -> None:
         return
     folder, key = trusted
     try:
-        name = digest(data).encode()
-        atomic_write(_source_file(folder, path), _MAGIC + _sign(key, name) + name + b"\n" + data)
-        kept = sorted(folder.glob(_SOURCE.format("*")), key=lambda p: p.stat().st_mtime_ns)
-        for stale in kept[:-KEEP_ENTRIES]:
-            stale.unlink(missing_ok=True)
+        atomic_write(_source_file(folder, path), _sealed(key, digest(data).encode() + b"\n",
+                                                         data))
+        _prune(folder, _SOURCE.format("*"))
     except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
         return
 
@@ -369,15 +389,11 @@ def previous_source(path: Path) -> bytes | None:
     if trusted is None:
         return None
     folder, key = trusted
-    blob = _read_private(_source_file(folder, path), MAX_ENTRY)
-    head = len(_MAGIC) + hashlib.sha256().digest_size
-    if blob is None or not blob.startswith(_MAGIC) or b"\n" not in blob[head:]:
+    body = _opened(key, _read_private(_source_file(folder, path), MAX_ENTRY), first_line=True)
+    if body is None:
         return None
-    mac = blob[len(_MAGIC):head]
-    name, data = blob[head:].split(b"\n", 1)
-    if not hmac.compare_digest(mac, _sign(key, name)) or digest(data).encode() != name:
-        return None
-    return data
+    name, data = body.split(b"\n", 1)
+    return data if digest(data).encode() == name else None
 
 
 def cached_entry(data: bytes, parse: Callable[[bytes], Registry | Derived],
