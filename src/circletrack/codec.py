@@ -224,8 +224,9 @@ def record_from_table(cls: type[R], table: dict[str, Any],
 
     With `shared`, equal texts and dates become one object across the records made with
     the same dict: a unit's name or a date repeated over 10,000 items is kept once, in
-    memory and in the parse cache (whose entry shrinks from 9.0 to 5.4 MB and loads a
+    memory and in the parse cache (whose entry shrinks from 9.0 to 5.5 MB and loads a
     quarter faster). Both are immutable, so sharing them changes nothing else."""
+    shared = {} if shared is None else shared
     values: dict[str, Any] = {}
     for f in specs(cls):
         if f.key not in table:
@@ -237,10 +238,9 @@ def record_from_table(cls: type[R], table: dict[str, Any],
         elif kind == "record":
             values[f.name] = record_from_table(f.spec.record, raw, shared)
         elif isinstance(raw, list):
-            values[f.name] = ([_shared(shared, v) for v in raw] if shared is not None
-                              else list(raw))
+            values[f.name] = [_shared(shared, v) for v in raw]
         else:
-            values[f.name] = _shared(shared, raw) if shared is not None else raw
+            values[f.name] = _shared(shared, raw)
     return cls(**values)
 
 
