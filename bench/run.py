@@ -323,6 +323,16 @@ class Setup:
     tw_env: dict[str, str] | None
 
     own_write: Path | None = None
+    pulled: Path | None = None
+
+    def _mark(self, command: list[str], registry: Path, below: int,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """`circletrack mark` on the probe item, to `below` points under the progress the
+        timed `mark` sets."""
+        return subprocess.run([*command, "mark", self.probe.item_id, "--progress",
+                               str(max(self.probe.progress - below, 1)), "--registry",
+                               str(registry)], env=env or self.ct_env, cwd=self.work,
+                              capture_output=True, text=True)
 
     def prepare_own_write(self, command: list[str]) -> None:
         """Make the registry as circletrack itself writes it: one `mark` on the probe item
@@ -330,33 +340,22 @@ class Setup:
         circletrack's cache then knows these bytes are its own, as after any of its writes."""
         target = self.work / "after-own-write.toml"
         shutil.copyfile(self.pristine_registry, target)
-        progress = str(max(self.probe.progress - 4, 1))
-        result = subprocess.run([*command, "mark", self.probe.item_id, "--progress", progress,
-                                 "--registry", str(target)], env=self.ct_env, cwd=self.work,
-                                capture_output=True, text=True)
+        result = self._mark(command, target, 4)
         if result.returncode == 0:
             self.own_write = target
         else:
             log(f"    preparing a circletrack-written registry failed: {result.stderr[-200:]}")
-
-    pulled: Path | None = None
 
     def prepare_pulled(self, command: list[str]) -> None:
         """This machine writes the registry (a `mark`), so its cache knows those bytes; a
         colleague marks the probe item again on a copy, with a cache of their own; the
         copy's bytes are what each run of a `pulled` operation finds (see reset_pulled)."""
         self.reset()
-        mine = subprocess.run([*command, "mark", self.probe.item_id, "--progress",
-                               str(max(self.probe.progress - 2, 1)), "--registry",
-                               str(self.registry)], env=self.ct_env, cwd=self.work,
-                              capture_output=True, text=True)
+        mine = self._mark(command, self.registry, 2)
         theirs = self.work / "theirs.toml"
         shutil.copyfile(self.registry, theirs)
         other = {**self.ct_env, "CIRCLETRACK_CACHE_DIR": str(self.work / "their-cache")}
-        pulled = subprocess.run([*command, "mark", self.probe.item_id, "--progress",
-                                 str(max(self.probe.progress - 1, 1)), "--registry",
-                                 str(theirs)], env=other, cwd=self.work,
-                                capture_output=True, text=True)
+        pulled = self._mark(command, theirs, 1, other)
         if mine.returncode or pulled.returncode:
             log(f"    preparing a pulled change failed: {(mine.stderr + pulled.stderr)[-200:]}")
             return
