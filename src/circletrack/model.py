@@ -175,7 +175,8 @@ def specs(cls: type) -> tuple[FieldSpec, ...]:
 
 
 def record_to_json(record: Any) -> dict[str, Any]:
-    """A record as JSON (what every JSON output and the codec share): every declared field (null when empty), dates as ISO text."""
+    """A record as JSON (every JSON output's shape): every declared field (null when
+    empty), dates as ISO text."""
     data: dict[str, Any] = {}
     for f in specs(type(record)):
         value = getattr(record, f.name)
