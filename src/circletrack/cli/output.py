@@ -78,23 +78,23 @@ def write_output(path: Path, data: bytes, force: bool) -> Path:
 
 def show(rendered: object, no_color: bool = False) -> None:
     """Print a Rich renderable on stdout: as laid out for a terminal, or, piped or written
-    to a file, without the spaces Rich pads lines with."""
-    plain = getattr(rendered, "plain", None)  # a table that can lay itself out as text
-    width = piped_width() if callable(plain) else None
-    if width is not None:  # piped: Rich is not even imported (start-up speed)
-        text = plain(width)  # type: ignore[misc]
-        if text is not None:
-            emit(text)
+    to a file, without the spaces Rich pads lines with. A table that lays itself out as
+    text (`plain`) is printed without Rich, which is then not even imported when the
+    width is known without it (`piped_width`: start-up speed)."""
+    console = None
+    width = piped_width()
+    if width is None:  # a terminal, or a platform where only Rich can tell the width
+        console = out_console(no_color)
+        if console.is_terminal:
+            console.print(rendered)
             return
-    console = out_console(no_color)
-    if console.is_terminal:
-        console.print(rendered)
-        return
-    plain = getattr(rendered, "plain", None)  # a long item table lays itself out as text
-    text = plain(console.width) if callable(plain) else None
+        width = console.width
+    plain = getattr(rendered, "plain", None)
+    text = plain(width) if callable(plain) else None
     if text is not None:
         emit(text)
         return
+    console = console or out_console(no_color)
     with console.capture() as captured:
         console.print(rendered)
     lines = captured.get().split("\n")
