@@ -129,17 +129,19 @@ def load(location: Location) -> Registry:
     return cache.cached(read_bytes(location), lambda data: _parse(data, location.path))
 
 
-def _parse(data: bytes, path: Path) -> Registry | cache.Derived:
+def _parse(data: bytes, path: Path, keep: bool = True) -> Registry | cache.Derived:
     """The registry the bytes hold, validated (what the parse cache did not have): made
     from the objects of the bytes last seen at `path` where only some items changed (see
-    `_reparse`), else parsed whole."""
+    `_reparse`), else parsed whole. With `keep`, the bytes are then kept as the last seen
+    at `path` (a write passes False: it keeps the bytes it writes instead)."""
     from .codec import loads  # start-up: only a cache miss parses
 
     derived = _reparse(data, path)
     if derived is not None and os.environ.get(ENV_VERIFY_WRITES) == "1":
         _verify_reparse(derived.registry, data, path)
     result = derived if derived is not None else loads(data, str(path))
-    cache.remember_source(path, data)
+    if keep:
+        cache.remember_source(path, data)
     return result
 
 
@@ -391,7 +393,7 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     with locked(path, timeout):
         remove_leftovers(path)
         old = read_bytes(location)
-        registry, canonical = cache.cached_entry(old, lambda data: _parse(data, path))
+        registry, canonical = cache.cached_entry(old, lambda data: _parse(data, path, keep=False))
         splice = _Splice(registry, old) if canonical and touches is not None else None
         verify = os.environ.get(ENV_VERIFY_WRITES) == "1"
         before = registry_to_document(registry) if splice is None or verify else None
