@@ -199,10 +199,9 @@ def run_command(argv: list[str], out: Path) -> int:
     with open(out, "w", encoding="utf-8") as handle:
         sys.stdout = handle
         try:
-            from circletrack.cli import app, only_the_command_run
+            from circletrack.cli import root  # as main() does: commands load on demand
 
-            only_the_command_run(argv)  # as the console script's main() does
-            result = app(args=argv, prog_name="circletrack", standalone_mode=False)
+            result = root.app(args=argv, prog_name="circletrack", standalone_mode=False)
         except SystemExit as exc:
             result = exc.code
         finally:

@@ -59,7 +59,6 @@ def build(folder: Path) -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT / "tests"))
     for path in build(FILES).values():
         print(f"wrote {path.relative_to(ROOT)}")

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from program import SCRIPT
+
 from circletrack import codec
 from circletrack.model import Registry
 from circletrack.writes import (
@@ -25,7 +27,7 @@ from circletrack.writes import (
 TODAY = dt.date(2024, 6, 1)
 USER = "tester"
 #: The circletrack the driver runs: the one installed beside the Python running the tests.
-PROGRAM = Path(sys.executable).parent / ("circletrack.exe" if os.name == "nt" else "circletrack")
+PROGRAM = SCRIPT
 REGISTRY = "projects.toml"
 
 

@@ -76,25 +76,6 @@ def test_markdown_has_heading_and_rows(small_registry: Path) -> None:
     assert len([line for line in lines if line.startswith("| ")]) == 4
 
 
-def test_no_color_env_and_flag(small_registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rich.console import Console
-
-    def forced(no_color: bool = False) -> Console:
-        from circletrack.cli.options import color_disabled
-
-        return Console(force_terminal=True, no_color=color_disabled(no_color))
-
-    monkeypatch.setattr(output, "out_console", forced)
-    monkeypatch.setattr(output, "piped_width", lambda: None)  # a terminal, not a pipe
-    coloured = invoke(small_registry, "list", env={"NO_COLOR": ""})
-    assert ANSI + "3" in coloured.stdout  # a foreground colour code
-    for result in (invoke(small_registry, "list", env={"NO_COLOR": "1"}),
-                   invoke(small_registry, "list", "--no-color")):
-        assert result.exit_code == 0
-        assert "coop-01" in result.stdout
-        assert not any(f"{ANSI}{n}" in result.stdout for n in range(30, 38))
-
-
 def test_terminal_limit_default_and_override(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     registry = many_items_registry(tmp_path, 60)

@@ -67,35 +67,3 @@ def test_exit_codes(args: list[str], status: int, shipped_copy: Path, tmp_path: 
         assert "Traceback" not in result.output
         if args[0] != "validate":
             assert len(result.stderr.strip().splitlines()) == 1
-
-
-@pytest.mark.parametrize(("args", "kept"), [
-    (["status"], ["status"]),
-    (["--lang", "zh", "--registry", "list", "show", "coop-01"], ["show"]),  # a value is no name
-    (["--no-color", "overdue", "--help"], ["overdue"]),
-    (["--help", "list"], None),  # the root's help lists every command
-    (["lst"], None), (["--bogus"], None),  # "did you mean"; Click's own error
-    ([], []), (["--lang", "zh", "--as-of", "2020-01-01"], []),  # bare: the root's view alone
-    (["--version"], []),
-])
-def test_a_process_builds_only_the_command_it_runs(monkeypatch: pytest.MonkeyPatch,
-                                                   args: list[str], kept: list[str] | None,
-                                                   ) -> None:
-    from circletrack.cli import app, only_the_command_run
-
-    every = list(app.registered_commands)
-    monkeypatch.setattr(app, "registered_commands", list(every))
-    monkeypatch.delenv("_CIRCLETRACK_COMPLETE", raising=False)
-    only_the_command_run(args)
-    names = [info.name for info in app.registered_commands]
-    assert names == (kept if kept is not None else [info.name for info in every])
-
-
-def test_completion_keeps_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    from circletrack.cli import app, only_the_command_run
-
-    every = list(app.registered_commands)
-    monkeypatch.setattr(app, "registered_commands", list(every))
-    monkeypatch.setenv("_CIRCLETRACK_COMPLETE", "complete_bash")
-    only_the_command_run(["status"])
-    assert app.registered_commands == every

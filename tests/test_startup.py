@@ -12,19 +12,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHIPPED
+from conftest import SHIPPED
+from program import SCRIPT, run_main
 from rich.console import Console
 from typer.testing import CliRunner
 
-from circletrack.cli import COMMAND_MODULES, app
+from circletrack.cli import app
+from circletrack.cli.core import COMMANDS
 from circletrack.cli.core import piped_width
 from circletrack.render import fitted
 
 
 def test_every_command_is_mapped_to_the_module_that_defines_it() -> None:
+    """COMMANDS names each command's module, and no module registers a command it leaves
+    out (the group could never load it)."""
     defined = {str(info.name): str(getattr(info.callback, "__module__", "")).rsplit(".", 1)[1]
                for info in app.registered_commands}
-    assert defined == COMMAND_MODULES
+    assert defined == COMMANDS
 
 
 ENVIRONMENTS = [
@@ -58,12 +62,12 @@ def test_the_piped_width_is_riches_own(environ: dict[str, str], terminal: bool) 
             os.close(other)
 
 
-COMMANDS = [["list"], ["overdue"], ["overdue", "--group-by", "unit"], ["stale"], ["slips"],
+PIPED = [["list"], ["overdue"], ["overdue", "--group-by", "unit"], ["stale"], ["slips"],
             ["overdue", "--group-by", "city", "--as-of", "2013-06-30"], ["list", "--kind",
                                                                          "milestone"], []]
 
 
-@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("args", PIPED, ids=" ".join)
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("columns", [44, 80, 133])
 def test_a_piped_table_is_what_rich_prints(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -80,20 +84,13 @@ def test_a_piped_table_is_what_rich_prints(monkeypatch: pytest.MonkeyPatch, tmp_
 
 
 def imported(tmp_path: Path, *args: str) -> set[str]:
-    """The modules `circletrack ARGS` imports (run twice: the second reads the cache)."""
-    script = ("import sys\n"
-              "sys.argv = ['circletrack', *sys.argv[1:]]\n"
-              "from circletrack.cli import main\n"
-              "try:\n    main()\n"
-              "finally:\n"
-              "    sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n")
-    env = {**os.environ, "CIRCLETRACK_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120",
-           "PYTHONPATH": str(ROOT / "src")}
-    env.pop("CIRCLETRACK_CACHE", None)
+    """The modules `circletrack ARGS` imports, run by `main()` in a fresh Python (twice:
+    the second reads the cache)."""
+    env = {"CIRCLETRACK_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120"}
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-c", script, *args], env=env,
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        assert done.returncode == 0, done.stderr
+        done = run_main(args, env=env, epilogue="sys.stderr.write('\\nMODULES ' + "
+                                                 "' '.join(sorted(sys.modules)))")
+        assert "Traceback" not in done.stderr, done.stderr
     return set(done.stderr.rsplit("MODULES ", 1)[1].split())
 
 
@@ -110,17 +107,32 @@ def test_a_cached_read_piped_imports_neither_the_parser_nor_rich_nor_other_comma
     if args[0] != "show":  # show's detail view is Rich's
         unwanted |= {"rich.console", "rich.table"}
     assert not modules & unwanted
-    assert f"circletrack.cli.{COMMAND_MODULES[args[0]]}" in modules
+    assert f"circletrack.cli.{COMMANDS[args[0]]}" in modules
 
 
-def test_help_and_an_unknown_command_still_see_every_command() -> None:
-    runner = CliRunner()
-    page = runner.invoke(app, ["--help"], env={"COLUMNS": "120"}).stdout
-    assert all(name in page for name in COMMAND_MODULES)
-    done = subprocess.run([sys.executable, "-m", "circletrack", "lst"], capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+COMMAND_MODULE_NAMES = {f"circletrack.cli.{module}" for module in COMMANDS.values()}
+
+
+@pytest.mark.parametrize(("args", "loaded"), [
+    (["status"], ["status"]),
+    (["--lang", "zh", "--registry", "list", "show", "coop-01"], ["show"]),  # a value is no name
+    (["--no-color", "overdue", "--help"], ["overdue"]),
+    (["--help", "list"], list(COMMANDS)),  # the root's help lists every command
+    (["lst"], []),  # "did you mean" needs the names only
+    ([], []), (["--lang", "zh", "--as-of", "2020-01-01"], []),  # bare: the root's view alone
+    (["--version"], []),
+])
+def test_a_process_imports_only_the_commands_it_runs(tmp_path: Path, args: list[str],
+                                                     loaded: list[str]) -> None:
+    modules = imported(tmp_path, *args) & COMMAND_MODULE_NAMES
+    assert modules == {f"circletrack.cli.{COMMANDS[name]}" for name in loaded}
+
+
+def test_help_and_an_unknown_command_see_every_command() -> None:
+    """Through the installed script: "did you mean" and the help list every command."""
+    done = subprocess.run([str(SCRIPT), "lst"], capture_output=True, text=True)
     assert done.returncode == 2 and "'list'" in done.stderr
-    done = subprocess.run([sys.executable, "-m", "circletrack", "--help"], capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src"),
-                                          "COLUMNS": "120"})
-    assert all(name in done.stdout for name in COMMAND_MODULES), done.stdout
+    done = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0
+    assert all(f"\n  {name} " in done.stdout for name in COMMANDS), done.stdout

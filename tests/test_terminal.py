@@ -25,11 +25,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from program import SCRIPT
 from rich.cells import cell_len
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "data" / "projects.toml"
-SCRIPT = Path(sys.executable).with_name("circletrack")
 WIDTHS = [80, 120, 160, 200]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
@@ -67,12 +67,14 @@ def environment(columns: int | None = None) -> dict[str, str]:
     return env
 
 
-def in_pty(args: list[str], columns: int) -> str:
-    """What the command writes to a terminal `columns` wide (escape codes removed)."""
+def in_pty(args: list[str], columns: int, raw: bool = False,
+           env: dict[str, str] | None = None) -> str:
+    """What the command writes to a terminal `columns` wide (escape codes removed unless
+    `raw`), with `env` added to the environment."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 60, columns, 0, 0))
     process = subprocess.Popen(args, stdin=follower, stdout=follower, stderr=follower,
-                               env=environment(), close_fds=True)
+                               env={**environment(), **(env or {})}, close_fds=True)
     os.close(follower)
     chunks = []
     while True:
@@ -89,7 +91,8 @@ def in_pty(args: list[str], columns: int) -> str:
         chunks.append(chunk)
     os.close(leader)
     assert process.wait(30) == 0
-    return ANSI.sub("", b"".join(chunks).decode("utf-8").replace("\r\n", "\n"))
+    text = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return text if raw else ANSI.sub("", text)
 
 
 def in_tmux(args: list[str], columns: int) -> str:
@@ -189,3 +192,21 @@ def test_piped(command: str, lang: str, columns: int) -> None:
     padded = [line for line in text.split("\n") if line != line.rstrip()]
     assert not padded, f"trailing spaces when piped: {padded[:3]}"
     assert "\x1b[" not in text, "escape codes when piped"
+
+
+@pytest.mark.parametrize("how", ["NO_COLOR=1", "--no-color", "colour"])
+def test_colour_in_a_terminal_and_how_to_turn_it_off(how: str) -> None:
+    """The installed program in a real terminal: a table in colour, none with NO_COLOR set
+    (to anything) or --no-color, before or after the command."""
+    if not SCRIPT.exists():
+        pytest.skip(f"the circletrack script is not installed beside {sys.executable}")
+    args = [*argv("list", "en"), *(["--no-color"] if how == "--no-color" else [])]
+    env = {"NO_COLOR": "1"} if how == "NO_COLOR=1" else {}
+    shown = in_pty(args, 120, raw=True, env=env)
+    colours = [code for code in re.findall(r"\x1b\[([0-9;]*)m", shown) if code not in ("", "0")]
+    assert "coop-01" in ANSI.sub("", shown)
+    if how == "colour":
+        assert any(code.split(";")[0] in {"31", "32", "33", "34", "35", "36"}
+                   or code.startswith("38;") for code in colours), shown[:400]
+    else:
+        assert not colours, f"{how}: escape codes {sorted(set(colours))[:5]}"

@@ -26,10 +26,9 @@ def sha(data: bytes) -> str:
 
 
 def child_env() -> dict[str, str]:
-    """The environment for child Python processes: this checkout's src first on the path."""
+    """The environment for child processes (the circletrack they run is the installed one,
+    as in this process: see tests/program.py)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
     env["CIRCLETRACK_USER"] = USER
     env.pop("CIRCLETRACK_REGISTRY", None)
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -16,30 +17,66 @@ from typer.core import TyperGroup
 from ..errors import CircletrackError, ExitStatus, FieldError
 from ..i18n import N_, _, detect_language, join, set_language
 from ..store import Location, locate
-from .helptext import ordered, tidy_all
+from .helptext import CellContext, tidy, tidy_all
 
 # Rich and the option helpers are imported inside the functions that use them, for start-up
 # speed: `--version` and `--help` need neither.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Every command, in the order of an office's week (the order `circletrack --help` lists
+#: them in), with the module under circletrack.cli that defines it. A new command is a
+#: function in its module and one line here; tests/test_startup.py checks each name
+#: against what its module registers, and that no module registers a command not listed.
+COMMANDS: dict[str, str] = {
+    "list": "read_commands", "show": "read_commands", "status": "read_commands",
+    "overdue": "listing_commands", "stale": "listing_commands", "slips": "listing_commands",
+    "timeline": "read_commands", "log": "read_commands",
+    "mark": "write_commands", "add": "write_commands", "edit": "write_commands",
+    "undo": "write_commands",
+    "forms": "office_commands", "intake": "office_commands", "bulletin": "office_commands",
+    "export": "listing_commands", "import": "interop_commands",
+    "validate": "registry_commands", "init": "registry_commands",
+    "merge": "git_commands", "git-setup": "git_commands",
+}
+
+
 class OneLineErrorGroup(TyperGroup):
-    """Click's own errors (bad option, missing argument) as one line on stderr, like ours."""
+    """The root group: Click's lazy-loading group (a command's module is imported when the
+    command is first asked for, by running it, its help, completion or "did you mean"),
+    with Click's own errors as one line on stderr, like ours."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .shells import completion_options
+
+        self.params.extend(completion_options())
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command, in the order of an office's week (see COMMANDS), loaded or not."""
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        """The command `name`, its module imported and its Click command built on first use;
+        None for a name no module defines."""
+        command = self.commands.get(name)
+        if command is None and name in COMMANDS:
+            command = build_command(name)
+            if command is not None:
+                self.add_command(command, name)
+        return command
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         """The command named first in `args`; an unknown name is a NoSuchCommand naming the
         nearest commands."""
         name = args[0] if args else ""
-        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+        if (name and not name.startswith("-") and not ctx.resilient_parsing
+                and self.get_command(ctx, name) is None):
             import difflib
 
             raise NoSuchCommand(name, difflib.get_close_matches(name, self.list_commands(ctx),
                                                                 n=3, cutoff=0.6), ctx)
         return super().resolve_command(ctx, args)
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        """The commands in the order of an office's week (helptext.ORDER)."""
-        return ordered(list(super().list_commands(ctx)))
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """Each command with its whole first sentence, wrapped rather than cut with '...'."""
@@ -52,6 +89,13 @@ class OneLineErrorGroup(TyperGroup):
             with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str,
+                               complete_var: str | None = None) -> None:
+        """Answer the shell's completion request, if this run is one (see shells.py)."""
+        from .shells import answer_completion
+
+        answer_completion(self, ctx_args, prog_name, complete_var)
+
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
@@ -60,7 +104,7 @@ class OneLineErrorGroup(TyperGroup):
         set_language(detect_language(os.environ))
         if args is None:
             args = sys.argv[1:]
-        args = place_global_options(list(args), set(getattr(self, "commands", {})))
+        args = place_global_options(list(args), set(COMMANDS))
         tidy_all(self)
         try:
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
@@ -224,11 +268,28 @@ app = typer.Typer(
     name="circletrack",
     help="Track the Hangzhou metropolitan circle's cooperation items, projects and milestones.",
     invoke_without_command=True,
-    add_completion=True,
+    # --install-completion and --show-completion are the root group's own (shells.py): they
+    # take the shell's name, and Typer's would look up the shell on every start.
+    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+def build_command(name: str) -> Any:
+    """The Click command `name`, its module imported (which registers it on `app`) and its
+    help tidied; None when the module registers no such command."""
+    importlib.import_module(f"{__package__}.{COMMANDS[name]}")
+    info = next((i for i in app.registered_commands if i.name == name), None)
+    if info is None:
+        return None
+    command = typer.main.get_command_from_info(
+        info, pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode)
+    tidy(command)
+    command.context_class = CellContext
+    return command
+
 
 RegistryOption = Annotated[
     Optional[Path],

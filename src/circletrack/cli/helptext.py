@@ -33,11 +33,6 @@ METAVARS: dict[str, str] = {
     "by": "NAME", "path": "PATH", "within": "DAYS", "days": "DAYS",
 }
 
-#: The order commands are listed in `circletrack --help`: the week's work first.
-ORDER = ("list", "show", "status", "overdue", "stale", "slips", "timeline", "log",
-         "mark", "add", "edit", "undo", "forms", "intake", "bulletin",
-         "export", "import", "validate", "init", "merge", "git-setup")
-
 _EXAMPLE = re.compile(r"^\s*(Examples?:)\s*(.+)$")
 
 
@@ -152,9 +147,3 @@ def tidy_all(group: Any) -> None:
         tidy(command)
         command.context_class = CellContext
     group._circletrack_tidy = True
-
-
-def ordered(names: list[str]) -> list[str]:
-    """Command names in ORDER, any others after them in their own order."""
-    rank = {name: number for number, name in enumerate(ORDER)}
-    return sorted(names, key=lambda name: rank.get(name, len(ORDER)))

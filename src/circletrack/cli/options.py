@@ -84,6 +84,14 @@ def complete_formats(*formats: str) -> Callable[[str], list[str]]:
     """Completion for a --format option with these values."""
     return _static(formats)
 
+
+def complete_command_formats(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Completion for the --format option of whichever command is being completed."""
+    from ..render import COMMAND_FORMATS
+
+    name = ctx.command.name if ctx.command is not None else None
+    return [f for f in COMMAND_FORMATS.get(name or "", ()) if f.startswith(incomplete)]
+
 IdArgument = Annotated[str, typer.Argument(
     metavar="ID", help="An id, a unique id prefix, or a fragment of the title.",
     autocompletion=complete_ids)]

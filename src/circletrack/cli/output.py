@@ -13,10 +13,10 @@ from ..fileio import write_file
 from ..i18n import _
 from ..render import SUFFIX_FORMATS
 from .core import err_console, out_console, piped_width
-from .options import check_choices
+from .options import check_choices, complete_command_formats
 
 FormatOption = Annotated[Optional[str], typer.Option(
-    "--format", "-f", show_default=False,
+    "--format", "-f", show_default=False, autocompletion=complete_command_formats,
     help="Output format. Default: from the --output file's suffix (.csv .json .md .ics), "
          "else the table.")]
 OutputOption = Annotated[Optional[Path], typer.Option(
