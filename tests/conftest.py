@@ -82,10 +82,34 @@ op = ">="
 @pytest.fixture(autouse=True, scope="session")
 def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests (and the processes they start) use a parse cache of their own, never ~/.cache."""
+    # (where the cache lives, as a user may set it: it changes nothing the program does)
     os.environ["CIRCLETRACK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    # Every write that takes the quick (spliced) path is made the whole way too, and the
-    # two must agree byte for byte (store.ENV_VERIFY_WRITES).
-    os.environ["CIRCLETRACK_VERIFY_WRITES"] = "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite runs one copy of circletrack: the package this Python imports is the one
+    a fresh Python imports (no path of the tests' own in between), and the console script
+    the tests run is installed beside this Python, for it (see tests/program.py)."""
+    import subprocess
+    import sys
+
+    import circletrack
+    from program import SCRIPT
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    child = subprocess.run([sys.executable, "-c", "import circletrack; print(circletrack.__file__)"],
+                           capture_output=True, text=True, cwd=elsewhere, check=True)
+    assert Path(child.stdout.strip()).resolve() == Path(circletrack.__file__).resolve(), (
+        "the tests and a fresh Python import different copies of circletrack")
+    assert SCRIPT.is_file(), f"the circletrack console script is not installed beside {sys.executable}"
+    if os.name != "nt":
+        head = SCRIPT.read_bytes()[:4096].decode("utf-8", "replace")
+        # (`#!/path/python`, or for a long path pip's `#!/bin/sh` and `exec '/path/python'`)
+        named = [word.strip("'\"") for word in head.replace("#!", " ").split()
+                 if "python" in Path(word.strip("'\"")).name]
+        assert named and Path(named[0]).resolve() == Path(sys.executable).resolve(), (
+            f"{SCRIPT} runs another Python: {head.splitlines()[0]!r}")
 
 
 @pytest.fixture(autouse=True)

@@ -252,3 +252,61 @@ def test_a_cache_read_reserves_only_what_the_entry_holds(small_registry: Path,
     assert cache.lookup(small_registry.read_bytes()) is not None
     (entry,) = cache_folder.glob("*.entry")
     assert sizes and max(sizes) <= entry.stat().st_size + 1 + 64
+
+
+def test_a_cache_the_previous_record_classes_wrote_is_read_again_not_trusted(
+        tmp_path: Path) -> None:
+    """A release that adds a field to Item, run on a registry the release before cached: no
+    traceback ("'Item' object has no attribute"), the same values for the old fields.
+
+    Two copies of the installed package, the second with one more declared Item field (as
+    docs/architecture.md says a field is added), share one cache folder."""
+    import shutil
+    import subprocess
+    import sys
+
+    import circletrack
+
+    package = Path(circletrack.__file__).parent
+    old, new = tmp_path / "old", tmp_path / "new"
+    for root in (old, new):
+        shutil.copytree(package, root / "circletrack",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    model = new / "circletrack" / "model.py"
+    anchor = "    original_due: dt.date | None = field("
+    text = model.read_text(encoding="utf-8")
+    assert anchor in text
+    model.write_text(text.replace(anchor, (
+        '    checked_by: tuple[str, ...] = field(default=(), metadata=spec(\n'
+        '        "texts", label=N_("checked_by"), edit=EDIT_ALWAYS, help="Who checked it."))\n'
+        + anchor), 1), encoding="utf-8")
+    registry = tmp_path / "projects.toml"
+    registry.write_bytes(SMALL.encode("utf-8"))
+    folder = tmp_path / "cache"
+    args = ["list", "--all", "--json", "id,title,status,progress,due,lead",
+            "--registry", str(registry)]
+
+    def run(code: Path) -> subprocess.CompletedProcess[str]:
+        script = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+                  "sys.argv[0] = 'circletrack'; from circletrack.cli import main; main()")
+        return subprocess.run([sys.executable, "-c", script, str(code), *args],
+                              env={**os.environ, "CIRCLETRACK_CACHE_DIR": str(folder),
+                                   "CIRCLETRACK_LANG": "en"},
+                              capture_output=True, text=True, encoding="utf-8", timeout=60)
+
+    first = run(old)
+    assert first.returncode == 0, first.stderr
+    assert run(old).stdout == first.stdout  # the second read is the cache's
+    entries = set(folder.glob("*.entry"))
+    assert len(entries) == 1
+    later = run(new)
+    assert later.returncode == 0 and "Traceback" not in later.stderr, later.stderr
+    assert later.stdout == first.stdout
+    assert set(folder.glob("*.entry")) - entries, "the newer code parsed and cached anew"
+    shown = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+                            "from pathlib import Path; from circletrack.store import Location, load; "
+                            "print(load(Location(Path(sys.argv[1]), 'option')).items[0].checked_by)",
+                            str(new), str(registry)],
+                           env={**os.environ, "CIRCLETRACK_CACHE_DIR": str(folder)},
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and shown.stdout.strip() == "()", shown.stderr

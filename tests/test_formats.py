@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -255,7 +256,8 @@ def test_ics_sequence_counts_due_moves_and_cancelled_items_say_so(reports: Path)
     registry = loads(reports.read_bytes())
     moved = registry.get("rail-moved")
     assert moved is not None
-    moved.history.append(Report(date=dt.date(2012, 12, 1), status="cancelled", source="test"))
+    moved = replace(moved, history=(*moved.history, Report(date=dt.date(2012, 12, 1),
+                                                           status="cancelled", source="test")))
     found = events(to_ics([moved], DAY, "test"))
     event = found[item_uid(moved)]
     assert int(event["sequence"]) == 2

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 import datetime as dt
+from dataclasses import FrozenInstanceError, replace
+from pathlib import Path
 
 import tomli_w
 from conftest import SHIPPED
@@ -31,12 +32,11 @@ def test_incremental_equals_full(edits: list[tuple[str, int, str]]) -> None:
     for kind, index, text in edits:
         item = registry.items[index]
         if kind == "title":
-            item.title = text.strip() or "x"
+            registry.items[index] = replace(item, title=text.strip() or "x")
         elif kind == "report":
-            item.history.append(Report(date=dt.date(2026, 1, 1), source="test",
-                                       status=item.status,
-                                       progress=None if item.status != "done" else 100,
-                                       note=text))
+            registry.items[index] = replace(item, history=(*item.history, Report(
+                date=dt.date(2026, 1, 1), source="test", status=item.status,
+                progress=None if item.status != "done" else 100, note=text)))
         elif kind == "add":
             registry.items.append(Item(id=f"prj-{len(registry.items):03d}", kind="project",
                                        title=text, created=dt.date(2026, 1, 1)))
@@ -58,7 +58,9 @@ def test_without_canonical_bytes_everything_is_serialised() -> None:
         tomli_w.dumps(document).encode()
 
 
-# The quick write path of store: only the items a write names are validated and written.
+# The quick write path of store: the items a change made anew are found by comparing with
+# what was read, and only they are validated and written again. No variable switches on a
+# check: each test compares the bytes written with a whole serialisation itself.
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck  # noqa: E402
@@ -77,18 +79,23 @@ def _mark(item_id: str, progress: int, note: str | None = None):  # type: ignore
 
 
 def _spliced(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
-    """Record the writes that took the quick path."""
+    """Record the writes that took the quick path, with the items each found changed."""
     taken: list[set[str]] = []
     real = store._Splice.bytes_after
 
-    def spy(self, registry, touched):  # type: ignore[no-untyped-def]
-        new = real(self, registry, touched)
-        if new is not None:
-            taken.append(set(touched))
-        return new
+    def spy(self, registry):  # type: ignore[no-untyped-def]
+        found = real(self, registry)
+        if found is not None:
+            taken.append(found[1])
+        return found
 
     monkeypatch.setattr(store._Splice, "bytes_after", spy)
     return taken
+
+
+def _whole(path: Path) -> bytes:
+    """What a whole serialisation of the registry at `path` writes."""
+    return dumps(loads(path.read_bytes()))
 
 
 def test_a_write_after_a_write_is_spliced_and_equals_the_whole_write(
@@ -96,12 +103,12 @@ def test_a_write_after_a_write_is_spliced_and_equals_the_whole_write(
     path = tmp_path / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
     location = Location(path, "option")
-    taken = _spliced(monkeypatch)  # CIRCLETRACK_VERIFY_WRITES=1 (conftest) compares bytes
-    update_journaled(location, _mark("coop-05", 10), "m1", touches=lambda r: [r.item_id])
-    update_journaled(location, _mark("coop-05", 20), "m2", touches=lambda r: [r.item_id])
+    taken = _spliced(monkeypatch)
+    update_journaled(location, _mark("coop-05", 10), "m1")
+    update_journaled(location, _mark("coop-05", 20), "m2")
+    assert path.read_bytes() == _whole(path)
     update_journaled(location, lambda reg: edit_item(
-        reg, "coop-06", item_fields({"title": "新标题"}, DAY), today=DAY, by="t"), "e",
-        touches=lambda r: [r.item_id])
+        reg, "coop-06", item_fields({"title": "新标题"}, DAY), today=DAY, by="t"), "e")
     assert taken == [{"coop-05"}, {"coop-06"}]  # the first write found the file not yet known
     registry = loads(path.read_bytes())
     assert registry.get("coop-06").title == "新标题"  # type: ignore[union-attr]
@@ -117,39 +124,66 @@ def test_a_spliced_write_is_validated_against_the_whole_registry(
     path = tmp_path / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
     location = Location(path, "option")
-    update_journaled(location, _mark("coop-05", 10), "m1", touches=lambda r: [r.item_id])
+    update_journaled(location, _mark("coop-05", 10), "m1")
     before = path.read_bytes()
+    taken = _spliced(monkeypatch)
 
     def cycle(reg):  # type: ignore[no-untyped-def]
-        a, b = reg.get("coop-05"), reg.get("coop-06")
-        a.tracks, b.tracks = ["coop-06"], ["coop-05"]
-        return ["coop-05", "coop-06"]
+        for one, other in (("coop-05", "coop-06"), ("coop-06", "coop-05")):
+            record_report_free = replace(reg.get(one), tracks=(other,))
+            reg.items = [record_report_free if i.id == one else i for i in reg.items]
 
     with pytest.raises(RegistryInvalid, match="derives its state from itself"):
-        update_journaled(location, cycle, "c", touches=lambda ids: ids)
+        update_journaled(location, cycle, "c")
     assert path.read_bytes() == before
+    assert taken == []  # refused on the quick path, before any bytes were made
 
 
-def test_an_item_changed_without_being_named_is_caught_by_verification(
-        tmp_path: Path) -> None:
+def test_an_item_the_change_did_not_name_is_written_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to an item beside the one a command is about is found and written (by
+    the user's path: no variable set), never dropped."""
     path = tmp_path / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
     location = Location(path, "option")
-    update_journaled(location, _mark("coop-05", 10), "m1", touches=lambda r: [r.item_id])
+    update_journaled(location, _mark("coop-05", 10), "m1")
+    taken = _spliced(monkeypatch)
 
     def sneaky(reg):  # type: ignore[no-untyped-def]
-        reg.get("coop-07").title = "changed but not named"
+        reg.items = [replace(i, title="changed but not named") if i.id == "coop-07" else i
+                     for i in reg.items]
         return record_report(reg, "coop-05", report_request(today=DAY, by="t", progress="30"))
 
+    update_journaled(location, sneaky, "s")
+    assert taken == [{"coop-05", "coop-07"}]
+    registry = loads(path.read_bytes())
+    assert registry.get("coop-07").title == "changed but not named"  # type: ignore[union-attr]
+    assert registry.get("coop-05").state.progress == 30  # type: ignore[union-attr]
+    assert path.read_bytes() == dumps(registry)
+
+
+def test_an_item_cannot_be_changed_in_place(tmp_path: Path) -> None:
+    """The other way to change an item unseen, in place, is refused by the record itself:
+    nothing is written."""
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    update_journaled(location, _mark("coop-05", 10), "m1")
     before = path.read_bytes()
-    with pytest.raises(AssertionError, match="differs from the whole write"):
-        update_journaled(location, sneaky, "s", touches=lambda r: [r.item_id])
+
+    def in_place(reg):  # type: ignore[no-untyped-def]
+        reg.get("coop-07").title = "changed in place"
+
+    with pytest.raises(FrozenInstanceError):
+        update_journaled(location, in_place, "p")
+    with pytest.raises(AttributeError):
+        update_journaled(location, lambda reg: reg.get("coop-07").history.append(None), "h")
     assert path.read_bytes() == before
 
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["mark", "title", "due", "add"]),
+@given(st.lists(st.tuples(st.sampled_from(["mark", "title", "due", "add", "beside"]),
                           st.integers(min_value=0, max_value=60)), min_size=1, max_size=6))
 def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
         tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int]]) -> None:
@@ -158,7 +192,7 @@ def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
     path = tmp_path_factory.mktemp("splice") / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
     location = Location(path, "option")
-    update_journaled(location, _mark("coop-01", 5), "first", touches=lambda r: [r.item_id])
+    update_journaled(location, _mark("coop-01", 5), "first")
     for number, (kind, index) in enumerate(steps):
         item_id = loads(path.read_bytes()).items[index].id
         if kind == "mark":
@@ -170,15 +204,29 @@ def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
             change = lambda reg, i=item_id, n=number: edit_item(  # noqa: E731
                 reg, i, item_fields({"due": f"2030-01-{n + 1:02d}"}, DAY), today=DAY,
                 by="t", reason="r")
+        elif kind == "beside":  # a report, and another item changed that no command names
+            def change(reg, i=item_id, n=number):  # type: ignore[no-untyped-def]
+                other = reg.items[(index + 7) % len(reg.items)]
+                reg.items = [replace(x, title=f"b{n}") if x is other else x
+                             for x in reg.items]
+                return _mark(i, 0, note=f"beside {n}")(reg)
         else:
             change = lambda reg, n=number: add_item(  # noqa: E731
                 reg, "project", item_fields({"title": f"new {n}"}, DAY), DAY)
+        expected = None
         try:
-            update_journaled(location, change, kind,
-                             touches=lambda r: [r.id if isinstance(r, Item) else r.item_id]
-                             if not isinstance(r, list) else [x.item_id for x in r])
-        except Exception as exc:  # noqa: BLE001 - a refused change is fine; a wrong one is not
-            assert not isinstance(exc, AssertionError), exc
+            probe = loads(path.read_bytes())
+            change(probe)
+            expected = dumps(probe)
+        except Exception:  # noqa: BLE001 - a refused change: nothing may be written
+            pass
+        before = path.read_bytes()
+        try:
+            update_journaled(location, change, kind)
+        except Exception:  # noqa: BLE001
+            assert path.read_bytes() == before
+            continue
+        assert expected is not None and path.read_bytes() == expected
     assert path.read_bytes() == dumps(loads(path.read_bytes()))
 
 
@@ -187,8 +235,7 @@ def test_the_cache_keeps_writes_as_a_short_chain_of_changes(tmp_path: Path) -> N
     path.write_bytes(dumps(loads(OLD)))
     location = Location(path, "option")
     for progress in range(10, 80, 10):
-        update_journaled(location, _mark("coop-05", progress), "m",
-                         touches=lambda r: [r.item_id])
+        update_journaled(location, _mark("coop-05", progress), "m")
         depth = cache._DEPTHS[cache.digest(path.read_bytes())]
         assert 0 <= depth < cache.MAX_CHAIN
         cache._DEPTHS.clear()  # as a new process would: read the chain back from disk

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -71,8 +72,8 @@ def test_json_export_reads_back_to_the_same_items(registry: Registry) -> None:
 def test_merge_adds_and_updates_by_id(registry: Registry) -> None:
     copy = loads(SHIPPED.read_bytes())
     items = items_from_tables(parse_export(items_to_json(registry.items[:3], DAY)), copy)
-    items[0].title = "改过的标题"
-    items[2].id = "coop-99"
+    items[0] = replace(items[0], title="改过的标题")
+    items[2] = replace(items[2], id="coop-99")
     assert merge_items(copy, items) == (1, 1, 1)
     assert copy.get("coop-01").title == "改过的标题"  # type: ignore[union-attr]
     assert copy.items[-1].id == "coop-99"
@@ -129,7 +130,7 @@ def test_real_taskwarrior_imports_and_reimport_updates(registry: Registry, tmp_p
     assert len(hangshao["annotations"]) == 3 and hangshao["project"] == "intercity_rail"
     # a second import of a changed registry updates in place
     changed = loads(SHIPPED.read_bytes())
-    changed.items[0].title = "省级产业集聚区规划建设(已更新)"
+    changed.items[0] = replace(changed.items[0], title="省级产业集聚区规划建设(已更新)")
     export.write_text(taskwarrior_json(with_states(changed.items)), encoding="utf-8")
     task("import", str(export))
     again = json.loads(task("export"))

@@ -273,7 +273,7 @@ def test_export_keeps_every_item_and_replays_only_with_as_of(reports: Path) -> N
     assert export_listing(items, DAY).items == items
     replayed = export_listing(items, dt.date(2011, 3, 15), replay=True).items
     moved = next(i for i in replayed if i.id == "rail-moved")
-    assert moved.history == [] and moved.status == "planned"
+    assert moved.history == () and moved.status == "planned"
     result = run("export", "--as-of", "2011-01-01", "-r", reports)
     assert json.loads(result.stdout) == []
 

@@ -92,7 +92,7 @@ def test_a_field_changed_on_one_side_takes_that_value(base: bytes) -> None:
     result = merge_registries(base, ours, theirs)
     assert result.clean
     merged = item(result.data, "coop-06")
-    assert (merged.title, merged.tags) == ("ours title", ["theirs tag"])
+    assert (merged.title, merged.tags) == ("ours title", ("theirs tag",))
 
 
 def test_the_same_change_on_both_sides_is_taken_once(base: bytes) -> None:

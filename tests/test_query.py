@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -62,10 +63,9 @@ def test_as_of_replays_history() -> None:
 def test_as_of_before_any_report_is_planned_with_progress_unknown() -> None:
     hanghai = make_items()[3]
     assert item_as_of(hanghai, D(2018, 10, 24)).status == "in_progress"  # type: ignore[union-attr]
-    before = make_items()[2]
-    before.created = D(2011, 1, 1)
+    before = replace(make_items()[2], created=D(2011, 1, 1))
     then = item_as_of(before, D(2015, 1, 1))
-    assert then is not None and (then.status, then.progress, then.history) == ("planned", None, [])
+    assert then is not None and (then.status, then.progress, then.history) == ("planned", None, ())
     assert then.state.progress is None and then.state.date is None
 
 

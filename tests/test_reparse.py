@@ -1,9 +1,7 @@
 """A read after the registry changed elsewhere (a `git pull`, a colleague's write, a hand
 edit) parses only the `[[items]]` sections that changed, and is exactly the whole parse:
-the same objects when the file is valid, the same error when it is not.
-
-The test suite runs with CIRCLETRACK_VERIFY_WRITES=1 (conftest), so every such read is
-also parsed whole and the two compared (store._verify_reparse)."""
+the same objects when the file is valid, the same error when it is not. Each test parses
+the file whole itself and compares."""
 
 from __future__ import annotations
 
@@ -110,7 +108,7 @@ def test_only_the_changed_sections_are_parsed(mine: tuple[Path, Path], tmp_path:
     change, changed, canonical = REUSED[case]
     change(registry, tmp_path)
     results = spy(monkeypatch)
-    got = load(Location(registry, "option"))  # (verified against the whole parse)
+    got = load(Location(registry, "option"))
     assert got == loads(registry.read_bytes())
     (derived,) = results
     assert derived is not None and derived.changed == changed
@@ -206,7 +204,7 @@ def test_random_edits_read_as_the_whole_parse_reads_them(mine: tuple[Path, Path]
         expected: Any = loads(registry.read_bytes(), str(registry))
     except RegistryInvalid as exc:
         expected = str(exc)
-    try:  # (a wrong reparse raises AssertionError here: see _verify_reparse)
+    try:
         got: Any = load(Location(registry, "option"))
     except RegistryInvalid as exc:
         got = str(exc)

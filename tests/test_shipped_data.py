@@ -46,7 +46,7 @@ def test_thirty_one_plan_rows_across_nine_categories(registry: Registry) -> None
                       "environment": 2, "society": 6, "mechanism": 1, "mayors": 1}
     assert list(dict.fromkeys(i.category for i in rows)) == list(COOPERATION_CATEGORIES)
     assert all(i.due == D(2011, 12, 31) and i.requirement and i.content for i in rows)
-    assert all(i.lead and i.sources == ["plan-2011"] for i in rows)
+    assert all(i.lead and i.sources == ("plan-2011",) for i in rows)
 
 
 def test_empty_unit_cells_read_as_merged_and_say_so(registry: Registry) -> None:
@@ -54,21 +54,21 @@ def test_empty_unit_cells_read_as_merged_and_say_so(registry: Registry) -> None:
               "coop-24": "市教育局", "coop-26": "市劳动保障局"}
     for item_id, unit in merged.items():
         item = registry.get(item_id)
-        assert item is not None and item.lead == [unit]
+        assert item is not None and item.lead == (unit,)
         assert item.reading and "merged" in item.reading
 
 
 def test_lead_and_supporting_units_as_the_table_labels_them(registry: Registry) -> None:
-    def units(item_id: str) -> tuple[list[str], list[str]]:
+    def units(item_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         item = registry.get(item_id)
         assert item is not None
         return item.lead, item.support
 
-    assert units("coop-02") == (["市规划局"], ["市地铁集团"])
-    assert units("coop-17") == (["市民政局"], ["市经委", "市贸易局"])
-    assert units("coop-21") == (["市新闻办"], ["市交通局", "杭州文广集团", "杭报集团"])
-    assert units("coop-29") == (["市科技局", "市卫生局", "市民政局", "市工商局"], [])
-    assert units("coop-30") == (["萧山区政府"], [])
+    assert units("coop-02") == (("市规划局",), ("市地铁集团",))
+    assert units("coop-17") == (("市民政局",), ("市经委", "市贸易局"))
+    assert units("coop-21") == (("市新闻办",), ("市交通局", "杭州文广集团", "杭报集团"))
+    assert units("coop-29") == (("市科技局", "市卫生局", "市民政局", "市工商局"), ())
+    assert units("coop-30") == (("萧山区政府",), ())
 
 
 def test_projects_and_milestones_are_all_there(registry: Registry) -> None:

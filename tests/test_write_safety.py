@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -308,7 +309,8 @@ def test_a_change_the_validator_rejects_is_not_written(small_registry: Path) -> 
     before = small_registry.read_bytes()
 
     def bad_change(registry) -> None:  # noqa: ANN001
-        registry.items[1].progress = 7  # breaks "state equals what the history implies"
+        # breaks "state equals what the history implies"
+        registry.items[1] = replace(registry.items[1], progress=7)
 
     with pytest.raises(ChangeInvalid, match="^not written: rail-hangshao: progress: is 7") as caught:
         update_journaled(location(small_registry), bad_change, "x")

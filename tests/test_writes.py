@@ -171,10 +171,10 @@ def test_add_generates_the_next_free_id_per_kind(small_registry: Path, pinned_to
     assert result.stdout.startswith("added prj-001 杭德城际铁路")
     new = item(small_registry, "prj-001")
     assert (new.kind, new.category, new.lead, new.cities) == (
-        "project", "intercity_rail", ["市发改委", "德清县政府"], ["杭州", "德清"])
+        "project", "intercity_rail", ("市发改委", "德清县政府"), ("杭州", "德清"))
     assert (new.created, new.due, new.status, new.progress) == (TODAY, dt.date(2026, 12, 31),
                                                                 "planned", None)
-    assert (new.sources, new.tags, new.content) == (["plan-2011"], ["轨道"], "全长约41公里")
+    assert (new.sources, new.tags, new.content) == (("plan-2011",), ("轨道",), "全长约41公里")
     assert invoke(small_registry, "add", "--kind", "project", "--title", "二号").exit_code == 0
     assert invoke(small_registry, "add", "--kind", "cooperation", "--title", "新合作").exit_code == 0
     ids = [i.id for i in load(Location(small_registry, "option")).items]
@@ -232,12 +232,12 @@ def test_edit_replaces_fields_and_lists(small_registry: Path) -> None:
     assert result.exit_code == 0, result.stderr
     coop = item(small_registry, "coop-01")
     assert coop.title == "省级产业集聚区规划" and coop.title_en == "Provincial industrial clusters"
-    assert (coop.lead, coop.support, coop.tags) == (["省发改委", "市规划局"], ["湖州市"], ["规划"])
+    assert (coop.lead, coop.support, coop.tags) == (("省发改委", "市规划局"), ("湖州市",), ("规划",))
     assert (coop.requirement, coop.reading) == ("2011年底前完成", "合并单元格")
-    assert coop.due == dt.date(2011, 12, 31) and coop.due_changes == []
+    assert coop.due == dt.date(2011, 12, 31) and coop.due_changes == ()
     assert invoke(small_registry, "edit", "coop-01", "--support", "", "--title-en", "").exit_code == 0
     coop = item(small_registry, "coop-01")
-    assert coop.support == [] and coop.title_en is None and coop.lead == ["省发改委", "市规划局"]
+    assert coop.support == () and coop.title_en is None and coop.lead == ("省发改委", "市规划局")
 
 
 def test_edit_due_keeps_the_original_and_counts_the_moves(small_registry: Path,
@@ -462,8 +462,8 @@ def test_a_declared_field_is_stored_checked_exported_and_editable(small_registry
     before = small_registry.read_bytes()
     bad = invoke(small_registry, "edit", "rail-hangshao", "--deadline-source", "nowhere")
     assert bad.exit_code == 2 and "--deadline-source: unknown source id 'nowhere'" in bad.stderr
-    assert load(Location(small_registry, "option")).get("rail-hangshao").sources == [  # type: ignore[union-attr]
-        "plan-2011", "hzw-2020"]  # the deadline's source joined the item's sources
+    assert load(Location(small_registry, "option")).get("rail-hangshao").sources == (  # type: ignore[union-attr]
+        "plan-2011", "hzw-2020")  # the deadline's source joined the item's sources
     assert small_registry.read_bytes() == before
 
 

@@ -37,13 +37,15 @@ from pathlib import Path
 
 from . import __version__
 from .fileio import atomic_write
-from .model import SCHEMA_VERSION, Item, Registry
+from .model import SCHEMA_VERSION, Item, Registry, record_fingerprint
 
 KEEP_ENTRIES = 8
 SUFFIX = ".entry"
 _MAGIC = b"circletrack-cache-2\n"
+#: What an entry was written by: circletrack's version, Python's, the registry schema and
+#: the record classes' fields (an entry of other code is a miss, see model.record_fingerprint).
 _TAG = (f"{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-schema{SCHEMA_VERSION}"
-        .encode())
+        f"-records{record_fingerprint()}".encode())
 _KEY_FILE = "key"
 _KEY_SIZE = 32
 #: An entry larger than this is not read (a registry of 10,000 items makes about 9 MB).

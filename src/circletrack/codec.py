@@ -234,11 +234,12 @@ def record_from_table(cls: type[R], table: dict[str, Any],
         raw = table[f.key]
         kind = f.spec.type
         if kind == "records":
-            values[f.name] = [record_from_table(f.spec.record, entry, shared) for entry in raw]
+            values[f.name] = tuple(record_from_table(f.spec.record, entry, shared)
+                                   for entry in raw)
         elif kind == "record":
             values[f.name] = record_from_table(f.spec.record, raw, shared)
         elif isinstance(raw, list):
-            values[f.name] = [_shared(shared, v) for v in raw]
+            values[f.name] = tuple(_shared(shared, v) for v in raw)
         else:
             values[f.name] = _shared(shared, raw)
     return cls(**values)
@@ -260,6 +261,8 @@ def record_to_table(record: Any) -> dict[str, Any]:
             value = [record_to_table(entry) for entry in value]
         elif f.spec.type == "record" and value is not None:
             value = record_to_table(value)
+        elif type(value) is tuple:
+            value = list(value)
         pairs.append((f.key, value))
     return _compact(pairs)
 

@@ -155,8 +155,8 @@ def _merge_item(base: Item | None, ours: Item, theirs: Item) -> _Merged:
 
 
 def _with_state(item: Item) -> Item:
-    item.status, item.progress = current_state(item.history)
-    return item
+    status, progress = current_state(item.history)
+    return replace(item, status=status, progress=progress)
 
 
 def _changed_fields(base: Any, side: Any) -> list[str]:

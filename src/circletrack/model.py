@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -186,7 +186,7 @@ def record_to_json(record: Any) -> dict[str, Any]:
             value = record_to_json(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
-        elif isinstance(value, list):
+        elif isinstance(value, tuple):
             value = list(value)
         data[f.key] = value
     return data
@@ -197,7 +197,7 @@ def editable(cls: type) -> tuple[FieldSpec, ...]:
     return tuple(f for f in specs(cls) if f.spec.edit != EDIT_NEVER)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Source:
     """A source document the registry was read from."""
 
@@ -209,7 +209,7 @@ class Source:
     note: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Passage:
     """A passage quoted from a source, stored once; reports refer to it by id."""
 
@@ -219,7 +219,7 @@ class Passage:
     text: str
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Fact:
     """A figure a source gives about an item, as the source words it."""
 
@@ -233,7 +233,7 @@ class Fact:
     note: str | None = field(default=None, metadata=spec("text"))
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Target:
     """A numeric target: value, unit, year and how it is to be met."""
 
@@ -255,7 +255,7 @@ class Target:
              "is compared with the target only when its area is the same."))
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Report:
     """One dated progress report in an item's history."""
 
@@ -272,7 +272,7 @@ class Report:
     passage: str | None = field(default=None, metadata=spec("passage"))
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class DueChange:
     """One move of an item's due date."""
 
@@ -284,7 +284,7 @@ class DueChange:
     by: str | None = field(default=None, metadata=spec("text"))
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Item:
     """A cooperation item, project or milestone."""
 
@@ -303,13 +303,13 @@ class Item:
     content: str | None = field(default=None, metadata=spec(
         "text", label=N_("content"), edit=EDIT_ALWAYS,
         help="The content text (项目内容) or a description."))
-    lead: list[str] = field(default_factory=list, metadata=spec(
+    lead: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("lead"), edit=EDIT_ALWAYS,
         help="A lead responsible unit (牵头单位) (repeatable)."))
-    support: list[str] = field(default_factory=list, metadata=spec(
+    support: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("support"), edit=EDIT_ALWAYS,
         help="A supporting unit (配合单位) (repeatable)."))
-    cities: list[str] = field(default_factory=list, metadata=spec(
+    cities: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("cities"), edit=EDIT_ALWAYS, option="--city",
         help="A city or county concerned (repeatable)."))
     created: dt.date = field(metadata=spec(
@@ -333,21 +333,21 @@ class Item:
         help="How an ambiguous source was read."))
     status: str = field(default="planned", metadata=spec("status", label=N_("status")))
     progress: int | None = field(default=None, metadata=spec("percent", label=N_("progress")))
-    tags: list[str] = field(default_factory=list, metadata=spec(
+    tags: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("tags"), edit=EDIT_ALWAYS, option="--tag",
         help="A free tag (repeatable)."))
-    sources: list[str] = field(default_factory=list, metadata=spec(
+    sources: tuple[str, ...] = field(default=(), metadata=spec(
         "sources", label=N_("sources"), edit=EDIT_ALWAYS, option="--source",
         help="A source id (a key of the registry's sources table), e.g. plan-2011 (repeatable)."))
-    related: list[str] = field(default_factory=list, metadata=spec(
+    related: tuple[str, ...] = field(default=(), metadata=spec(
         "items", label=N_("related"), edit=EDIT_ALWAYS,
         help="The id of another item about the same work (repeatable)."))
-    tracks: list[str] = field(default_factory=list, metadata=spec(
+    tracks: tuple[str, ...] = field(default=(), metadata=spec(
         "items", label=N_("tracks"), edit=EDIT_ALWAYS, option="--tracks",
         help="The id of an item that carries out this item's work (repeatable): this item "
              "is done when all of them are, in progress when any has started, unless its "
              "own reports are newer."))
-    starts: list[str] = field(default_factory=list, metadata=spec(
+    starts: tuple[str, ...] = field(default=(), metadata=spec(
         "items", label=N_("starts"), edit=EDIT_ALWAYS, option="--starts",
         help="The id of an item whose start this milestone is (repeatable): done as soon as "
              "one of them has started, unless its own reports are newer."))
@@ -357,9 +357,9 @@ class Item:
              "reports of its own and always shows that item's state."))
     original_due: dt.date | None = field(default=None, metadata=spec(
         "date", label=N_("original_due")))
-    facts: list[Fact] = field(default_factory=list, metadata=spec("records", record=Fact))
-    history: list[Report] = field(default_factory=list, metadata=spec("records", record=Report))
-    due_changes: list[DueChange] = field(default_factory=list, metadata=spec(
+    facts: tuple[Fact, ...] = field(default=(), metadata=spec("records", record=Fact))
+    history: tuple[Report, ...] = field(default=(), metadata=spec("records", record=Report))
+    due_changes: tuple[DueChange, ...] = field(default=(), metadata=spec(
         "records", record=DueChange))
     target: Target | None = field(default=None, metadata=spec(
         "record", label=N_("target"), record=Target, edit=EDIT_ALWAYS))
@@ -369,21 +369,27 @@ class Item:
     #: Never written to the file.
     effective: State | None = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # A record is a value: its lists are tuples, whatever it was built from (JSON, a
+        # test, a command's options), so nothing can change an item behind a write's back.
+        for name in _ITEM_SEQUENCES:
+            value = self.__dict__[name]
+            if type(value) is not tuple:
+                object.__setattr__(self, name, tuple(value))
+
     @property
     def state(self) -> State:
         """The item's effective state: derived (see `effective`) or from its own reports.
 
-        The state its own reports imply is worked out once per history: remembered with
-        the history list it came from and that list's length, so appending or inserting a
-        report (the only ways the program changes a history) is seen at once, and a new
-        list (a copy, another load) is never answered from an old one."""
+        The state its own reports imply is worked out once and remembered: an item never
+        changes (a write makes a new one)."""
         if self.effective is not None:
             return self.effective
         memo = self.__dict__.get("_own_state")
-        if memo is not None and memo[0] is self.history and memo[1] == len(self.history):
-            return memo[2]
+        if memo is not None:
+            return memo
         state = own_state(self.history)
-        self.__dict__["_own_state"] = (self.history, len(self.history), state)
+        self.__dict__["_own_state"] = state  # (a memo: the history it comes from cannot change)
         return state
 
     def __getstate__(self) -> dict[str, Any]:
@@ -416,6 +422,11 @@ class Item:
         return None
 
 
+#: The fields of an item that hold sequences (kept as tuples, see Item.__post_init__).
+_ITEM_SEQUENCES: tuple[str, ...] = tuple(
+    f.name for f in fields(Item) if str(f.type).startswith("tuple["))
+
+
 @dataclass
 class Registry:
     """Everything in one registry file."""
@@ -433,7 +444,7 @@ class Registry:
         return None
 
 
-def sorted_history(history: list[Report]) -> list[Report]:
+def sorted_history(history: Sequence[Report]) -> list[Report]:
     """Reports in date order; reports of the same date keep their recorded order."""
     return sorted(history, key=lambda r: r.date)
 
@@ -495,6 +506,22 @@ def implied_state(reports: Sequence[tuple[dt.date, str, int | None]]) -> tuple[s
     return ordered[-1][1], progress
 
 
-def current_state(history: list[Report]) -> tuple[str, int | None]:
+def current_state(history: Sequence[Report]) -> tuple[str, int | None]:
     """The (status, progress) that a history implies (see `implied_state`)."""
     return implied_state([(r.date, r.status, r.progress) for r in history])
+
+
+def record_fingerprint() -> str:
+    """A digest of the record classes' fields (each class's name, and each field's name,
+    type and default): what a cache of records was written for. A field added, removed,
+    renamed or retyped gives another fingerprint, so entries the older code wrote are
+    misses, never objects without the new field."""
+    import hashlib  # start-up: only the parse cache asks, once per process
+
+    parts = []
+    for cls in (Registry, Item, Report, Fact, Target, DueChange, Source, Passage, State):
+        described = ",".join(f"{f.name}:{f.type}" + ("" if f.default is MISSING
+                                                      else f"={f.default!r}")
+                             for f in fields(cls))
+        parts.append(f"{cls.__module__}.{cls.__qualname__}({described})")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest()

@@ -7,7 +7,7 @@ import contextlib
 import glob
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -137,8 +137,6 @@ def _parse(data: bytes, path: Path, keep: bool = True) -> Registry | cache.Deriv
     from .codec import loads  # start-up: only a cache miss parses
 
     derived = _reparse(data, path)
-    if derived is not None and os.environ.get(ENV_VERIFY_WRITES) == "1":
-        _verify_reparse(derived.registry, data, path)
     result = derived if derived is not None else loads(data, str(path))
     if keep:
         cache.remember_source(path, data)
@@ -252,21 +250,6 @@ def _strings(values: Any) -> list[str]:
     return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
 
 
-def _verify_reparse(registry: Registry, data: bytes, path: Path) -> None:
-    """With CIRCLETRACK_VERIFY_WRITES=1 (the test suite): the registry made from the
-    sections that changed is the one the whole parse makes, and the whole parse accepts
-    the bytes too."""
-    from .codec import loads  # start-up: tests only
-
-    try:
-        whole = loads(data, str(path))
-    except RegistryInvalid as exc:
-        raise AssertionError(f"the section reparse accepted what the parse refuses: "
-                             f"{exc}") from None
-    if whole != registry:
-        raise AssertionError("the section reparse differs from the whole parse")
-
-
 def check_writable(location: Location) -> None:
     """Refuse a write the registry's origin or permissions rule out, before taking the lock.
 
@@ -302,21 +285,18 @@ def check_writable(location: Location) -> None:
                 path=path))
 
 
-#: Set to 1 (the test suite does), every write that takes the spliced path is also made the
-#: whole way, and the two must give the same bytes, or the same problems.
-ENV_VERIFY_WRITES = "CIRCLETRACK_VERIFY_WRITES"
-
-
 class _Splice:
-    """A write that touched a few items of a canonical registry, made without turning the
+    """A write that changed a few items of a canonical registry, made without turning the
     other items back into tables: the file's other `[[items]]` sections are kept as they
     are, the changed items are validated against the whole registry, and the new bytes
     are the old ones with the changed sections replaced.
 
     Taken before the change: the file's sections, the items (as objects) and the head.
-    After it, `bytes_after` gives the new bytes, or None when the change was not of that
-    kind (an item removed or replaced without being named, the sources changed), and the
-    caller goes the whole way."""
+    The changed items are found by comparing with them: records are values (frozen, their
+    lists tuples), so a change cannot alter an item in place, only put a new one in its
+    place, and every item that is not the object read is validated and written again.
+    `bytes_after` gives the new bytes, or None when the change was not of that kind (an
+    item removed or moved, the sources changed), and the caller goes the whole way."""
 
     def __init__(self, registry: Registry, old: bytes) -> None:
         from .codec import split_sections  # start-up: writes only
@@ -327,7 +307,8 @@ class _Splice:
         self.cut = split_sections(old, len(self.order)) if len(self.objects) == len(
             self.order) else None
 
-    def bytes_after(self, registry: Registry, touched: set[str]) -> bytes | None:
+    def bytes_after(self, registry: Registry) -> tuple[bytes, set[str]] | None:
+        """The new bytes and the ids of the items changed or added, or None (see above)."""
         from .codec import item_to_table, table_section  # start-up: writes only
 
         if self.cut is None or (registry.schema, registry.sources,
@@ -343,14 +324,15 @@ class _Splice:
         changed: dict[int, Item] = {}
         last = -1
         for number, item in enumerate(registry.items):
-            if item.id in touched or item.id not in index:
+            known = index.get(item.id)
+            if known is None or item is not self.objects[item.id]:
                 changed[number] = item
                 sections.append(None)
                 continue
-            if item is not self.objects[item.id] or index[item.id] < last:
-                return None  # replaced or moved without being named
-            last = index[item.id]
-            sections.append(old_sections[index[item.id]])
+            if known < last:
+                return None  # moved: the whole write keeps the order
+            last = known
+            sections.append(old_sections[known])
         if not changed:
             return None
         tables = {number: item_to_table(item) for number, item in changed.items()}
@@ -366,14 +348,13 @@ class _Splice:
         except (TypeError, ValueError) as exc:  # as in `_whole_write`
             raise RegistryInvalid([Problem(_("the change cannot be written as TOML: "
                                              "{error}").format(error=exc))]) from None
-        return (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
+        new = (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
+        return new, {ids[number] for number in changed}
 
 
 def _change_locked(location: Location, change: Callable[[Registry], T], timeout: float,
                    before_replace: Callable[[bytes, bytes], None] | None = None,
-                   skip_no_op: bool = False,
-                   touches: Callable[[T], Iterable[str]] | None = None,
-                   ) -> tuple[T, bytes, bytes]:
+                   skip_no_op: bool = False) -> tuple[T, bytes, bytes]:
     """The one write path: check, lock, re-read, change, validate, replace atomically.
 
     `before_replace(old, new)` runs under the lock once the new bytes are known to be valid
@@ -381,10 +362,11 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     With `skip_no_op`, a change that leaves the registry as it was writes nothing, even where
     writing would have reformatted a hand-edited file.
 
-    `touches(result)` names the items the change changed or added (mark, add, edit know
-    them). Then, if the file is canonical, only those items are validated and written
-    again (see `_Splice`): at 10,000 items, milliseconds instead of seconds. Otherwise the
-    whole registry is turned into a document, validated in full and written.
+    When the file is canonical, the items the change made anew are found by comparing with
+    what was read (see `_Splice`), and only they are validated and written again: at 10,000
+    items, milliseconds instead of seconds. Otherwise (a hand-edited file, an item removed,
+    the sources changed) the whole registry is turned into a document, validated in full
+    and written.
     """
     from .codec import registry_to_document  # start-up: writes only
 
@@ -394,28 +376,13 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
         remove_leftovers(path)
         old = read_bytes(location)
         registry, canonical = cache.cached_entry(old, lambda data: _parse(data, path, keep=False))
-        splice = _Splice(registry, old) if canonical and touches is not None else None
-        verify = os.environ.get(ENV_VERIFY_WRITES) == "1"
-        before = registry_to_document(registry) if splice is None or verify else None
+        splice = _Splice(registry, old) if canonical else None
+        before = registry_to_document(registry) if splice is None else None
         result = change(registry)
-        new, touched = None, set()
-        if splice is not None:
-            touched = set(touches(result))  # type: ignore[misc]
-            try:
-                new = splice.bytes_after(registry, touched)
-            except RegistryInvalid as exc:
-                if verify:
-                    _verify_problems(registry, exc.problems)
-                raise
-            if new is not None and verify:
-                whole = _whole_write(registry, before, old if canonical else None)
-                if whole != new:
-                    raise AssertionError(f"the spliced write of {sorted(touched)} differs "
-                                         "from the whole write")
-            if new is not None and skip_no_op and new == old:
-                return result, old, old
-        spliced = new is not None
-        if new is None:  # (where the splice gave up, `before` is None: the bytes are compared)
+        spliced = splice.bytes_after(registry) if splice is not None else None
+        if spliced is not None:
+            new, touched = spliced
+        else:
             document = registry_to_document(registry)
             if skip_no_op and before is not None and document == before:
                 return result, old, old
@@ -424,7 +391,7 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
             if before_replace is not None:
                 before_replace(old, new)
             atomic_write(path, new)
-            if spliced:
+            if spliced is not None:
                 cache.remember_change(new, old, registry, touched)
             else:
                 cache.remember(new, registry, canonical=True)
@@ -450,17 +417,6 @@ def _whole_write(registry: Registry, before: dict[str, Any] | None, old: bytes |
     except (TypeError, ValueError) as exc:  # e.g. a null inside a list from imported JSON
         raise RegistryInvalid([Problem(_("the change cannot be written as TOML: {error}")
                                        .format(error=exc))]) from None
-
-
-def _verify_problems(registry: Registry, problems: list[Problem]) -> None:
-    """With CIRCLETRACK_VERIFY_WRITES=1: the spliced path refused what the full validator
-    refuses too."""
-    from .codec import registry_to_document  # start-up: writes only
-    from .validate import validate_document  # start-up: writes only
-
-    whole = validate_document(registry_to_document(registry))
-    if not whole:
-        raise AssertionError(f"the spliced write refused a valid registry: {problems}")
 
 
 def remove_leftovers(path: Path) -> None:
@@ -557,14 +513,12 @@ def replace_journaled(location: Location, data: bytes, label: str, *,
 
 
 def update_journaled(location: Location, change: Callable[[Registry], T], label: str, *,
-                     user: str | None = None, timeout: float | None = None,
-                     touches: Callable[[T], Iterable[str]] | None = None) -> Written[T]:
+                     user: str | None = None, timeout: float | None = None) -> Written[T]:
     """Apply `change` under the lock (see `_change_locked`), recording the bytes before the
     write in the undo journal (see journal.py).
 
     The journal entry is written under the same lock, after validation and before the
     registry is replaced. A change that changes nothing writes and records nothing.
-    `touches(result)` names the items the change changed or added, for the quick path.
     """
     from . import journal  # start-up: writes only
 
@@ -576,8 +530,7 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
 
     wait = lock_timeout() if timeout is None else timeout
     try:
-        result, old, new = _change_locked(location, change, wait, record, skip_no_op=True,
-                                          touches=touches)
+        result, old, new = _change_locked(location, change, wait, record, skip_no_op=True)
     except RegistryInvalid as exc:
         if exc.path is not None:  # the file on disk is invalid, not the change
             raise

@@ -1,14 +1,13 @@
 """Changes to a registry: record a progress report, add an item, edit an item's fields.
 
 Command-line text is parsed and checked first (`report_request`, `item_fields`); the changes
-(`record_report`, `add_item`, `edit_item`) then work on a `Registry` in place and return
-what they did. Bad input raises UsageError before anything is changed. Nothing here reads
+(`record_report`, `add_item`, `edit_item`) then put new items in a `Registry` (items are
+values, never changed in place) and return what they did. Bad input raises UsageError before anything is changed. Nothing here reads
 the clock, the environment or a file: `store.update_journaled` runs these under the lock.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 import re
@@ -218,11 +217,18 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest,
     before = (item.status, item.progress)
     position = max((i + 1 for i, r in enumerate(item.history) if r.date <= report.date),
                    default=0)
-    item.history.insert(position, report)
-    item.status, item.progress = current_state(item.history)
-    return MarkResult(item.id, item.title, report, before, (item.status, item.progress),
-                      latest=max(r.date for r in item.history),
+    history = (*item.history[:position], report, *item.history[position:])
+    status, progress = current_state(history)
+    put(registry, replace(item, history=history, status=status, progress=progress))
+    return MarkResult(item.id, item.title, report, before, (status, progress),
+                      latest=max(r.date for r in history),
                       unit=item.target.unit if item.target else None, title_en=item.title_en)
+
+
+def put(registry: Registry, item: Item) -> None:
+    """Put `item` in the registry in place of the item with its id (items are values: a
+    change makes a new one, and the write finds it by comparing with what it read)."""
+    registry.items = [item if other.id == item.id else other for other in registry.items]
 
 
 def report_key(report: Report) -> tuple[Any, ...]:
@@ -299,25 +305,25 @@ def item_fields(given: Mapping[str, Any], today: dt.date) -> ItemFields:
     return ItemFields(chosen(ITEM_OPTIONS), chosen(TARGET_OPTIONS, "target_"))
 
 
-def _apply_fields(item: Item, values: ItemFields) -> list[str]:
-    """Set the plain fields that were given and differ; returns the names of those changed.
+def _plain_changes(item: Item, values: ItemFields) -> dict[str, Any]:
+    """The plain fields that were given and differ from the item's, with their new values.
     `created` and `due` are set by `add_item` and `edit_item` themselves."""
-    changed = []
+    changed: dict[str, Any] = {}
     for f in ITEM_OPTIONS:
         if f.name not in values.values or f.name in ("created", "due"):
             continue
         value = values.values[f.name]
-        new = list(value) if f.spec.repeated else (value or None)
+        new = tuple(value) if f.spec.repeated else (value or None)
         if getattr(item, f.name) != new:
-            setattr(item, f.name, new)
-            changed.append(f.name)
+            changed[f.name] = new
     return changed
 
 
-def _apply_target(item: Item, values: ItemFields) -> bool:
+def _new_target(item: Item, values: ItemFields) -> Target | None:
+    """The item's target with the parts given changed (its target when none was given)."""
     given = dict(values.target)
     if not given:
-        return False
+        return item.target
     if item.kind != "milestone":
         raise FieldError("target", _("only milestones carry a target; {id} is a {kind}").format(
             id=item.id, kind=kind_label(item.kind)))
@@ -328,28 +334,26 @@ def _apply_target(item: Item, values: ItemFields) -> bool:
             raise FieldError(missing[0], _("{id} has no target yet; a new one also needs its "
                                            "{parts}").format(
                 id=item.id, parts=join(m.removeprefix("target_") for m in missing)))
-        target = Target(**given)
-    else:
-        target = replace(item.target, **given)
-    changed = target != item.target
-    item.target = target
-    return changed
+        return Target(**given)
+    return replace(item.target, **given)
 
 
-def _cite_sources(item: Item) -> None:
-    """The source a deadline rests on joins the item's sources (every source its evidence
-    rests on is among them)."""
+def _cite_sources(item: Item) -> Item:
+    """The item with the source its deadline rests on among its sources (every source its
+    evidence rests on is among them)."""
     if item.deadline_source and item.deadline_source not in item.sources:
-        item.sources = [*item.sources, item.deadline_source]
+        return replace(item, sources=(*item.sources, item.deadline_source))
+    return item
 
 
-def _check_item(registry: Registry, item: Item) -> None:
-    """Checks with a clearer message than the validator's: category, sources, links."""
+def _check_item(registry: Registry, item: Item) -> Item:
+    """Checks with a clearer message than the validator's: category, sources, links. The
+    item is returned with its deadline's source cited."""
     if item.deadline_source is not None and item.deadline_source not in registry.sources:
         raise FieldError("deadline_source", _("unknown source id {id!r}; the registry has "
                                               "{ids}").format(
             id=item.deadline_source, ids=", ".join(sorted(registry.sources)) or _("none")))
-    _cite_sources(item)
+    item = _cite_sources(item)
     allowed = CATEGORIES_BY_KIND[item.kind]
     if item.category is not None and item.category not in allowed:
         raise FieldError("category", _("unknown category {value!r} for a {kind}; use one of "
@@ -367,6 +371,7 @@ def _check_item(registry: Registry, item: Item) -> None:
                 raise FieldError(name, _("no other item with id {id!r}").format(id=other))
     if item.same_as is not None and (item.same_as == item.id or registry.get(item.same_as) is None):
         raise FieldError("same_as", _("no other item with id {id!r}").format(id=item.same_as))
+    return item
 
 
 def next_id(registry: Registry, kind: str) -> str:
@@ -398,9 +403,8 @@ def add_item(registry: Registry, kind: str | None, values: ItemFields, today: dt
                                           "reused").format(id=item_id))
     item = Item(id=item_id or next_id(registry, kind), kind=kind, title=values.get("title"),
                 created=values.get("created") or today, due=values.get("due"))
-    _apply_fields(item, values)
-    _apply_target(item, values)
-    _check_item(registry, item)
+    item = replace(item, **_plain_changes(item, values), target=_new_target(item, values))
+    item = _check_item(registry, item)
     registry.items.append(item)
     return item
 
@@ -430,22 +434,21 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
         raise FieldError("created", _("cannot be edited: it is the date of the earliest "
                                       "source"))
     found = resolve(registry.items, item_text, kinds)
-    item = copy.deepcopy(found)
-    changed = _apply_fields(item, values)
-    if _apply_target(item, values):
-        changed.append("target")
+    changes = _plain_changes(found, values)
+    target = _new_target(found, values)
+    if target != found.target:
+        changes["target"] = target
     move = None
     new_due = values.get("due")
-    if new_due is not None and new_due != item.due:
+    if new_due is not None and new_due != found.due:
         if reason is None:
             raise FieldError("reason", _("moving {id}'s due date needs a reason saying "
-                                         "why").format(id=item.id))
-        if not item.due_changes:
-            item.original_due = item.due
-        move = DueChange(from_=item.due, to=new_due, date=today, reason=reason, by=by)
-        item.due_changes.append(move)
-        item.due = new_due
-        changed.append("due")
-    _check_item(registry, item)
-    registry.items = [item if other is found else other for other in registry.items]
-    return EditResult(item.id, item.title, tuple(changed), move, title_en=item.title_en)
+                                         "why").format(id=found.id))
+        if not found.due_changes:
+            changes["original_due"] = found.due
+        move = DueChange(from_=found.due, to=new_due, date=today, reason=reason, by=by)
+        changes.update(due_changes=(*found.due_changes, move), due=new_due)
+    item = _check_item(registry, replace(found, **changes))
+    put(registry, item)
+    changed = tuple(name for name in changes if name not in ("original_due", "due_changes"))
+    return EditResult(item.id, item.title, changed, move, title_en=item.title_en)

@@ -112,7 +112,7 @@ def mark_command(
     location = registry_location(registry)
     written = update_journaled(
         location, lambda reg: [record_report(reg, text, request, kinds) for text in items],
-        command_label(ctx), touches=lambda results: [r.item_id for r in results])
+        command_label(ctx))
     for result in written.result:
         typer.echo(mark_message(result, str(location.path)))
     checkout_notice(location)
@@ -138,7 +138,7 @@ def add_command(
     values = _fields(fields, day)
     location = registry_location(registry)
     written = update_journaled(location, lambda reg: add_item(reg, kind, values, day, item_id),
-                               command_label(ctx), touches=lambda item: [item.id])
+                               command_label(ctx))
     typer.echo(add_message(written.result, str(location.path)))
     checkout_notice(location)
 
@@ -175,7 +175,7 @@ def edit_command(
     written = update_journaled(
         location,
         lambda reg: edit_item(reg, item, values, today=day, by=who, reason=reason, kinds=kinds),
-        command_label(ctx), touches=lambda result: [result.item_id])
+        command_label(ctx))
     due_text = fields.get("due")
     relative = (due_text, day) if isinstance(due_text, str) and is_relative(due_text) else None
     typer.echo(edit_message(written.result, str(location.path), relative))
