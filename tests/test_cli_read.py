@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from circletrack.cli import app, options, output
+from circletrack.cli import app, options
 
 runner = CliRunner()
 ANSI = "\x1b["

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.skipif(
 
 SHIPPED = ROOT / "data" / "projects.toml"
 MACRO = Path(__file__).with_name("libreoffice_fill.bas")
-AS_OF = "2012-01-01"
+AS_OF = "2011-12-20"
 UNIT = "市交通局"
 FORM = f"{UNIT}-{AS_OF}.xlsx"
 CSV_FORM = f"{UNIT}-{AS_OF}.csv"

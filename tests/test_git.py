@@ -28,7 +28,6 @@ from merge_helpers import (
     REGISTRY,
     TODAY,
     clone,
-    configure,
     git,
     git_env,
     make_hub,
@@ -37,7 +36,7 @@ from typer.testing import CliRunner
 
 from circletrack import codec
 from circletrack.cli import app
-from circletrack.errors import UnresolvedConflicts
+from circletrack.errors import FieldErrors, UnresolvedConflicts
 from circletrack.model import Registry
 from circletrack.store import Location, load, update_journaled
 from circletrack.writes import add_item, edit_item, item_fields, record_report, report_request
@@ -207,21 +206,21 @@ def test_a_true_conflict_is_marked_named_and_resolved(clones: tuple[Path, Path],
                                                       env: dict[str, str]) -> None:
     first, second = clones
     for where, title in ((first, "钱江通道(杭州稿)"), (second, "钱江通道(绍兴稿)")):
-        assert cli(["edit", "coop-06", "--title", title], where).returncode == 0
-        assert cli(["mark", "coop-07", "-p", "30" if where == first else "35", "-d",
+        assert cli(["edit", "coop-12", "--title", title], where).returncode == 0
+        assert cli(["mark", "coop-13", "-p", "30" if where == first else "35", "-d",
                     "2024-05-01"], where).returncode == 0
         git(["commit", "-q", "-am", title], where, env)
     git(["push", "-q"], first, env)
     pulled = git(["pull", "-q"], second, env, check=False)
     assert pulled.returncode != 0
-    assert "coop-06: title: changed on both sides" in pulled.stderr
-    assert "1 conflict in coop-06" in pulled.stderr
+    assert "coop-12: title: changed on both sides" in pulled.stderr
+    assert "1 conflict in coop-12" in pulled.stderr
     text = (second / REGISTRY).read_text(encoding="utf-8")
     assert text.count("<<<<<<< ours\n") == 1 and text.count(">>>>>>> theirs\n") == 1
     validated = cli(["validate"], second)
     assert validated.returncode == 1
     assert validated.stderr.splitlines()[0].startswith(f"{second / REGISTRY}:")
-    assert ": coop-06: unresolved merge conflict" in validated.stderr.splitlines()[0]
+    assert ": coop-12: unresolved merge conflict" in validated.stderr.splitlines()[0]
     listed = cli(["list"], second)
     assert listed.returncode == 1 and listed.stderr.count("\n") == 1
     # resolve: keep ours' version (the lines up to =======), drop theirs'
@@ -234,14 +233,14 @@ def test_a_true_conflict_is_marked_named_and_resolved(clones: tuple[Path, Path],
     git(["add", REGISTRY], second, env)
     git(["commit", "-q", "--no-edit"], second, env)
     registry = load(Location(second / REGISTRY, "option"))
-    assert registry.get("coop-06").title == "钱江通道(绍兴稿)"  # type: ignore[union-attr]
-    assert [r.progress for r in registry.get("coop-07").history][-2:] == [35, 30]  # type: ignore[union-attr]
+    assert registry.get("coop-12").title == "钱江通道(绍兴稿)"  # type: ignore[union-attr]
+    assert [r.progress for r in registry.get("coop-13").history][-2:] == [35, 30]  # type: ignore[union-attr]
 
 
 # Property: random marks, edits and adds in two or three clones, then pull and merge
 
 #: Items the generated operations touch: few, so clones often meet on one item.
-POOL = ("coop-05", "coop-06", "coop-11", "rail-hangshao", "hwy-hangchang",
+POOL = ("coop-05", "coop-12", "coop-11", "rail-hangshao", "hwy-hangchang",
         "ms-commute-circle-2025", "waterway-hangpingshen", "target-2025-rail-circle")
 EDITABLE = ("title", "tags", "content", "lead", "due")
 STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled")
@@ -287,11 +286,17 @@ def apply(op: Op, registry: Registry, clone_name: str, number: int) -> tuple[str
     token = f"{clone_name}-{number}"
     if op.kind == "mark":
         progress = 100 if op.status == "done" else op.progress
-        record_report(registry, op.item, report_request(
+        request = report_request(
             today=TODAY, by=clone_name, status=op.status,
             progress=None if progress is None else str(progress), note=f"report {token}",
             date=(dt.date(2024, 5, 20) + dt.timedelta(days=op.day)).isoformat(),
-            source=f"source {token}"))
+            source=f"source {token}")
+        try:
+            record_report(registry, op.item, request)
+        except FieldErrors as exc:  # a report that reopens an item, or a back-dated close:
+            asked = {p.field for p in exc.problems}  # a coordinator says so explicitly
+            record_report(registry, op.item, request, reopen="reopen" in asked,
+                          as_history="date" in asked)
         return op.item, set()
     if op.kind == "edit":
         values: dict[str, Any] = {

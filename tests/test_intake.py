@@ -18,7 +18,7 @@ from circletrack.errors import FieldError
 from circletrack.formfile import Cell, date_value, progress_text, read_form, status_code
 from circletrack.store import Location, load
 
-AS_OF = "2012-01-01"
+AS_OF = "2011-12-20"
 UNIT = "市交通局"
 FORM = f"{UNIT}-{AS_OF}.xlsx"
 SOURCE = f"{FORM} ({UNIT})"
@@ -31,7 +31,7 @@ def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def form(shipped_copy: Path, tmp_path: Path) -> Path:
-    """市交通局's form as of 2012-01-01 (coop-05 … coop-09 and coop-21)."""
+    """市交通局's form as of 2011-12-20 (coop-05 … coop-09 and coop-21)."""
     (path,) = write_forms(shipped_copy, tmp_path / "out", "--as-of", AS_OF, "--unit", UNIT)
     return path
 
@@ -119,7 +119,9 @@ def test_dry_run_shows_the_table_and_writes_nothing(form: Path, shipped_copy: Pa
     assert result.exit_code == 0, result.stderr
     assert f"{FORM}: 5 filled rows" in result.stdout
     assert "主体工程开工" in result.stdout and "王工" in result.stdout  # note, by
-    assert "in progress — → in progress 40%" in result.stdout
+    assert "planned — → in progress 60%" in result.stdout  # coop-05
+    # coop-06 follows its road, done since 2018: a 2011 report is history, it stays done
+    assert "stays done 100%" in result.stdout
     assert "5 to record, 0 already recorded, 1 skipped (blank), 0 refused; dry run, nothing " \
            "written" in result.stdout
     assert shipped_copy.read_bytes() == before and not journal.entries(shipped_copy)
@@ -197,7 +199,7 @@ def refused(registry: Path, *files: Path) -> str:
     ({"new_progress": 40},
      "row 4, column J (Date of the report): a filled row needs the date of the report"),
     ({"new_status": "done", "new_progress": 80, "report_date": "2011-12-01"},
-     "row 4, column I (New progress): a report of done needs progress 100, got 80"),
+     "row 4, column I (New progress): a report of done must be at 100%, found 80%"),
     ({"reported_by": "王工", "report_date": "2011-12-01"},
      "row 4: the row has no new status, progress or note"),
 ])
@@ -394,3 +396,28 @@ def test_the_docs_filled_forms_are_what_the_script_makes(tmp_path: Path) -> None
     for name, fresh in build(tmp_path).items():
         assert calamine_sheets(FILES / name) == calamine_sheets(fresh), (
             f"docs/commands/files/{name} is stale: run python tests/doc_forms.py")
+
+
+def test_every_problem_of_a_row_is_said_in_one_round(form: Path, shipped_copy: Path) -> None:
+    """A changed id, progress 150, status `finished` and a date in the future: four lines,
+    each with its row and column, and nothing written."""
+    from openpyxl import load_workbook
+
+    fill_xlsx(form, {"coop-05": {"new_progress": 150, "new_status": "finished",
+                                 "report_date": "2199-01-01"}})
+    workbook = load_workbook(form)
+    sheet = workbook.worksheets[0]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "coop-05")
+    sheet.cell(row, 1).value = "coop-5"
+    workbook.save(form)
+    before = shipped_copy.read_bytes()
+    result = intake(shipped_copy, form)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, lines
+    assert f"row {row}, column A (ID): the ID was changed: this row was sent for coop-05" \
+        in lines[0]
+    assert f"row {row}, column H (New status): unknown status 'finished'" in lines[1]
+    assert f"row {row}, column I (New progress): must be a whole number from 0 to 100" in lines[2]
+    assert f"row {row}, column J (Date of the report): 2199-01-01 is in the future" in lines[3]
+    assert shipped_copy.read_bytes() == before

@@ -65,13 +65,13 @@ def test_reports_become_annotations(registry: Registry) -> None:
 
 
 def test_json_export_reads_back_to_the_same_items(registry: Registry) -> None:
-    back = items_from_tables(parse_export(items_to_json(registry.items, DAY)), registry)
+    back = items_from_tables(parse_export(items_to_json(registry.items, DAY)), registry, DAY)
     assert back == registry.items
 
 
 def test_merge_adds_and_updates_by_id(registry: Registry) -> None:
     copy = loads(SHIPPED.read_bytes())
-    items = items_from_tables(parse_export(items_to_json(registry.items[:3], DAY)), copy)
+    items = items_from_tables(parse_export(items_to_json(registry.items[:3], DAY)), copy, DAY)
     items[0] = replace(items[0], title="改过的标题")
     items[2] = replace(items[2], id="coop-99")
     assert merge_items(copy, items) == (1, 1, 1)
@@ -95,13 +95,13 @@ def test_merge_adds_and_updates_by_id(registry: Registry) -> None:
 def test_bad_json_is_a_usage_error(registry: Registry, text: str, message: str) -> None:
     with pytest.raises(CircletrackError,
                        match=message.replace("(", r"\(").replace(")", r"\)")) as raised:
-        items_from_tables(parse_export(text), registry)
+        items_from_tables(parse_export(text), registry, DAY)
     assert raised.value.exit_status == ExitStatus.USAGE
 
 
 def test_duplicate_ids_in_the_file_are_refused(registry: Registry) -> None:
     items = items_from_tables(parse_export(items_to_json(registry.items[:1] * 2, DAY)),
-                              registry)
+                              registry, DAY)
     with pytest.raises(UsageError, match="twice"):
         merge_items(loads(SHIPPED.read_bytes()), items)
 
@@ -157,7 +157,7 @@ def test_import_of_an_export_leaves_the_registry_unchanged(shipped_copy: Path,
                 registry=shipped_copy).exit_code == 0  # type: ignore[attr-defined]
     result = _run("import", str(export), registry=shipped_copy)
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "0 added, 0 updated, 132 unchanged" in result.stdout  # type: ignore[attr-defined]
+    assert "0 added, 0 updated, 141 unchanged" in result.stdout  # type: ignore[attr-defined]
     assert shipped_copy.read_bytes() == before
 
 
@@ -175,7 +175,7 @@ def test_import_adds_and_updates_then_undo_restores(shipped_copy: Path, tmp_path
     assert "1 added, 1 updated, 0 unchanged" in result.stdout  # type: ignore[attr-defined]
     data = load(Location(shipped_copy, "option"))
     assert data.get("coop-01").title == "省级产业集聚区规划建设(合并后)"  # type: ignore[union-attr]
-    assert data.get("coop-31") is not None and len(data.items) == 133
+    assert data.get("coop-31") is not None and len(data.items) == 142
     assert _run("undo", registry=shipped_copy).exit_code == 0  # type: ignore[attr-defined]
     assert shipped_copy.read_bytes() == before
 

@@ -44,31 +44,31 @@ def item(data: bytes, item_id: str):  # noqa: ANN201 - an Item
 
 
 def test_reports_on_different_items_merge_cleanly_and_canonically(base: bytes) -> None:
-    ours = changed(base, lambda r: mark(r, "coop-06", progress="40", date="2024-05-01"))
+    ours = changed(base, lambda r: mark(r, "coop-12", progress="40", date="2024-05-01"))
     theirs = changed(base, lambda r: mark(r, "rail-hangshao", progress="50", date="2024-05-02"))
     result = merge_registries(base, ours, theirs)
     assert result.clean and result.readable
     assert (result.from_ours, result.from_theirs) == (1, 1)
     assert result.data == codec.dumps(codec.loads(result.data))  # canonical
     assert codec.problems_in(result.data) == []
-    assert item(result.data, "coop-06").progress == 40
+    assert item(result.data, "coop-12").progress == 40
     assert item(result.data, "rail-hangshao").progress == 50
     # applying both changes to one file gives the same bytes
-    both = changed(base, lambda r: mark(r, "coop-06", progress="40", date="2024-05-01"),
+    both = changed(base, lambda r: mark(r, "coop-12", progress="40", date="2024-05-01"),
                    lambda r: mark(r, "rail-hangshao", progress="50", date="2024-05-02"))
     assert result.data == both
 
 
 def test_reports_on_one_item_are_all_kept_in_date_order_and_state_follows(base: bytes) -> None:
-    ours = changed(base, lambda r: mark(r, "coop-06", progress="60", note="ours, later",
+    ours = changed(base, lambda r: mark(r, "coop-12", progress="60", note="ours, later",
                                         date="2024-05-10"))
     theirs = changed(base,
-                     lambda r: mark(r, "coop-06", progress="30", note="theirs", date="2024-05-01"),
-                     lambda r: mark(r, "coop-06", status="blocked", note="theirs, same day",
+                     lambda r: mark(r, "coop-12", progress="30", note="theirs", date="2024-05-01"),
+                     lambda r: mark(r, "coop-12", status="blocked", note="theirs, same day",
                                     date="2024-05-10"))
     result = merge_registries(base, ours, theirs)
     assert result.clean
-    merged = item(result.data, "coop-06")
+    merged = item(result.data, "coop-12")
     notes = [r.note for r in merged.history if r.date.year == 2024]
     # one date: base's reports, then ours', then theirs'
     assert notes == ["theirs", "ours, later", "theirs, same day"]
@@ -76,55 +76,55 @@ def test_reports_on_one_item_are_all_kept_in_date_order_and_state_follows(base: 
 
 
 def test_a_report_both_sides_added_is_kept_once(base: bytes) -> None:
-    ours = changed(base, lambda r: mark(r, "coop-06", progress="40", note="n", by="王芳"))
-    theirs = changed(base, lambda r: mark(r, "coop-06", progress="40", note="n", by="李明",
+    ours = changed(base, lambda r: mark(r, "coop-12", progress="40", note="n", by="王芳"))
+    theirs = changed(base, lambda r: mark(r, "coop-12", progress="40", note="n", by="李明",
                                           source="another source"))
     result = merge_registries(base, ours, theirs)
     assert result.clean
-    reports = [r for r in item(result.data, "coop-06").history if r.note == "n"]
+    reports = [r for r in item(result.data, "coop-12").history if r.note == "n"]
     assert len(reports) == 1 and reports[0].by == "王芳"
     assert result.data == ours
 
 
 def test_a_field_changed_on_one_side_takes_that_value(base: bytes) -> None:
-    ours = changed(base, lambda r: edit(r, "coop-06", title="ours title"))
-    theirs = changed(base, lambda r: edit(r, "coop-06", tags=["theirs tag"]))
+    ours = changed(base, lambda r: edit(r, "coop-12", title="ours title"))
+    theirs = changed(base, lambda r: edit(r, "coop-12", tags=["theirs tag"]))
     result = merge_registries(base, ours, theirs)
     assert result.clean
-    merged = item(result.data, "coop-06")
+    merged = item(result.data, "coop-12")
     assert (merged.title, merged.tags) == ("ours title", ("theirs tag",))
 
 
 def test_the_same_change_on_both_sides_is_taken_once(base: bytes) -> None:
-    ours = changed(base, lambda r: edit(r, "coop-06", title="same"))
+    ours = changed(base, lambda r: edit(r, "coop-12", title="same"))
     result = merge_registries(base, ours, ours)
     assert result.clean and result.data == ours
 
 
 def test_two_changes_of_one_field_are_a_conflict_marked_around_that_item_only(
         base: bytes) -> None:
-    ours = changed(base, lambda r: edit(r, "coop-06", title="ours title"),
-                   lambda r: mark(r, "coop-07", progress="20", note="ours on coop-07"))
-    theirs = changed(base, lambda r: edit(r, "coop-06", title="theirs title", tags=["t"]),
-                     lambda r: mark(r, "coop-06", progress="35", note="theirs on coop-06"))
+    ours = changed(base, lambda r: edit(r, "coop-12", title="ours title"),
+                   lambda r: mark(r, "coop-13", progress="20", note="ours on coop-13"))
+    theirs = changed(base, lambda r: edit(r, "coop-12", title="theirs title", tags=["t"]),
+                     lambda r: mark(r, "coop-12", progress="35", note="theirs on coop-12"))
     result = merge_registries(base, ours, theirs)
     assert not result.clean
     assert [(c.key, c.field, c.reason) for c in result.conflicts] == [
-        ("coop-06", "title", CHANGED_BOTH)]
-    assert result.conflicting_items == ("coop-06",)
+        ("coop-12", "title", CHANGED_BOTH)]
+    assert result.conflicting_items == ("coop-12",)
     text = result.data.decode("utf-8")
     assert MARKERS.findall(text) == ["<<<<<<< ours", "=======", ">>>>>>> theirs"]
     start, middle, end = (text.index(m) for m in ("<<<<<<< ours\n", "=======\n",
                                                   ">>>>>>> theirs\n"))
     ours_part, theirs_part = text[start:middle], text[middle:end]
     assert ours_part.count("[[items]]") == theirs_part.count("[[items]]") == 1
-    assert 'id = "coop-06"' in ours_part and 'title = "ours title"' in ours_part
+    assert 'id = "coop-12"' in ours_part and 'title = "ours title"' in ours_part
     assert 'title = "theirs title"' in theirs_part
     # both versions hold what merged cleanly: theirs' tag and report on the item
     for part in (ours_part, theirs_part):
-        assert '"t"' in part and "theirs on coop-06" in part
-    # everything else is merged: ours' report on coop-07
-    assert "ours on coop-07" in text[end:] or "ours on coop-07" in text[:start]
+        assert '"t"' in part and "theirs on coop-12" in part
+    # everything else is merged: ours' report on coop-13
+    assert "ours on coop-13" in text[end:] or "ours on coop-13" in text[:start]
     # keeping either version gives a valid registry
     for keep in (ours_part, theirs_part):
         resolved = text[:start] + keep.split("\n", 1)[1] + text[end:].split("\n", 1)[1]
@@ -133,19 +133,19 @@ def test_two_changes_of_one_field_are_a_conflict_marked_around_that_item_only(
 
 
 def test_due_moves_of_both_sides_are_kept_and_two_new_dates_conflict(base: bytes) -> None:
-    ours = changed(base, lambda r: edit(r, "coop-06", due="2025-06-30", reason="ours"))
-    same = changed(base, lambda r: edit(r, "coop-06", due="2025-06-30", reason="theirs"))
+    ours = changed(base, lambda r: edit(r, "coop-12", due="2025-06-30", reason="ours"))
+    same = changed(base, lambda r: edit(r, "coop-12", due="2025-06-30", reason="theirs"))
     result = merge_registries(base, ours, same)
     assert result.clean
-    merged = item(result.data, "coop-06")
+    merged = item(result.data, "coop-12")
     assert [m.reason for m in merged.due_changes] == ["ours", "theirs"]
     assert str(merged.due) == "2025-06-30" and str(merged.original_due) == "2011-12-31"
-    other = changed(base, lambda r: edit(r, "coop-06", due="2026-01-31", reason="theirs"))
+    other = changed(base, lambda r: edit(r, "coop-12", due="2026-01-31", reason="theirs"))
     result = merge_registries(base, ours, other)
     assert [(c.key, c.field, c.reason) for c in result.conflicts] == [
-        ("coop-06", "due", CHANGED_BOTH)]
-    one_side = changed(base, lambda r: edit(r, "coop-06", title="t"))
-    assert item(merge_registries(base, ours, one_side).data, "coop-06").due_changes[0].reason \
+        ("coop-12", "due", CHANGED_BOTH)]
+    one_side = changed(base, lambda r: edit(r, "coop-12", title="t"))
+    assert item(merge_registries(base, ours, one_side).data, "coop-12").due_changes[0].reason \
         == "ours"
 
 
@@ -185,7 +185,7 @@ def test_deleted_on_one_side_and_changed_on_the_other_is_a_conflict(base: bytes)
     result = merge_registries(base, edited, deleted)
     assert [c.reason for c in result.conflicts] == [DELETED_THEIRS]
     # deleted on one side, left alone on the other: deleted
-    untouched = changed(base, lambda r: mark(r, "coop-06", progress="10"))
+    untouched = changed(base, lambda r: mark(r, "coop-12", progress="10"))
     result = merge_registries(base, deleted, untouched)
     assert result.clean and codec.loads(result.data).get("coop-22a") is None
 
@@ -234,7 +234,7 @@ def test_a_merge_that_would_be_invalid_is_a_conflict(base: bytes) -> None:
 
 
 def test_an_unreadable_side_is_a_conflict_and_ours_is_left_as_it_was(base: bytes) -> None:
-    ours = changed(base, lambda r: mark(r, "coop-06", progress="10"))
+    ours = changed(base, lambda r: mark(r, "coop-12", progress="10"))
     result = merge_registries(base, ours, b"schema = [")
     assert not result.clean and not result.readable
     assert result.data == ours
@@ -243,15 +243,15 @@ def test_an_unreadable_side_is_a_conflict_and_ours_is_left_as_it_was(base: bytes
 
 
 def test_an_empty_base_merges_two_added_registries(base: bytes) -> None:
-    result = merge_registries(b"", base, changed(base, lambda r: mark(r, "coop-06",
+    result = merge_registries(b"", base, changed(base, lambda r: mark(r, "coop-12",
                                                                        progress="10")))
-    assert result.clean and item(result.data, "coop-06").progress == 10
+    assert result.clean and item(result.data, "coop-12").progress == 10
 
 
 def test_the_result_is_canonical_whether_or_not_ours_was(base: bytes) -> None:
     from circletrack import cache
 
-    ours = changed(base, lambda r: mark(r, "coop-06", progress="40"))
+    ours = changed(base, lambda r: mark(r, "coop-12", progress="40"))
     theirs = changed(base, lambda r: edit(r, "rail-hangshao", title="杭绍城际"))
     full = codec.dumps(codec.loads(merge_registries(base, ours, theirs).data))
     # hand-edited ours: a comment and blank lines circletrack would not write
@@ -266,17 +266,17 @@ def test_the_result_is_canonical_whether_or_not_ours_was(base: bytes) -> None:
 def test_messages_are_in_chinese_with_lang_zh(tmp_path: Path, base: bytes) -> None:
     files = [tmp_path / f"{n}.toml" for n in ("base", "ours", "theirs")]
     files[0].write_bytes(base)
-    files[1].write_bytes(changed(base, lambda r: edit(r, "coop-06", title="甲")))
-    files[2].write_bytes(changed(base, lambda r: edit(r, "coop-06", title="乙")))
+    files[1].write_bytes(changed(base, lambda r: edit(r, "coop-12", title="甲")))
+    files[2].write_bytes(changed(base, lambda r: edit(r, "coop-12", title="乙")))
     result = CliRunner().invoke(app, ["--lang", "zh", "merge", *map(str, files)])
     assert result.exit_code == 1
-    assert "coop-06：title：双方都改了（ours 甲，theirs 乙）" in result.stderr
+    assert "coop-12：title：双方都改了（ours 甲，theirs 乙）" in result.stderr
     listed = CliRunner().invoke(app, ["--lang", "zh", "list", "--registry", str(files[1])])
     assert "有未解决的合并冲突" in listed.stderr
 
 
 def test_one_report_changes_only_a_few_lines_of_the_file(base: bytes) -> None:
-    after = changed(base, lambda r: mark(r, "coop-06", progress="40", note="主体推进"))
+    after = changed(base, lambda r: mark(r, "coop-10", progress="40", note="主体推进"))
     diff = [line for line in difflib.unified_diff(base.decode().splitlines(),
                                                   after.decode().splitlines(), n=0, lineterm="")
             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
@@ -301,9 +301,9 @@ def test_conflict_regions_name_the_item_a_text_conflict_starts_inside() -> None:
 
 @pytest.fixture
 def conflict_file(tmp_path: Path, base: bytes) -> Path:
-    ours = changed(base, lambda r: edit(r, "coop-06", title="ours"),
+    ours = changed(base, lambda r: edit(r, "coop-12", title="ours"),
                    lambda r: edit(r, "rail-hangshao", tags=["ours"]))
-    theirs = changed(base, lambda r: edit(r, "coop-06", title="theirs"),
+    theirs = changed(base, lambda r: edit(r, "coop-12", title="theirs"),
                      lambda r: edit(r, "rail-hangshao", tags=["theirs"]))
     path = tmp_path / "projects.toml"
     path.write_bytes(merge_registries(base, ours, theirs).data)
@@ -314,8 +314,8 @@ def test_validate_names_each_item_in_conflict(conflict_file: Path) -> None:
     result = CliRunner().invoke(app, ["validate", "--registry", str(conflict_file)])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert [line.split(": ")[1] for line in lines[:-1]] == ["coop-06", "rail-hangshao"]
-    assert "unresolved merge conflicts in coop-06, rail-hangshao" in lines[-1]
+    assert [line.split(": ")[1] for line in lines[:-1]] == ["coop-12", "rail-hangshao"]
+    assert "unresolved merge conflicts in coop-12, rail-hangshao" in lines[-1]
     assert "malformed" not in result.stderr
 
 
@@ -327,7 +327,7 @@ def test_every_command_refuses_a_file_in_conflict_in_one_line(conflict_file: Pat
     result = CliRunner().invoke(app, [*command, "--registry", str(conflict_file)])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
-    assert "has unresolved merge conflicts in coop-06, rail-hangshao" in result.stderr
+    assert "has unresolved merge conflicts in coop-12, rail-hangshao" in result.stderr
     assert "circletrack validate" in result.stderr and "git add" in result.stderr
     assert conflict_file.read_bytes() == before
 
@@ -339,19 +339,19 @@ def test_merge_command_writes_over_ours_and_exits_by_conflict(tmp_path: Path,
                                                               base: bytes) -> None:
     files = {name: tmp_path / f"{name}.toml" for name in ("base", "ours", "theirs")}
     files["base"].write_bytes(base)
-    files["ours"].write_bytes(changed(base, lambda r: edit(r, "coop-06", title="ours")))
-    files["theirs"].write_bytes(changed(base, lambda r: mark(r, "coop-06", progress="9")))
+    files["ours"].write_bytes(changed(base, lambda r: edit(r, "coop-12", title="ours")))
+    files["theirs"].write_bytes(changed(base, lambda r: mark(r, "coop-12", progress="9")))
     args = ["merge", *(str(files[n]) for n in ("base", "ours", "theirs"))]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and "with no conflicts" in result.stderr
-    merged = load(Location(files["ours"], "option")).get("coop-06")
+    merged = load(Location(files["ours"], "option")).get("coop-12")
     assert merged is not None and (merged.title, merged.progress) == ("ours", 9)
-    files["theirs"].write_bytes(changed(base, lambda r: edit(r, "coop-06", title="theirs")))
+    files["theirs"].write_bytes(changed(base, lambda r: edit(r, "coop-12", title="theirs")))
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
-    assert "coop-06: title: changed on both sides (ours ours, theirs theirs)" in result.stderr
-    assert "1 conflict in coop-06" in result.stderr
+    assert "coop-12: title: changed on both sides (ours ours, theirs theirs)" in result.stderr
+    assert "1 conflict in coop-12" in result.stderr
 
 
 def test_merge_command_on_a_missing_file_is_one_line(tmp_path: Path) -> None:
@@ -368,11 +368,11 @@ def test_undo_after_a_merge_refuses_naming_the_merge(tmp_path: Path, base: bytes
     registry.write_bytes(base)
     runner = CliRunner()
     env = {"CIRCLETRACK_USER": USER}
-    assert runner.invoke(app, ["mark", "coop-06", "-p", "20", "-d", "2024-01-01",
+    assert runner.invoke(app, ["mark", "coop-12", "-p", "20", "-d", "2024-01-01",
                                "--registry", str(registry)], env=env).exit_code == 0
     # what git does: the driver merges into a temporary OURS, then git copies it over
     for name, data in (("base", base), ("theirs", changed(base, lambda r: mark(
-            r, "coop-07", progress="30")))):
+            r, "coop-13", progress="30")))):
         Path(f"{name}.toml").write_bytes(data)
     Path("ours.toml").write_bytes(registry.read_bytes())
     result = runner.invoke(app, ["merge", "base.toml", "ours.toml", "theirs.toml",

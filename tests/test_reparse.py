@@ -70,7 +70,7 @@ def mine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     cache = tmp_path / "cache"
     monkeypatch.setenv("CIRCLETRACK_CACHE_DIR", str(cache))
     monkeypatch.delenv("CIRCLETRACK_CACHE", raising=False)
-    run(registry, cache, "mark", "coop-06", "--progress", "50", "--date", "2026-01-05")
+    run(registry, cache, "mark", "coop-12", "--progress", "50", "--date", "2026-01-05")
     return registry, cache
 
 

@@ -52,12 +52,15 @@ def test_mark_records_a_report_and_updates_the_state(small_registry: Path, pinne
     assert len(rail.history) == 2
 
 
-def test_mark_progress_100_means_done_unless_a_status_is_given(small_registry: Path) -> None:
+def test_mark_progress_100_means_done_and_never_in_progress(small_registry: Path) -> None:
     assert invoke(small_registry, "mark", "coop-01", "-p", "100").exit_code == 0
     assert (item(small_registry, "coop-01").status, item(small_registry, "coop-01").progress) \
         == ("done", 100)
-    assert invoke(small_registry, "mark", "rail", "-p", "100%", "-s", "in_progress").exit_code == 0
-    assert item(small_registry, "rail-hangshao").status == "in_progress"
+    before = small_registry.read_bytes()
+    refused = invoke(small_registry, "mark", "rail", "-p", "100%", "-s", "in_progress")
+    assert assert_one_line_error(refused, 2) == (
+        "Error: --progress: progress 100 means done; a report of in_progress gives less")
+    assert small_registry.read_bytes() == before
 
 
 def test_mark_status_done_alone_means_100(small_registry: Path) -> None:
@@ -74,7 +77,7 @@ def test_mark_progress_without_status_is_in_progress(small_registry: Path) -> No
 def test_mark_done_below_100_is_refused(small_registry: Path) -> None:
     before = small_registry.read_bytes()
     result = invoke(small_registry, "mark", "coop-01", "--status", "done", "--progress", "80")
-    assert "needs progress 100" in assert_one_line_error(result, 2)
+    assert "a report of done must be at 100%, found" in assert_one_line_error(result, 2)
     assert small_registry.read_bytes() == before
 
 

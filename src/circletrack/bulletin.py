@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from .errors import FieldError
 from .forms import units_of
 from .i18n import N_, _
+from .listings import moves as due_moves
 from .listings import slips_listing
 from .model import DueChange, Item
-from .query import Criteria, LogEntry, is_overdue, registry_as_of
+from .query import Criteria, LogEntry, is_overdue, one_per_event, registry_as_of
 
 #: The line of the items with no lead or supporting unit (translated where shown).
 NO_UNIT = N_("(no unit)")
@@ -78,7 +79,7 @@ def weekly_bulletin(items: Iterable[Item], since: dt.date, until: dt.date,
         raise FieldError("until", _("{until} is before the start of the period ({since})")
                          .format(until=until, since=since))
     items = list(items)
-    end = registry_as_of(items, until)
+    end = one_per_event(registry_as_of(items, until))
     before = {i.id: i for i in registry_as_of(items, since - dt.timedelta(days=1))}
     reports = sorted((LogEntry(i, r) for i in end for r in i.history
                       if _within(r.date, since, until)),
@@ -92,7 +93,7 @@ def weekly_bulletin(items: Iterable[Item], since: dt.date, until: dt.date,
     due_soon = sorted((i for i in end if i.is_open and _within(i.due, until, soon_end)),
                       key=lambda i: (i.due, i.id))
     slipped = slips_listing(items, Criteria(), until).items
-    moves = sorted((Move(i, c) for i in slipped for c in i.due_changes
+    moves = sorted((Move(i, c) for i in slipped for c in due_moves(i)
                     if _within(c.date, since, until)),
                    key=lambda m: (m.change.date, m.item.id))
     return Bulletin(since, until, horizon, reports, finished, newly, overdue, due_soon, moves,

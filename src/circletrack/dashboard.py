@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .i18n import _, join
 from .labels import kind_label
 from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Item, Number, Registry, Report
-from .query import is_overdue, is_stale
+from .query import is_overdue, is_stale, one_per_event
 
 STALE_DAYS = 90
 
@@ -52,6 +52,9 @@ class Dashboard:
     latest: list[tuple[Report, Item]]
     #: How many numeric targets there are in all (`targets` holds the first few).
     targets_total: int = 0
+    #: The items counted once with the item they record the same event as (`same_as`), as
+    #: (item, the other) pairs: left out of the counts and the overdue figure.
+    same_events: tuple[tuple[str, str], ...] = ()
 
 
 def status_counts(items: Sequence[Item]) -> dict[str, dict[str, int]]:
@@ -113,16 +116,19 @@ def dashboard(items: Sequence[Item], day: dt.date, stale_days: int = STALE_DAYS,
               latest: int = 8, max_targets: int = 15) -> Dashboard:
     """The dashboard of items already seen as of `day`; at most `max_targets` targets."""
     targets = target_states(items)
+    events = one_per_event(items)
+    kept = {i.id for i in events}
     return Dashboard(
         day=day,
-        status_counts=status_counts(items),
+        status_counts=status_counts(events),
         categories=category_progress(items),
-        overdue=sum(is_overdue(i, day) for i in items),
-        stale=sum(is_stale(i, day, stale_days) for i in items),
+        overdue=sum(is_overdue(i, day) for i in events),
+        stale=sum(is_stale(i, day, stale_days) for i in events),
         stale_days=stale_days,
         targets=targets[:max_targets],
         latest=latest_reports(items, latest),
         targets_total=len(targets),
+        same_events=tuple((i.id, str(i.same_as)) for i in items if i.id not in kept),
     )
 
 

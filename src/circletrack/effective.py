@@ -25,11 +25,18 @@ def with_states(items: Sequence[Item]) -> list[Item]:
     """The items, each that derives its state from others given its effective state.
 
     Items without links are returned as they are (their own reports decide); the others
-    are copies, so the objects of the registry are never changed.
+    are copies, so the objects of the registry are never changed. An item that others
+    record the same event as (`same_as`) is given their ids (`Item.same_event`).
     """
     by_id = {item.id: item for item in items}
     states = effective_states(items, by_id)
-    return [item if not item.links else dataclasses.replace(item, effective=states[item.id])
+    twins: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        if item.same_as in by_id:
+            twins[item.same_as] = (*twins.get(item.same_as, ()), item.id)
+    return [item if not item.links and item.id not in twins
+            else dataclasses.replace(item, effective=states.get(item.id),
+                                     same_event=twins.get(item.id, ()))
             for item in items]
 
 
@@ -42,6 +49,11 @@ def effective_states(items: Sequence[Item], by_id: Mapping[str, Item] | None = N
         if item.links:
             _state(item, by_id, memo, set())
     return {item.id: memo[item.id] for item in items if item.links}
+
+
+def state_of(item: Item, by_id: Mapping[str, Item]) -> State:
+    """One item's effective state among the items `by_id` (only its links are followed)."""
+    return _state(item, by_id, {}, set()) if item.links else own_state(item.history)
 
 
 def _state(item: Item, by_id: Mapping[str, Item], memo: dict[str, State],

@@ -38,6 +38,16 @@ class FieldError(UsageError):
         self.field = field
 
 
+class FieldErrors(UsageError):
+    """Several fields wrong at once (a report's progress, status and date): every problem
+    is said together, so a form or a command line is put right in one round. The command
+    line names each field's option; a form its sheet, row and column."""
+
+    def __init__(self, problems: list[FieldError]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
 class AlreadyRecorded(UsageError):
     """The report asked for is already in the item's history (same date, status, progress,
     value and note); nothing was recorded. `intake` counts these instead of failing.

@@ -24,7 +24,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .dates import parse_date
@@ -39,8 +39,8 @@ from .forms import (
     FormColumn,
 )
 from .i18n import _, join, pgettext, translations
-from .labels import STATUS_LABELS, code_for, normalise, status_label
-from .model import STATUSES
+from .labels import normalise
+from .writes import parse_status
 
 # openpyxl is imported inside `_workbook_grid`, for start-up speed: only `intake` of an
 # .xlsx form pays for it.
@@ -101,6 +101,8 @@ class FormRow:
     item_id: str
     cells: dict[str, Cell]
     columns: dict[str, str]
+    #: What is wrong with the row's ID (changed, or a row added below the items), if any.
+    id_problem: str | None = None
 
     def place(self, form: FilledForm, column: str | None = None) -> Place:
         """This row (and a column of it) as a Place."""
@@ -365,17 +367,16 @@ def _read_grid(form: FilledForm, grid: list[list[Cell]], meta: dict[str, Any]) -
                       columns)
         if not item_id and not row.filled:
             continue
+        # A row whose ID is wrong is kept with that problem, so its cells are checked too:
+        # every problem of a form is said in one round.
         if meta and sent.get(number) != item_id:
             expected = sent.get(number)
-            form.problem(
+            row = replace(row, id_problem=(
                 _("the ID was changed: this row was sent for {id}; the ID column links each "
                   "row to its item, so put it back").format(id=expected) if expected else
-                _("this row was not on the form as sent; add nothing below the items"),
-                number, columns["id"])
-            continue
-        if not item_id:
-            form.problem(_("the row reports something but has no ID"), number, columns["id"])
-            continue
+                _("this row was not on the form as sent; add nothing below the items")))
+        elif not item_id:
+            row = replace(row, id_problem=_("the row reports something but has no ID"))
         form.rows.append(row)
 
 
@@ -482,11 +483,4 @@ def _serial(number: float) -> dt.date:
 
 def status_code(cell: Cell) -> str | None:
     """A status cell: a status code or its label in either language."""
-    text = cell_text(cell)
-    if text is None:
-        return None
-    code = code_for(text, STATUS_LABELS)
-    if code is None:
-        raise FieldError("status", _("unknown status {value!r}; use one of {choices}").format(
-            value=text, choices=join(status_label(s) for s in STATUSES)))
-    return code
+    return parse_status(cell_text(cell))

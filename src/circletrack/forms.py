@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import FieldError
 from .i18n import N_, _, translations
-from .labels import fold, item_title, status_label
+from .labels import event_title, fold, status_label
 from .listings import SOON_DAYS, attention_items
 from .model import Item
 from .query import Criteria, days_overdue, is_overdue
@@ -71,7 +71,7 @@ class FormColumn:
 FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn("id", N_("ID"), "id", lambda i, d: i.id,
                help=N_("the item's id; links the row to its item, so it is locked")),
-    FormColumn("title", N_("Title"), "text", lambda i, d: item_title(i),
+    FormColumn("title", N_("Title"), "text", lambda i, d: event_title(i),
                help=N_("the item's title")),
     FormColumn("requirement", N_("Requirement"), "text",
                lambda i, d: i.requirement or i.deadline or None,

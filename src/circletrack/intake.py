@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import AlreadyRecorded, FieldError, FormsRefused, UsageError
+from .errors import AlreadyRecorded, FieldError, FieldErrors, FormsRefused, UsageError
 from .formfile import (
     FilledForm,
     FormRow,
@@ -24,10 +24,16 @@ from .formfile import (
     progress_text,
     status_code,
 )
-from .forms import column_for_field, units_of
+from .forms import FILLED_COLUMNS, column_for_field, units_of
 from .i18n import _, join
 from .model import Item, Registry, Report
-from .writes import MarkResult, ReportRequest, record_report, report_request
+from .writes import (
+    MarkResult,
+    ReportRequest,
+    check_report_date,
+    record_report,
+    report_request,
+)
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,10 @@ def source_of(form: FilledForm) -> str:
     return f"{form.file} ({form.unit})"
 
 
-def _request(form: FilledForm, row: FormRow, item: Item, today: dt.date) -> ReportRequest:
-    """The report a row asks for; FieldError names the report field of the bad cell."""
+def _request(form: FilledForm, row: FormRow, today: dt.date) -> ReportRequest:
+    """The report a row asks for, every cell checked (FieldErrors names each bad cell's
+    report field): the cells read as the spreadsheet holds them, then the same checks as
+    `mark` (writes.report_request)."""
     problems: list[FieldError] = []
 
     def read(function: Any, name: str, *args: Any) -> Any:
@@ -96,31 +104,32 @@ def _request(form: FilledForm, row: FormRow, item: Item, today: dt.date) -> Repo
     status = read(status_code, "new_status")
     progress = read(progress_text, "new_progress")
     day = read(date_value, "report_date", today)
-    if day is not None and day > today:
-        problems.append(FieldError("date", _("{date} is in the future; a report records what "
-                                             "has happened").format(date=day)))
     note, by = cell_text(row.cells["note"]), cell_text(row.cells["reported_by"])
-    if problems:
-        raise _RowProblems(problems)
-    if status is None and progress is None and note is None:
+    if status is None and progress is None and note is None and not problems:
         raise UsageError(_("the row has no new status, progress or note; fill one, or clear "
                            "the row to skip it"))
-    if day is None:
-        raise FieldError("date", _("a filled row needs the date of the report"))
-    if day < item.created:
-        raise FieldError("date", _("{date} is before {id} was recorded ({created})").format(
-            date=day, id=item.id, created=item.created))
-    return report_request(today=today, by=by or form.unit or "", progress=progress,
-                          status=status, note=note, date=day.isoformat(),
-                          source=source_of(form))
+    if day is None and not any(p.field == "date" for p in problems):
+        problems.append(FieldError("date", _("a filled row needs the date of the report")))
+    elif day is not None:
+        read(lambda _cell: check_report_date(day, today), "report_date")
+    try:
+        request = report_request(today=today, by=by or form.unit or "",
+                                 progress=progress if "progress" not in _fields(problems)
+                                 else None,
+                                 status=status, note=note, date=day, source=source_of(form))
+    except FieldErrors as exc:
+        problems.extend(p for p in exc.problems if p.field not in _fields(problems))
+    except UsageError:
+        pass  # nothing left to record once the bad cells are set aside: they are the problem
+    if problems:
+        order = [c.field for c in FILLED_COLUMNS]  # as the columns stand, left to right
+        raise FieldErrors(sorted(problems, key=lambda p: order.index(p.field)
+                                 if p.field in order else len(order)))
+    return request
 
 
-class _RowProblems(Exception):
-    """Several cells of one row are wrong."""
-
-    def __init__(self, problems: list[FieldError]) -> None:
-        super().__init__(problems)
-        self.problems = problems
+def _fields(problems: list[FieldError]) -> set[str]:
+    return {p.field for p in problems}
 
 
 def _column(field_name: str) -> str | None:
@@ -128,7 +137,18 @@ def _column(field_name: str) -> str | None:
     return column.name if column is not None else None
 
 
-def record_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date) -> Intake:
+@dataclass(frozen=True)
+class ReportOptions:
+    """How the rows' reports are recorded: `reopen` lets a report reopen an item that is
+    done or cancelled, `as_history` keeps a report that closes an item, dated before a later
+    report that leaves it open, as history (see writes.record_report)."""
+
+    reopen: bool = False
+    as_history: bool = False
+
+
+def record_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
+                 options: ReportOptions = ReportOptions()) -> Intake:
     """Check every row of every form and record the reports on `registry`, in place.
 
     Raises FormsRefused with every problem when there is any (the registry may then hold
@@ -136,18 +156,20 @@ def record_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date
     writes nothing when it raises). A row whose report is already recorded is counted,
     not refused, so reading a form twice records nothing new.
     """
-    intake = check_forms(registry, forms, today)
+    intake = check_forms(registry, forms, today, options)
     if intake.problems:
         raise FormsRefused(intake.problems)
     return intake
 
 
-def preview(registry: Registry, forms: Sequence[FilledForm], today: dt.date) -> Intake:
+def preview(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
+            options: ReportOptions = ReportOptions()) -> Intake:
     """What `record_forms` would do, on a copy: the registry is left as it is."""
-    return check_forms(replace(registry, items=list(registry.items)), forms, today)
+    return check_forms(replace(registry, items=list(registry.items)), forms, today, options)
 
 
-def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date) -> Intake:
+def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
+                options: ReportOptions = ReportOptions()) -> Intake:
     """Check and record every row, collecting the problems instead of raising them."""
     problems = [p for form in forms for p in form.problems]
     outcomes: list[RowOutcome] = []
@@ -160,7 +182,7 @@ def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date)
                 _("no item in the registry has the unit {unit!r}").format(unit=form.unit)))
             continue
         for row in form.rows:
-            found = _row_outcome(registry, form, row, today)
+            found = _row_outcome(registry, form, row, today, options)
             if isinstance(found, RowOutcome):
                 outcomes.append(found)
             elif found is None:
@@ -171,30 +193,40 @@ def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date)
     return Intake(len(forms), outcomes, blank, refused, problems)
 
 
-def _row_outcome(registry: Registry, form: FilledForm, row: FormRow,
-                 today: dt.date) -> RowOutcome | list[str] | None:
-    """A row's outcome: the report (new or not), None for a blank row, or its problems."""
+def _row_outcome(registry: Registry, form: FilledForm, row: FormRow, today: dt.date,
+                 options: ReportOptions) -> RowOutcome | list[str] | None:
+    """A row's outcome: the report (new or not), None for a blank row, or every problem of
+    the row at once (its id and each bad cell)."""
     if not row.filled:
-        return None
-    item = registry.get(row.item_id)
-    if item is None:
-        return [row.place(form, "id").say(_("no item {id!r} in the registry").format(
-            id=row.item_id))]
-    if form.unit not in units_of(item):
+        return [row.place(form, "id").say(row.id_problem)] if row.id_problem else None
+    found: list[str] = []
+    item = registry.get(row.item_id) if row.id_problem is None else None
+    if row.id_problem is not None:
+        found.append(row.place(form, "id").say(row.id_problem))
+    elif item is None:
+        found.append(row.place(form, "id").say(_("no item {id!r} in the registry").format(
+            id=row.item_id)))
+    elif form.unit not in units_of(item):
         owners = join(units_of(item)) or _("none")
-        return [row.place(form, "id").say(_("{id} is not an item of {unit} (its units: "
-                                            "{owners}); it goes on its own unit's form").format(
-            id=item.id, unit=form.unit, owners=owners))]
+        found.append(row.place(form, "id").say(_(
+            "{id} is not an item of {unit} (its units: "
+            "{owners}); it goes on its own unit's form").format(id=item.id, unit=form.unit, owners=owners)))
+    request = None
     try:
-        request = _request(form, row, item, today)
-        result = record_report(registry, item.id, request)
+        request = _request(form, row, today)
+    except FieldErrors as exc:
+        found.extend(row.place(form, _column(p.field)).say(str(p)) for p in exc.problems)
+    except UsageError as exc:
+        found.append(row.place(form).say(str(exc)))
+    if found or item is None or request is None:
+        return found
+    try:
+        result = record_report(registry, item.id, request, reopen=options.reopen,
+                               as_history=options.as_history)
     except AlreadyRecorded as exc:
         return RowOutcome(form.file, row.row, item, request, None, exc.report)
-    except _RowProblems as exc:
+    except FieldErrors as exc:
         return [row.place(form, _column(p.field)).say(str(p)) for p in exc.problems]
-    except FieldError as exc:
-        return [row.place(form, _column(exc.field)).say(str(exc))]
     except UsageError as exc:
         return [row.place(form).say(str(exc))]
     return RowOutcome(form.file, row.row, item, request, result)
-

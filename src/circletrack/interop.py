@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .codec import record_from_table, table_from_json
-from .errors import ImportInvalid, UsageError
+from .errors import FieldError, ImportInvalid, Problem, UsageError
 from .i18n import _
 from .model import Item, Registry, Report
 from .validate import Known, item_problems
+from .writes import check_report_date
 
 #: Fixed namespace: an item's Taskwarrior UUID is uuid5(namespace, id), the same on every
 #: export, so `task import` updates the task instead of adding a duplicate.
@@ -35,7 +36,7 @@ def _tw_word(text: str) -> str:
 
 
 def _annotation(report: Report) -> str:
-    parts = [report.status]
+    parts = [report.status or "note"]
     if report.progress is not None:
         parts.append(f"{report.progress}%")
     if report.value is not None:
@@ -102,10 +103,12 @@ def parse_export(text: str) -> list[dict[str, Any]]:
     return tables
 
 
-def items_from_tables(tables: Sequence[dict[str, Any]], registry: Registry) -> list[Item]:
+def items_from_tables(tables: Sequence[dict[str, Any]], registry: Registry,
+                      today: dt.date) -> list[Item]:
     """Items from imported tables, each checked as the registry file's items are (its
-    sources, and the ids of the registry and of the file); a UsageError names the first
-    problem and how many more there are."""
+    sources, and the ids of the registry and of the file) and, like every report that
+    comes in, with no report dated after `today`; a UsageError names the first problem
+    and how many more there are."""
     incoming = {t["id"]: t.get("due") for t in tables if isinstance(t.get("id"), str)}
     known = Known(source_ids=frozenset(registry.sources),
                   passage_sources={k: p.source for k, p in registry.passages.items()},
@@ -113,6 +116,15 @@ def items_from_tables(tables: Sequence[dict[str, Any]], registry: Registry) -> l
                   dues={**{i.id: i.due for i in registry.items}, **incoming})
     problems = [problem for index, table in enumerate(tables)
                 for problem in item_problems(table, index, known)]
+    for table in tables:
+        for position, report in enumerate(table.get("history") or []):
+            day = report.get("date") if isinstance(report, dict) else None
+            if isinstance(day, dt.date):
+                try:
+                    check_report_date(day, today)
+                except FieldError as exc:
+                    problems.append(Problem(str(exc), item_id=str(table.get("id")),
+                                            field=f"history[{position + 1}].date"))
     if problems:
         raise ImportInvalid(problems)
     return [record_from_table(Item, table) for table in tables]

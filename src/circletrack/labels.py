@@ -76,8 +76,11 @@ FACET_LABELS: dict[str, str] = {
 FIELD_LABELS: dict[str, str] = {f.name: f.spec.label for f in specs(Item) if f.spec.label}
 
 
-def status_label(status: str) -> str:
-    """`in_progress` → `in progress` (en) or `进行中` (zh); an unknown value as it is."""
+def status_label(status: str | None) -> str:
+    """`in_progress` → `in progress` (en) or `进行中` (zh); an unknown value as it is; no
+    status (a report that is a note: it changes no state) → `note` (备注)."""
+    if status is None:
+        return _("note")
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
@@ -132,6 +135,15 @@ def display_title(title: str, title_en: str | None) -> str:
 def item_title(item: Item) -> str:
     """An item's title to show (see `display_title`)."""
     return display_title(item.title, item.title_en)
+
+
+def event_title(item: Item) -> str:
+    """An item's title in a listing that shows each event once: naming the items that
+    record the same event, which the listing leaves out (`标题 (same event: ms-mayors-05)`)."""
+    title = item_title(item)
+    if item.same_event:
+        title += " " + _("(same event: {ids})").format(ids=", ".join(item.same_event))
+    return title
 
 
 def group_label(group_by: str | None, name: str | None) -> str:

@@ -13,10 +13,11 @@ from .effective import with_states
 from .errors import FieldError
 from .i18n import _
 from .labels import NO_GROUP
-from .model import Item
+from .model import DueChange, Item
 from .query import (
     Criteria,
     days_since_report,
+    one_per_event,
     overdue_items,
     registry_as_of,
     select,
@@ -102,7 +103,7 @@ class Order:
 def overdue_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
                     group_by: str | None = None, order: Order = Order()) -> Listing:
     """Open items past due on `day` that pass the criteria, most overdue first, grouped."""
-    chosen = order.apply(overdue_items(items, criteria, day))
+    chosen = order.apply(one_per_event(overdue_items(items, criteria, day)))
     return Listing(day, group_items(chosen, group_by), group_by)
 
 
@@ -116,8 +117,9 @@ def attention_items(items: Iterable[Item], criteria: Criteria, day: dt.date,
     overdue first, then the soonest due."""
     horizon = day + dt.timedelta(days=within)
     chosen = [i for i in select(items, criteria, day)
-              if i.due is not None and i.due <= horizon and i.is_open]
-    return sorted(chosen, key=lambda i: (i.due, i.id))
+              if i.due is not None and (i.due >= day or not i.ongoing) and i.due <= horizon
+              and i.is_open]
+    return sorted(one_per_event(chosen), key=lambda i: (i.due, i.id))
 
 
 def attention_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
@@ -134,7 +136,7 @@ def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
     """Open items with no report for at least `days` days on `day`, longest silence first."""
     if days < 0:
         raise FieldError("days", _("must be 0 or more"))
-    chosen = select(items, replace(criteria, stale_days=days), day)
+    chosen = one_per_event(select(items, replace(criteria, stale_days=days), day))
     chosen.sort(key=lambda i: (-days_since_report(i, day), i.id))
     return Listing(day, group_items(order.apply(chosen), None))
 
@@ -170,9 +172,16 @@ def days_slipped(item: Item) -> int | None:
     return (item.due - first).days
 
 
+def moves(item: Item) -> list[DueChange]:
+    """The moves of the item's due date, oldest first: its changes from one date to another
+    (setting a first due date, or clearing one, moves nothing)."""
+    return [c for c in sorted(item.due_changes, key=lambda c: c.date)
+            if c.from_ is not None and c.to is not None]
+
+
 def slip_reasons(item: Item) -> list[str]:
     """The reason given for each move of the due date, oldest first."""
-    return [c.reason for c in sorted(item.due_changes, key=lambda c: c.date)]
+    return [c.reason for c in moves(item)]
 
 
 def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
@@ -183,6 +192,6 @@ def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
     deadlines are part of its record.
     """
     chosen = [i for i in select(items, replace(criteria, include_closed=True), day)
-              if i.due_changes]
+              if moves(i)]
     chosen.sort(key=lambda i: (-(days_slipped(i) or 0), i.id))
     return Listing(day, group_items(order.apply(chosen), None))

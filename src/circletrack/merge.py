@@ -85,7 +85,7 @@ def _union(base: Sequence[T], ours: Sequence[T], theirs: Sequence[T],
     """Entries of both sides, each once, in date order (on one date: base's, then ours',
     then theirs'); an entry of base that either side removed stays removed."""
     in_base = {key(e) for e in base}
-    in_ours, in_theirs = {key(e) for e in ours}, {key(e) for e in theirs}
+    in_theirs = {key(e) for e in theirs}
     kept = [e for e in ours if key(e) in in_base and key(e) in in_theirs]
     added_ours = [e for e in ours if key(e) not in in_base]
     seen = {key(e) for e in added_ours}

@@ -73,6 +73,10 @@ FACT_KEYS: tuple[str, ...] = (
     "other",
 )
 TARGET_OPS: tuple[str, ...] = (">=", "<=", ">", "<", "=")
+#: What an item's due date asks for: finished by then (the default when none is given),
+#: worked on until then (加快推进 in 2011: the period ends, nothing falls overdue), or a
+#: meeting held by then.
+DUE_KINDS: tuple[str, ...] = ("complete", "ongoing", "hold")
 SCHEMA_VERSION = 2
 #: Older schemas `codec` still reads (upgrading them in memory; a write saves the new one).
 READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
@@ -106,6 +110,7 @@ VALUE_TYPES: tuple[str, ...] = (
     "category",  # one of the categories of the item's kind
     "fact_key",  # one of FACT_KEYS
     "op",        # one of TARGET_OPS
+    "due_kind",  # one of DUE_KINDS
     "source",    # a source id of the registry
     "texts",     # a list of non-empty strings
     "sources",   # a list of source ids of the registry
@@ -261,7 +266,8 @@ class Report:
 
     date: dt.date = field(metadata=spec("date", required=True,
                                         missing=N_("a report needs a date")))
-    status: str = field(metadata=spec("status", required=True))
+    #: None for a report that changes nothing (a note, a target's value): see report_effect.
+    status: str | None = field(default=None, metadata=spec("status"))
     progress: int | None = field(default=None, metadata=spec("percent"))
     value: Number | None = field(default=None, metadata=spec("number"))
     note: str | None = field(default=None, metadata=spec("text"))
@@ -321,6 +327,11 @@ class Item:
     requirement: str | None = field(default=None, metadata=spec(
         "text", label=N_("requirement"), edit=EDIT_ALWAYS,
         help="The requirement text (进度要求), verbatim."))
+    due_kind: str | None = field(default=None, metadata=spec(
+        "due_kind", label=N_("due_kind"), edit=EDIT_ALWAYS,
+        help="What the due date asks for: complete (finished by then; the default), "
+             "ongoing (worked on until then, e.g. 加快推进: the period ends and nothing "
+             "falls overdue) or hold (a meeting held by then)."))
     deadline: str | None = field(default=None, metadata=spec(
         "text", label=N_("deadline"), edit=EDIT_ALWAYS,
         help="The words a due date taken from news rests on, quoted (e.g. "
@@ -368,6 +379,9 @@ class Item:
     #: the same as), set by `effective.with_states`; None means its own reports decide.
     #: Never written to the file.
     effective: State | None = field(default=None, compare=False, repr=False)
+    #: The ids of the items that record the same event as this one (`same_as` it), set by
+    #: `effective.with_states`; a listing that shows an event once names them. Never written.
+    same_event: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # A record is a value: its lists are tuples, whatever it was built from (JSON, a
@@ -402,6 +416,11 @@ class Item:
     def is_open(self) -> bool:
         """True unless the item's effective status is done or cancelled."""
         return self.state.status not in CLOSED_STATUSES
+
+    @property
+    def ongoing(self) -> bool:
+        """True when the due date ends a period of work, not a deadline (see DUE_KINDS)."""
+        return self.due_kind == "ongoing"
 
     @property
     def updated(self) -> dt.date | None:
@@ -482,33 +501,75 @@ class State:
         return self.status not in CLOSED_STATUSES
 
 
-def own_state(history: Sequence[Report]) -> State:
-    """The state an item's own reports imply: the status of the latest (reports of one date
-    in recorded order), the latest percentage given with its date; planned with progress
-    unknown when nothing was reported."""
-    if not history:
-        return State()
-    ordered = sorted(history, key=lambda r: r.date)
-    measured = next((r for r in reversed(ordered) if r.progress is not None), None)
-    return State(status=ordered[-1].status,
-                 progress=measured.progress if measured is not None else None,
-                 date=ordered[-1].date,
-                 progress_date=measured.date if measured is not None else None)
+def report_effect(before: tuple[str, int | None], status: str | None,
+                  progress: int | None) -> tuple[str, int | None]:
+    """What one report does to an item's (status, progress): the state function, the one
+    rule every way a report comes in follows (docs/registry.md, "What a report does").
+
+    - Neither a status nor a progress (a note, a target's value): nothing changes.
+    - A progress without a status: 100 means done, 1-99 in progress, 0 keeps the status.
+    - A status without a progress: done means 100; an open status after 100% leaves the
+      progress unknown (reopened, how far along nobody said); else the progress stays.
+    - Both: as given (the checks refuse done below 100 and an open status at 100).
+    """
+    if status is None and progress is None:
+        return before
+    if status is None:
+        status = "done" if progress == 100 else "in_progress" if progress else before[0]
+    if progress is None:
+        progress = 100 if status == "done" else None if before[1] == 100 else before[1]
+    return status, progress
 
 
-def implied_state(reports: Sequence[tuple[dt.date, str, int | None]]) -> tuple[str, int | None]:
-    """The (status, progress) that (date, status, progress) reports imply (see `own_state`);
-    the validator holds an item's recorded status and progress to this."""
-    if not reports:
-        return "planned", None
-    ordered = sorted(reports, key=lambda r: r[0])
-    progress = next((p for _d, _s, p in reversed(ordered) if p is not None), None)
-    return ordered[-1][1], progress
+def states_through(reports: Sequence[tuple[dt.date, str | None, int | None]],
+                   ) -> list[tuple[str, int | None]]:
+    """The (status, progress) after each of the (date, status, progress) reports, taken in
+    date order (reports of one date in recorded order)."""
+    state: tuple[str, int | None] = ("planned", None)
+    after = []
+    for _day, status, progress in sorted(reports, key=lambda r: r[0]):
+        state = report_effect(state, status, progress)
+        after.append(state)
+    return after
+
+
+def implied_state(reports: Sequence[tuple[dt.date, str | None, int | None]],
+                  ) -> tuple[str, int | None]:
+    """The (status, progress) that (date, status, progress) reports imply, folded with
+    `report_effect` from planned with progress unknown; the validator holds an item's
+    recorded status and progress to this."""
+    steps = states_through(reports)
+    return steps[-1] if steps else ("planned", None)
 
 
 def current_state(history: Sequence[Report]) -> tuple[str, int | None]:
     """The (status, progress) that a history implies (see `implied_state`)."""
     return implied_state([(r.date, r.status, r.progress) for r in history])
+
+
+def changes_state(report: Report) -> bool:
+    """True for a report that gives a status or a progress (a note alone changes nothing)."""
+    return report.status is not None or report.progress is not None
+
+
+def own_state(history: Sequence[Report]) -> State:
+    """The state an item's own reports imply (`implied_state`), with the date of the latest
+    report that changed it and the date its progress was given; planned with progress
+    unknown, and no date, when no report changed anything."""
+    ordered = sorted((r for r in history if changes_state(r)), key=lambda r: r.date)
+    if not ordered:
+        return State()
+    state: tuple[str, int | None] = ("planned", None)
+    given: dt.date | None = None
+    for report in ordered:
+        after = report_effect(state, report.status, report.progress)
+        if after[1] is None:
+            given = None
+        elif report.progress is not None or after[1] != state[1]:
+            given = report.date  # this report gave the progress (done gives 100)
+        state = after
+    return State(status=state[0], progress=state[1], date=ordered[-1].date,
+                 progress_date=given)
 
 
 def record_fingerprint() -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .effective import with_states
+from .effective import state_of, with_states
 from .errors import FieldError, UsageError
 from .i18n import _, join
 from .labels import fold, item_title, kind_label, status_label
@@ -70,8 +70,17 @@ def registry_as_of(items: Iterable[Item], day: dt.date) -> list[Item]:
 
 
 def is_overdue(item: Item, day: dt.date) -> bool:
-    """Past its due date on `day` and neither done nor cancelled."""
-    return item.is_open and item.due is not None and item.due < day
+    """Past its due date on `day` and neither done nor cancelled; never for a due date that
+    ends a period of work (`due_kind = "ongoing"`: the period ends, nothing falls late)."""
+    return item.is_open and item.due is not None and item.due < day and not item.ongoing
+
+
+def one_per_event(items: Sequence[Item]) -> list[Item]:
+    """The items with each that records the same event as another of them (`same_as`) left
+    out: an overdue list, a form, a bulletin and the counts show an event once, under the
+    item the others name (which names them: `Item.same_event`)."""
+    present = {item.id for item in items}
+    return [item for item in items if item.same_as is None or item.same_as not in present]
 
 
 def days_overdue(item: Item, day: dt.date) -> int:
@@ -226,8 +235,10 @@ def resolve(items: Sequence[Item], text: str, kinds: Sequence[str] = ()) -> Item
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
+            by_id = {i.id: i for i in items}  # (each one's state as every view shows it)
             shown = join(_("{id} ({kind}, {status}) {title}").format(
-                id=i.id, kind=kind_label(i.kind), status=status_label(i.state.status),
+                id=i.id, kind=kind_label(i.kind),
+                status=status_label(state_of(i, by_id).status),
                 title=item_title(i)) for i in candidates[:8])
             more = (_(" and {count} more").format(count=len(candidates) - 8)
                     if len(candidates) > 8 else "")

@@ -14,6 +14,8 @@ from .errors import Problem
 from .i18n import N_, _
 from .model import (
     CATEGORIES_BY_KIND,
+    CLOSED_STATUSES,
+    DUE_KINDS,
     FACT_KEYS,
     FIRST_DATE,
     KINDS,
@@ -388,10 +390,12 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
 
 #: What the choice types may hold; the category's choices depend on the item's kind.
 _CHOICES: dict[str, tuple[str, ...]] = {"kind": KINDS, "status": STATUSES,
-                                        "fact_key": FACT_KEYS, "op": TARGET_OPS}
+                                        "fact_key": FACT_KEYS, "op": TARGET_OPS,
+                                        "due_kind": DUE_KINDS}
 _UNKNOWN_CHOICE: dict[str, str] = {
     "kind": N_("unknown kind {value}; expected one of {choices}"),
     "status": N_("unknown status {value}; expected one of {choices}"),
+    "due_kind": N_("unknown due kind {value}; expected one of {choices}"),
     "fact_key": N_("unknown fact key {value}; expected one of {choices}"),
     "op": N_("must be one of {choices}"),
 }
@@ -411,6 +415,30 @@ class _Context:
     kind: Any
     item_id: Any
     known: Known
+
+
+def report_problems(report: dict[str, Any], created: Any, item_id: str,
+                    ) -> list[tuple[str, str]]:
+    """What is wrong with one report beyond its fields' own types, as (field, problem):
+    the rules every way a report comes in is held to (mark, intake, import, merge and a
+    hand-edited file), in the same words. The date's upper bound (not in the future) needs
+    a clock: the commands that take reports in check it (writes.check_report_date)."""
+    found = []
+    status, progress, day = report.get("status"), report.get("progress"), report.get("date")
+    if status == "done" and progress is None:
+        found.append(("progress", _("a report of done must give progress = 100")))
+    elif status == "done" and _is_int(progress) and progress != 100:
+        found.append(("progress", _("a report of done must be at 100%, found {progress}%")
+                      .format(progress=progress)))
+    elif status in STATUSES and status not in CLOSED_STATUSES and progress == 100:
+        found.append(("progress", _("progress 100 means done; a report of {status} gives "
+                                    "less").format(status=status)))
+    if not any(report.get(key) is not None for key in ("status", "progress", "note", "value")):
+        found.append(("note", _("a report must give a status, a progress, a note or a value")))
+    if _is_date(day) and _is_date(created) and day < created:
+        found.append(("date", _("{date} is before {id} was recorded ({created})").format(
+            date=day, id=item_id, created=created)))
+    return found
 
 
 def _value_problems(f: FieldSpec, value: Any, context: _Context) -> list[str]:
@@ -554,16 +582,15 @@ def _check_item(check: _Checker, index: int, item: dict[str, Any], known: Known)
         check.add(_("requirement holds the 2011 plan's own 进度要求, so only cooperation items "
                     "carry it; put a deadline from another source in deadline and "
                     "deadline_source"), line("requirement"), item_id, "requirement")
+    if status in STATUSES and status not in CLOSED_STATUSES and progress == 100:
+        check.add(_("is {status!r} at 100%: progress 100 means done").format(status=status),
+                  line("status"), item_id, "status")
     history = item.get("history") if isinstance(item.get("history"), list) else []
     for position, report in enumerate(history):
-        if isinstance(report, dict) and report.get("status") == "done":
-            where = f"history[{position + 1}].progress"
-            if "progress" not in report:
-                check.add(_("a report of done must give progress = 100"),
-                          line(f"history[{position}]"), item_id, where)
-            elif _is_int(report["progress"]) and report["progress"] != 100:
-                check.add(_("a report of done must be at 100%, found {progress}%").format(
-                    progress=report["progress"]), line(f"history[{position}]"), item_id, where)
+        if isinstance(report, dict):
+            for where, problem in report_problems(report, item.get("created"), item_id):
+                check.add(problem, line(f"history[{position}]"), item_id,
+                          f"history[{position + 1}].{where}")
     _check_sources_cited(check, item, item_id, line, known)
     same_as = item.get("same_as")
     if isinstance(same_as, str) and same_as in known.item_ids:
@@ -608,11 +635,11 @@ def _check_current_state(check: _Checker, item_id: str, item: dict[str, Any],
     if not isinstance(history, list):
         return
     valid = [r for r in history if isinstance(r, dict) and _is_date(r.get("date"))
-             and r.get("status") in STATUSES]
+             and r.get("status", None) in (*STATUSES, None)]
     if len(valid) != len(history):
         return
     expected_status, expected_progress = implied_state(
-        [(r["date"], r["status"], r["progress"] if _is_int(r.get("progress")) else None)
+        [(r["date"], r.get("status"), r["progress"] if _is_int(r.get("progress")) else None)
          for r in valid])
     if status != expected_status:
         latest = max((r["date"] for r in valid), default=None)

@@ -16,11 +16,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .dates import parse_date
-from .errors import AlreadyRecorded, FieldError, UsageError
+from .effective import state_of
+from .errors import AlreadyRecorded, FieldError, FieldErrors, UsageError
 from .i18n import N_, _, join
-from .labels import CATEGORY_LABELS, KIND_LABELS, category_label, code_for, kind_label
+from .labels import (
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    category_label,
+    code_for,
+    kind_label,
+    status_label,
+)
 from .model import (
     CATEGORIES_BY_KIND,
+    CLOSED_STATUSES,
     ID_PREFIXES,
     KINDS,
     MAX_LINES,
@@ -33,12 +43,16 @@ from .model import (
     Number,
     Registry,
     Report,
+    State,
     Target,
+    changes_state,
     current_state,
     editable,
+    report_effect,
+    sorted_history,
 )
 from .query import resolve
-from .validate import ID_PATTERN
+from .validate import ID_PATTERN, report_problems
 
 _WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
@@ -112,6 +126,25 @@ def default_source(by: str, today: dt.date) -> str:
 # mark: progress reports
 
 
+def parse_status(text: str | None, field: str = "status") -> str | None:
+    """A status from its code or its label in either language (in_progress, in progress,
+    进行中; width and case ignored): the words every view shows can be typed back."""
+    if text is None:
+        return None
+    code = code_for(text, STATUS_LABELS)
+    if code is None:
+        raise FieldError(field, _("unknown status {value!r}; use one of {choices}").format(
+            value=text.strip(), choices=join(status_label(s) for s in STATUSES)))
+    return code
+
+
+def check_report_date(day: dt.date, today: dt.date) -> None:
+    """A report records what has happened: its date is not after `today`."""
+    if day > today:
+        raise FieldError("date", _("{date} is in the future; a report records what has "
+                                   "happened").format(date=day))
+
+
 @dataclass(frozen=True)
 class ReportRequest:
     """A progress report as asked for (on the command line, in a form), checked on its own."""
@@ -127,31 +160,48 @@ class ReportRequest:
 
 def report_request(*, today: dt.date, by: str, progress: str | None = None,
                    status: str | None = None, note: str | None = None, value: str | None = None,
-                   date: str | None = None, source: str | None = None) -> ReportRequest:
-    """Parse and check a report's fields from text; the date defaults to today."""
+                   date: str | dt.date | None = None, source: str | None = None,
+                   ) -> ReportRequest:
+    """Parse and check a report's fields from text (every problem at once, as FieldErrors);
+    the date defaults to today. `mark` and `intake` both come through here."""
     if progress is None and status is None and note is None and value is None:
         raise UsageError(_("nothing to record: give a progress, a status, a note or a value"))
-    day = parse_date(date, today, "date") if date is not None else today
-    if day > today:
-        raise FieldError("date", _("{date} is in the future; a report records what has "
-                                   "happened").format(date=day))
-    who = parse_text(by, "by") or ""
+    problems: list[FieldError] = []
+
+    def checked(parse: Any, *args: Any) -> Any:
+        try:
+            return parse(*args)
+        except FieldError as exc:
+            problems.append(exc)
+            return None
+
+    day = (date if isinstance(date, dt.date)
+           else checked(parse_date, date, today, "date") if date is not None else today)
+    if day is not None:
+        checked(check_report_date, day, today)
+    who = checked(parse_text, by, "by") or ""
     request = ReportRequest(
-        date=day, by=who,
-        source=parse_text(source, "source") or default_source(who, today),
-        progress=parse_progress(progress) if progress is not None else None,
-        status=parse_choice(status, STATUSES, "status", "status"),
-        value=parse_number(value, "value") if value is not None else None,
-        note=parse_text(note, "note"))
-    if request.status == "done" and request.progress not in (None, 100):
-        raise FieldError("progress", _("a report of done needs progress 100, got "
-                                       "{progress}").format(progress=request.progress))
+        date=day or today, by=who,
+        source=checked(parse_text, source, "source") or default_source(who, today),
+        progress=checked(parse_progress, progress) if progress is not None else None,
+        status=checked(parse_status, status),
+        value=checked(parse_number, value, "value") if value is not None else None,
+        note=checked(parse_text, note, "note"))
+    stored = 100 if request.status == "done" and request.progress is None else request.progress
+    for where, problem in report_problems(
+            {"status": request.status, "progress": stored, "note": request.note,
+             "value": request.value}, None, ""):
+        if not any(p.field in ("status", "progress") for p in problems):
+            problems.append(FieldError(where, problem))
+    if problems:
+        raise FieldErrors(problems)
     return request
 
 
 @dataclass(frozen=True)
 class MarkResult:
-    """A recorded report, and the item's recorded state before and after it."""
+    """A recorded report, and the item's effective state (status, progress) before and
+    after it (a plan row that follows its road: the road's)."""
 
     item_id: str
     title: str
@@ -161,6 +211,7 @@ class MarkResult:
     latest: dt.date
     unit: str | None = None
     title_en: str | None = None
+    reopened: bool = False
 
     @property
     def is_latest(self) -> bool:
@@ -168,67 +219,117 @@ class MarkResult:
         return self.report.date >= self.latest
 
 
-def _report_status(request: ReportRequest, prior_status: str) -> str:
-    if request.status is not None:
-        return request.status
-    if request.progress == 100:
-        return "done"
-    if request.progress is not None and request.progress > 0:
-        return "in_progress"
-    return prior_status
-
-
 def record_report(registry: Registry, item_text: str, request: ReportRequest,
-                  kinds: Sequence[str] = ()) -> MarkResult:
+                  kinds: Sequence[str] = (), *, reopen: bool = False,
+                  as_history: bool = False) -> MarkResult:
     """Add a report to an item's history in date order and update its recorded state.
 
-    Without a status, progress 100 means done and 1–99 in progress; otherwise the status
-    the item had on the report's date carries on. Progress below what was reported by
-    that date needs a note saying why. The same report twice is refused, and so is a report
-    on an item that records the same event as another (it goes on the other).
+    What the report does to the state is `model.report_effect` (a note alone changes
+    nothing). Every problem of the report on this item is raised at once (FieldErrors):
+    dated before the item was recorded; a value on an item without a target; progress below
+    what was reported by that date without a note saying why; a report that would reopen
+    an item that is done or cancelled (its own state or the one it follows) unless
+    `reopen`; a report that closes the item, dated before a later report that leaves it
+    open, unless `as_history` (it is then kept as history, and the later one decides). The
+    same report twice is AlreadyRecorded; a report on an item that records the same event
+    as another goes on the other.
     """
     item = resolve(registry.items, item_text, kinds)
     if item.same_as is not None:
         raise UsageError(_("{id} records the same event as {other}; record the report on "
                            "{other}").format(id=item.id, other=item.same_as))
+    problems = [FieldError(where, problem) for where, problem in report_problems(
+        {"date": request.date, "status": request.status, "progress": request.progress,
+         "note": request.note, "value": request.value}, item.created, item.id)
+        if where == "date"]
     if request.value is not None and item.target is None:
-        raise FieldError("value", _("{id} has no numeric target; a value is for milestones "
-                                    "with a target (see `circletrack edit --target-value`)")
-                         .format(id=item.id))
+        problems.append(FieldError("value", _(
+            "{id} has no numeric target; a value is for milestones with a target (see "
+            "`circletrack edit --target-value`)").format(id=item.id)))
     earlier = [r for r in item.history if r.date <= request.date]
-    prior_status, prior_progress = current_state(earlier)
-    status = _report_status(request, prior_status)
-    progress = 100 if status == "done" and request.progress is None else request.progress
-    if status == "done" and progress != 100:
-        raise FieldError("status", _("{id} is done; a report below 100% needs a status "
-                                     "(e.g. in_progress)").format(id=item.id))
-    if (progress is not None and prior_progress is not None and progress < prior_progress
+    prior = current_state(earlier)
+    status, progress = _stored_state(prior, request)
+    if (progress is not None and prior[1] is not None and progress < prior[1]
             and request.note is None):
-        raise FieldError("note", _("progress {progress} is below the {prior}% reported as of "
-                                   "{date}; a note must say why").format(
-            progress=progress, prior=prior_progress, date=request.date))
+        problems.append(FieldError("note", _(
+            "progress {progress} is below the {prior}% reported as of {date}; a note must "
+            "say why").format(progress=progress, prior=prior[1], date=request.date)))
     report = Report(date=request.date, source=request.source, status=status, progress=progress,
                     value=request.value, note=request.note, by=request.by)
-    if any(_same_report(report, other) for other in item.history):
-        raise AlreadyRecorded(_("{id} already has this report of {date} ({status}, {progress}); "
-                           "nothing recorded").format(
-            id=item.id, date=report.date, status=status,
-            progress=f"{progress}%" if progress is not None else _("no progress")), report)
-    before = (item.status, item.progress)
     position = max((i + 1 for i, r in enumerate(item.history) if r.date <= report.date),
                    default=0)
     history = (*item.history[:position], report, *item.history[position:])
-    status, progress = current_state(history)
-    put(registry, replace(item, history=history, status=status, progress=progress))
-    return MarkResult(item.id, item.title, report, before, (status, progress),
-                      latest=max(r.date for r in history),
-                      unit=item.target.unit if item.target else None, title_en=item.title_en)
+    by_id = {i.id: i for i in registry.items}
+    recorded = replace(item, history=history, **dict(zip(("status", "progress"),
+                                                          current_state(history))))
+    before, after = state_of(item, by_id), state_of(recorded, {**by_id, item.id: recorded})
+    reopens = not before.is_open and after.is_open
+    # (a report refused for its date has no place in the item's story yet)
+    dated = not any(p.field == "date" for p in problems)
+    if reopens and not reopen and dated:
+        problems.append(FieldError("reopen", _(
+            "{id} is {state}{via}; this report would reopen it: give --reopen to reopen it "
+            "deliberately, or record only a --note").format(
+            id=item.id, state=status_label(before.status), via=_via(before))))
+    elif reopen and not reopens:
+        problems.append(FieldError("reopen", _(
+            "{id} is {state}: this report does not reopen it, leave out --reopen").format(
+            id=item.id, state=status_label(before.status))))
+    if (status in CLOSED_STATUSES and recorded_state_open(item.history, report)
+            and not as_history and dated):
+        later = next(r for r in sorted_history(item.history)
+                     if r.date > report.date and changes_state(r))
+        problems.append(FieldError("date", _(
+            "{id}: this report of {date} ({status}) is older than the report of {later} "
+            "({later_status}), which would still decide: date it {later} or later to make "
+            "it decide, or give --as-history to keep it as history only").format(
+            id=item.id, date=report.date, status=status_label(status), later=later.date,
+            later_status=status_label(later.status or current_state(history)[0]))))
+    if problems:
+        raise FieldErrors(problems)
+    if any(_same_report(report, other) for other in item.history):
+        raise AlreadyRecorded(_("{id} already has this report of {date} ({status}, {progress}); "
+                                "nothing recorded").format(
+            id=item.id, date=report.date, status=status_label(status) if status else _("note"),
+            progress=f"{progress}%" if progress is not None else _("no progress")), report)
+    put(registry, recorded)
+    return MarkResult(item.id, item.title, report, (before.status, before.progress),
+                      (after.status, after.progress), latest=max(r.date for r in history),
+                      unit=item.target.unit if item.target else None, title_en=item.title_en,
+                      reopened=reopens)
 
 
 def put(registry: Registry, item: Item) -> None:
     """Put `item` in the registry in place of the item with its id (items are values: a
     change makes a new one, and the write finds it by comparing with what it read)."""
     registry.items = [item if other.id == item.id else other for other in registry.items]
+
+
+def _stored_state(prior: tuple[str, int | None], request: ReportRequest,
+                  ) -> tuple[str | None, int | None]:
+    """The status and progress a report is stored with: what the user gave, the status
+    resolved where only a progress was given (so the file says what each report did), and
+    nothing for a note or a value alone."""
+    if request.status is None and request.progress is None:
+        return None, None
+    status, _progress = report_effect(prior, request.status, request.progress)
+    progress = request.progress if request.progress is not None else (
+        100 if status == "done" else None)
+    return status, progress
+
+
+def recorded_state_open(history: Sequence[Report], report: Report) -> bool:
+    """Whether the item's own reports leave it open once `report` is added to `history`."""
+    status, _progress = current_state([*history, report])
+    return status not in CLOSED_STATUSES
+
+
+def _via(state: State) -> str:
+    """`(via hwy-qianjiang-tongdao, reported 2020-12-28)` for a derived state, else the date."""
+    if state.derived:
+        return " " + _("(via {items}, reported {date})").format(
+            items=", ".join(state.via), date=state.date or _("never"))
+    return " " + _("(reported {date})").format(date=state.date) if state.date else ""
 
 
 def report_key(report: Report) -> tuple[Any, ...]:
@@ -441,12 +542,14 @@ def edit_item(registry: Registry, item_text: str, values: ItemFields, *, today: 
     move = None
     new_due = values.get("due")
     if new_due is not None and new_due != found.due:
-        if reason is None:
+        if reason is None and found.due is not None:
             raise FieldError("reason", _("moving {id}'s due date needs a reason saying "
                                          "why").format(id=found.id))
-        if not found.due_changes:
+        if not found.due_changes and found.due is not None:
             changes["original_due"] = found.due
-        move = DueChange(from_=found.due, to=new_due, date=today, reason=reason, by=by)
+        # (a first due date is recorded too, so --as-of replays it, but it is no move)
+        move = DueChange(from_=found.due, to=new_due, date=today,
+                         reason=reason or "first due date set", by=by)
         changes.update(due_changes=(*found.due_changes, move), due=new_due)
     item = _check_item(registry, replace(found, **changes))
     put(registry, item)

@@ -14,7 +14,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from ..errors import CircletrackError, ExitStatus, FieldError
+from ..errors import CircletrackError, ExitStatus, FieldError, FieldErrors
 from ..i18n import N_, _, detect_language, join, set_language
 from ..store import Location, locate
 from .helptext import CellContext, tidy, tidy_all
@@ -400,6 +400,10 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except FieldErrors as exc:
+            raise fail("; ".join(_("{option}: {message}").format(
+                option=option_name(p.field), message=p) for p in exc.problems),
+                exc.exit_status) from None
         except FieldError as exc:
             raise fail(_("{option}: {message}").format(option=option_name(exc.field),
                                                        message=exc), exc.exit_status) from None

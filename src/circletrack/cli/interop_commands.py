@@ -13,6 +13,7 @@ from ..i18n import _
 from ..interop import items_from_tables, merge_items, parse_export
 from ..store import MAX_REGISTRY_BYTES, update_journaled
 from .core import RegistryOption, checkout_notice, command, registry_location
+from .options import today
 
 
 def read_json_file(path: Path) -> str:
@@ -52,7 +53,8 @@ def import_command(
     tables = parse_export(read_json_file(file))
     location = registry_location(registry)
     written = update_journaled(location,
-                               lambda data: merge_items(data, items_from_tables(tables, data)),
+                               lambda data: merge_items(data, items_from_tables(tables, data,
+                                                                                today())),
                                f"import {file.name}")
     added, updated, unchanged = written.result
     typer.echo(_("imported {file}: {added} added, {updated} updated, {unchanged} unchanged "

@@ -137,6 +137,13 @@ def intake_command(
         help="Filled forms (.xlsx or .csv) written by `circletrack forms`.")],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be recorded, and write nothing.")] = False,
+    reopen: Annotated[bool, typer.Option(
+        "--reopen", help="Let a row reopen an item that is done or cancelled; without it "
+                         "such a row is refused.")] = False,
+    as_history: Annotated[bool, typer.Option(
+        "--as-history", help="Keep a row that closes an item, dated before a later report "
+                             "that leaves it open, as history: the later one still "
+                             "decides.")] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Record the reports in filled forms: every row checked first, then one write (or none).
@@ -146,7 +153,7 @@ def intake_command(
     not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
     """
     from ..formfile import read_form
-    from ..intake import preview, record_forms
+    from ..intake import ReportOptions, preview, record_forms
     from ..render.intake import intake_table, summary_line
 
     forms = [read_form(path.name, _read(path)) for path in files]
@@ -154,7 +161,8 @@ def intake_command(
     if not dry_run:
         check_writable(location)
     day = today()
-    seen = preview(load(location), forms, day)
+    options = ReportOptions(reopen=reopen, as_history=as_history)
+    seen = preview(load(location), forms, day, options)
     if seen.rows:
         deliver(intake_table(seen, output_width()))
     if seen.problems:
@@ -166,7 +174,7 @@ def intake_command(
         typer.echo(summary_line(seen, dry_run=dry_run))
         return
     try:
-        written = update_journaled(location, lambda reg: record_forms(reg, forms, day),
+        written = update_journaled(location, lambda reg: record_forms(reg, forms, day, options),
                                    command_label(ctx))
     except FormsRefused as exc:  # the registry changed between the preview and the write
         raise fail(str(exc), exc.exit_status) from None

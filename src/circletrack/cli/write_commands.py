@@ -43,11 +43,18 @@ ByOption = Annotated[Optional[str], typer.Option("--by", help=BY_HELP, show_defa
 
 # mark
 ProgressOption = text_option("--progress", "Percentage done, 0–100 (40 or 40%). Without "
-                         "--status, 100 means done and 1–99 in_progress.", "-p")
-StatusOption = text_option("--status", f"Status: {', '.join(STATUSES)}. Default: from --progress, "
-                       "else the item's status on the report's date.", "-s",
-                       complete=complete_statuses)
-NoteOption = text_option("--note", "What was reported. Required when progress goes down.", "-n")
+                         "--status, 100 means done and 1–99 in progress.", "-p")
+StatusOption = text_option("--status", f"Status: {', '.join(STATUSES)}, or its label in either "
+                       "language (in progress, 进行中). Default: from --progress; a report "
+                       "with neither changes no state.", "-s", complete=complete_statuses)
+NoteOption = text_option("--note", "What was reported. Alone, a note changes no state. "
+                         "Required when progress goes down.", "-n")
+ReopenOption = Annotated[bool, typer.Option(
+    "--reopen", help="Let the report reopen an item that is done or cancelled (its own "
+                     "state or the one it follows); without it such a report is refused.")]
+AsHistoryOption = Annotated[bool, typer.Option(
+    "--as-history", help="Keep a report that closes an item, dated before a later report "
+                         "that leaves it open, as history: the later one still decides.")]
 ValueOption = text_option("--value", "Milestones with a numeric target: the value reached.")
 DateOption = text_option("--date", f"When it happened (default today). {DATE_HELP}", "-d")
 ReportSourceOption = text_option("--source", "Where it was reported, e.g. '人民网 2019-12-20'. "
@@ -74,6 +81,9 @@ def command_label(ctx: typer.Context) -> str:
         value = ctx.params.get(param.name or "")
         if param.name == "registry" or value in (None, False, [], ()):
             continue
+        if getattr(param, "is_flag", False):
+            words.append(param.opts[0])
+            continue
         for one in value if isinstance(value, (list, tuple)) else [value]:
             flag = [] if param.param_type_name == "argument" else [param.opts[0]]
             words += [*flag, str(one)]
@@ -94,6 +104,8 @@ def mark_command(
     date: DateOption = None,
     by: ByOption = None,
     source: ReportSourceOption = None,
+    reopen: ReopenOption = False,
+    as_history: AsHistoryOption = False,
     kind: NarrowKindOption = [],
     registry: RegistryOption = None,
 ) -> None:
@@ -111,7 +123,8 @@ def mark_command(
     kinds = filters.kinds(kind)
     location = registry_location(registry)
     written = update_journaled(
-        location, lambda reg: [record_report(reg, text, request, kinds) for text in items],
+        location, lambda reg: [record_report(reg, text, request, kinds, reopen=reopen,
+                                             as_history=as_history) for text in items],
         command_label(ctx))
     for result in written.result:
         typer.echo(mark_message(result, str(location.path)))

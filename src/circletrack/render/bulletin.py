@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..bulletin import NO_UNIT, Bulletin
 from ..forms import OFFICE
 from ..i18n import N_, _, current_language
-from ..labels import item_title, status_label
+from ..labels import event_title, item_title, status_label
 from ..model import Item
 from ..query import days_overdue
 from .formats import md_cell
@@ -50,15 +50,15 @@ def sections(bulletin: Bulletin) -> list[Section]:
                   f"{e.report.progress}%" if e.report.progress is not None else "",
                   e.report.note or "", e.report.by or ""] for e in bulletin.reports]),
         Section(_("Items finished"), [_("ID"), _("Title"), _("Lead"), _("Reported done on")],
-                [[i.id, item_title(i), _units(i), _iso(i.state.date)]
+                [[i.id, event_title(i), _units(i), _iso(i.state.date)]
                  for i in bulletin.finished]),
         Section(_("Newly overdue"), [_("ID"), _("Title"), _("Lead"), _("Due"),
                                      _("Days overdue")],
-                [[i.id, item_title(i), _units(i), _iso(i.due), str(days_overdue(i, until))]
+                [[i.id, event_title(i), _units(i), _iso(i.due), str(days_overdue(i, until))]
                  for i in bulletin.newly_overdue]),
         Section(_("Due in the next {days} days").format(days=bulletin.horizon),
                 [_("ID"), _("Title"), _("Lead"), _("Due"), _("Days left")],
-                [[i.id, item_title(i), _units(i), _iso(i.due),
+                [[i.id, event_title(i), _units(i), _iso(i.due),
                   str((i.due - until).days) if i.due else ""] for i in bulletin.due_soon]),
         Section(_("Deadlines moved"),
                 [_("ID"), _("Title"), _("Moved on"), _("From"), _("To"), _("Reason")],

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..dashboard import Dashboard
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, join, ngettext
 from ..labels import FACET_LABELS, category_label, item_title, kind_label, status_label
 from ..model import KINDS, STATUSES
 from .fields import DERIVED_MARK
@@ -21,8 +21,12 @@ from .widgets import fill, fit, progress_bar
 
 
 def _status_table(board: Dashboard) -> Table:
+    caption = (_("Counted once, with the item that records the same event: {pairs}").format(
+        pairs=join(_("{id} (as {other})").format(id=i, other=o)
+                   for i, o in board.same_events)) if board.same_events else None)
     table = Table(title=_("Items by status"), title_justify="left", header_style="bold",
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, caption=caption,
+                  caption_justify="left")
     table.add_column(_("Kind"))
     for status in STATUSES:
         # English headers read "in progress"; the table cells elsewhere keep `in_progress`.

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import N_, _, ngettext
-from ..labels import category_label, item_title, kind_label, status_label
-from ..listings import days_slipped, first_due, slip_reasons
+from ..labels import category_label, event_title, kind_label, status_label
+from ..listings import days_slipped, first_due, moves, slip_reasons
 from ..model import Item, Report, State, record_to_json
 from ..query import days_overdue, days_since_report, is_overdue, last_reported
 
@@ -33,6 +33,7 @@ def item_json(item: Item, day: dt.date) -> dict[str, Any]:
     data["days_overdue"] = days_overdue(item, day)
     data["updated"] = _iso(item.updated)
     data["effective"] = state_json(item.state)
+    data["same_event"] = list(item.same_event)
     return data
 
 
@@ -88,7 +89,7 @@ COLUMNS: dict[str, Column] = {
     "id": Column(N_("ID"), lambda i, d: i.id, "cyan"),
     "kind": Column(N_("Kind"), lambda i, d: kind_label(i.kind)),
     "category": Column(N_("Category"), lambda i, d: category_label(i.category)),
-    "title": Column(N_("Title"), lambda i, d: item_title(i)),
+    "title": Column(N_("Title"), lambda i, d: event_title(i)),
     "lead": Column(N_("Lead"), lambda i, d: _units(i.lead)),
     "support": Column(N_("Support"), lambda i, d: _units(i.support)),
     "cities": Column(N_("Cities"), lambda i, d: _units(i.cities)),
@@ -119,7 +120,7 @@ COLUMNS: dict[str, Column] = {
     "days_since_report": Column(N_("Days since report"),
                                 lambda i, d: str(days_since_report(i, d)), "yellow", "right"),
     "first_due": Column(N_("First due"), lambda i, d: _iso(first_due(i)) or ""),
-    "due_moves": Column(N_("Moves"), lambda i, d: str(len(i.due_changes)), justify="right"),
+    "due_moves": Column(N_("Moves"), lambda i, d: str(len(moves(i))), justify="right"),
     "days_slipped": Column(N_("Days slipped"), lambda i, d: _optional_int(days_slipped(i)),
                            "red", "right"),
     "slip_reasons": Column(N_("Reasons"), lambda i, d: "; ".join(slip_reasons(i))),

@@ -383,11 +383,11 @@ class ItemTables:
         return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
 
 
-def status_text(status: str) -> Text:
+def status_text(status: str | None) -> Text:
     """A status (the machine value) in the active language, in its colour."""
     from rich.text import Text  # start-up: terminals only
 
-    return Text(status_label(status), style=STATUS_STYLES.get(status, ""))
+    return Text(status_label(status), style=STATUS_STYLES.get(status, "") if status else "dim")
 
 
 def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],

@@ -37,6 +37,10 @@ def mark_message(result: MarkResult, path: str) -> str:
         of += _(", before the latest of {latest}").format(latest=result.latest)
     of += _("; wrote {path}").format(path=path)
     title = display_title(result.title, result.title_en)
+    if result.reopened:
+        return _("{id} {title}: reopened, {before} → {after} ({report})").format(
+            id=result.item_id, title=title, before=_state(result.before),
+            after=_state(result.after), report=of)
     if result.before == result.after:
         return _("{id} {title}: stays {state} ({report})").format(
             id=result.item_id, title=title, state=_state(result.after), report=of)
