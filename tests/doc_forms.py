@@ -1,5 +1,5 @@
 """Make the filled forms the docs' `intake` examples read (docs/commands/files/): 市交通局's
-form as of 2012-01-01, written by `circletrack forms` and filled as the unit would, and a
+form as of 2011-12-20, written by `circletrack forms` and filled as the unit would, and a
 copy with mistakes. No circletrack command fills a form, so the files are committed;
 `tests/test_intake.py` checks that the committed ones hold what this script writes.
 
@@ -17,22 +17,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ROOT / "docs" / "commands" / "files"
 SHIPPED = ROOT / "data" / "projects.toml"
-UNIT, AS_OF = "市交通局", dt.date(2012, 1, 1)
+UNIT, AS_OF = "市交通局", dt.date(2011, 12, 20)
 GOOD = f"{UNIT}-{AS_OF.isoformat()}.xlsx"
 BAD = "市交通局-有误.xlsx"
 
 #: What 市交通局 writes in its form (by id, the unit's columns).
 FILLED = {
-    "coop-06": {"new_progress": 40, "report_date": dt.date(2011, 12, 1),
-                "note": "主体工程开工", "reported_by": "王工"},
-    "coop-07": {"new_status": "done", "report_date": dt.date(2011, 12, 20)},
-    "coop-09": {"new_status": "blocked", "report_date": dt.date(2011, 12, 23),
-                "note": "征地受阻"},
+    "coop-05": {"new_progress": 60, "report_date": dt.date(2011, 12, 1),
+                "note": "综合交通规划送审", "reported_by": "王工"},
+    "coop-08": {"new_status": "blocked", "report_date": dt.date(2011, 12, 16),
+                "note": "前期审批受阻"},
+    "coop-21": {"new_status": "done", "report_date": dt.date(2011, 12, 20)},
 }
 #: The same form with mistakes: progress out of range, a date before the item existed.
 MISTAKES = {
-    "coop-06": {"new_progress": 150, "report_date": dt.date(2011, 12, 1)},
-    "coop-07": {"new_status": "done", "report_date": dt.date(2010, 5, 1)},
+    "coop-05": {"new_progress": 150, "report_date": dt.date(2011, 12, 1)},
+    "coop-21": {"new_status": "done", "report_date": dt.date(2010, 5, 1)},
 }
 
 

@@ -78,18 +78,22 @@ def sandbox() -> Iterator[Path]:
 
 
 def run(command: str) -> str:
-    """The combined stdout and stderr of one `circletrack …` command line."""
-    from typer.testing import CliRunner
+    """The combined stdout and stderr of one `circletrack …` command line, run by the
+    installed program (tests/program.py) in the sandbox folder, as a user would run it."""
+    import subprocess
 
-    from circletrack.cli import app
+    from program import SCRIPT
 
     args = shlex.split(command)
     if not args or args[0] != "circletrack":
         raise ValueError(f"docs example must start with `circletrack`: {command}")
-    result = CliRunner().invoke(app, args[1:], env=ENV, prog_name="circletrack")
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    output = result.output
+    done = subprocess.run([str(SCRIPT), *args[1:]], env={**os.environ, **ENV,
+                                                         "PYTHONUNBUFFERED": "1"},
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=120)
+    output = done.stdout.decode("utf-8")
+    if "Traceback (most recent call last)" in output:
+        raise AssertionError(f"`{command}` ended in a traceback:\n{output}")
     return output if output.endswith("\n") or not output else output + "\n"
 
 

@@ -1,5 +1,7 @@
 """The docs cannot drift: every command has a page with a real example, and every
-example's output is what the command prints today."""
+example's output is what the installed `circletrack` prints today (tests/docs_examples.py
+runs each example through the console script, so every command runs at least once as a
+user runs it)."""
 
 from __future__ import annotations
 
