@@ -78,3 +78,27 @@ def wrap_words(text: str, width: int) -> list[str]:
     if line or not lines:
         lines.append(line)
     return lines
+
+
+#: Characters a terminal acts on instead of showing, or that reorder the text around them:
+#: C0 controls but tab and line feed (ESC starts `ESC[2J`, OSC titles and links; BEL, CR,
+#: backspace), DEL, C1 controls, and the bidirectional marks, embeddings, overrides and
+#: isolates (U+202E turns `mroF.xlsx` into a name that reads `xslx.Form`). No field of a
+#: registry, no form cell and no command-line value holds them.
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` as `U+001B`, or None."""
+    found = CONTROL_CHARACTERS.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each control character written as a visible escape (`\\x1b`, `\\u202e`),
+    so printing it can neither move the cursor, clear the screen nor reorder a line."""
+    if not CONTROL_CHARACTERS.search(text):
+        return text
+    return CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                                  text)

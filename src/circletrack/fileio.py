@@ -32,25 +32,70 @@ def lock_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(path.name + ".lock"), path.with_name(path.name + ".lock-holder")
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
 def share_like(path: Path, model: Path | None) -> None:
     """Give a file circletrack made beside a registry the registry's permissions and group,
     so every member of a group that shares the registry can write, lock and undo; a folder
     gets the same, with search (x) where the file has read. Best effort: a permission it
-    may not grant is left as it is."""
+    may not grant is left as it is.
+
+    The file is opened without following a link and changed through that descriptor: a
+    link planted under the name (to someone's private file) is never chmod'ed or chgrp'ed."""
     if model is None or os.name != "posix":
         return
     try:
         info = os.stat(model)
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError:
         return
-    mode = info.st_mode & 0o666
-    if path.is_dir():
-        mode |= (mode & 0o444) >> 2 | (os.stat(path).st_mode & 0o2000)
-    with contextlib.suppress(OSError):
-        if os.stat(path).st_gid != info.st_gid:
-            os.chown(path, -1, info.st_gid)
-    with contextlib.suppress(OSError):
-        os.chmod(path, mode)
+    try:
+        own = os.fstat(fd)
+        if not (stat.S_ISREG(own.st_mode) or stat.S_ISDIR(own.st_mode)):
+            return
+        mode = info.st_mode & 0o666
+        if stat.S_ISDIR(own.st_mode):
+            mode |= (mode & 0o444) >> 2 | (own.st_mode & 0o2000)
+        with contextlib.suppress(OSError):
+            if own.st_gid != info.st_gid:
+                os.fchown(fd, -1, info.st_gid)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file circletrack keeps beside a registry (a journal entry, the
+    lock's note), read without following a link and never more than `limit` bytes; a link,
+    a FIFO or anything else is an OSError saying so."""
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, _("not a regular file"), str(path))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise OSError(0, _("larger than {limit} bytes").format(limit=limit), str(path))
+    return data
+
+
+def replace_beside(path: Path, data: bytes, model: Path) -> None:
+    """Write a small file beside a registry (the lock's note) by renaming a finished one
+    over its name: whatever stood there, a link planted to another file included, is
+    replaced, never followed."""
+    tmp_name = flushed_temporary(path, data)
+    try:
+        share_like(Path(tmp_name), model)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
 
 
 @contextlib.contextmanager
@@ -71,8 +116,8 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
         lock.acquire()
     except Timeout:
         holder = ""
-        with contextlib.suppress(OSError):
-            holder = holder_path.read_text(encoding="utf-8").strip()
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            holder = read_regular(holder_path, 512).decode("utf-8").strip()
         who = _(" (held by {holder})").format(holder=holder) if holder else ""
         raise LockTimeout(_("registry is locked by another circletrack process{holder}; "
                             "waited {seconds} s, try again").format(
@@ -82,9 +127,8 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
         with contextlib.suppress(OSError):
             import socket  # start-up: see login_name
 
-            holder_path.write_text(f"{login_name()}@{socket.gethostname()} pid {os.getpid()}",
-                                   encoding="utf-8")
-            share_like(holder_path, path)
+            replace_beside(holder_path, f"{login_name()}@{socket.gethostname()} pid "
+                                        f"{os.getpid()}".encode("utf-8", "replace"), path)
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -122,13 +166,22 @@ def atomic_write(path: Path, data: bytes, like: Path | None = None) -> None:
     (a journal entry those of its registry), else stays private (0600)."""
     tmp_name = flushed_temporary(path, data)
     try:
-        share_like(Path(tmp_name), path if path.exists() else like)
+        # (the file it replaces is the model only if it is one: a link is replaced, not read)
+        share_like(Path(tmp_name), path if _is_regular(path) else like)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
     fsync_dir(path.parent)
+
+
+def _is_regular(path: Path) -> bool:
+    """True for a regular file (a link, even to one, is not)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _kind_of(mode: int) -> str:
@@ -146,20 +199,23 @@ def _kind_of(mode: int) -> str:
 
 def write_file(path: Path, data: bytes, replace: bool = False) -> Path:
     """Write a new file (a report, a registry copy) completely or not at all; returns the
-    file written (the target, when `path` is a symbolic link replaced with `replace`).
+    file written.
 
     Without `replace` an existing file is never touched, even one created by another
     process a moment ago: the finished temporary file is hard-linked to the name, which
     fails if the name exists. Where links are not supported the file is created with
     O_EXCL instead. A new file gets the mode any new file would (0666 less the umask),
-    not the temporary file's private 0600. With `replace`, only a regular file is replaced
-    (through a symbolic link, the file it points to); a FIFO, a device, a socket or a
-    folder is refused.
+    not the temporary file's private 0600. With `replace`, only a regular file is replaced;
+    a symbolic link (someone may have planted it in a shared output folder, pointing at a
+    file of yours), a FIFO, a device, a socket or a folder is refused.
     """
+    if path.is_symlink():
+        raise UsageError(_("{path} is a symbolic link; circletrack does not write through "
+                           "links: remove it or name another file").format(path=path))
     if path.is_dir():
         raise UsageError(_("{path} is a folder; name a file").format(path=path))
     if replace:
-        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        target = path
         with contextlib.suppress(FileNotFoundError):
             mode = os.stat(target).st_mode
             if not stat.S_ISREG(mode):

@@ -164,7 +164,7 @@ def unit_forms(items: Iterable[Item], criteria: Criteria, day: dt.date,
     return Forms(day, within, forms, unassigned)
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 
 
 def form_filename(unit: str, day: dt.date, fmt: str) -> str:

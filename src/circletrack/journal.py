@@ -20,12 +20,14 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CircletrackError, ConflictError
-from .fileio import atomic_write, share_like
+from .fileio import atomic_write, read_regular, share_like
 from .i18n import _
 
 #: How many writes can be undone; older entries are dropped when a new one is recorded.
@@ -55,6 +57,52 @@ def sha256(data: bytes) -> str:
 def journal_dir(registry_path: Path) -> Path:
     """The journal folder of a registry file: `<registry>.journal` beside it."""
     return registry_path.with_name(registry_path.name + ".journal")
+
+
+#: The most a journal file may hold: a registry's bytes (see store.MAX_REGISTRY_BYTES).
+MAX_JOURNAL_FILE = 256 * 1024 * 1024
+
+
+class JournalUnsafe(CircletrackError):
+    """The journal's folder is not one circletrack may use: a link, not a folder, writable by
+    everyone, or someone else's; nothing was written."""
+
+
+def journal_folder(registry_path: Path, create: bool = False) -> Path | None:
+    """The registry's journal folder, checked before each use: a real folder (a link planted
+    there, through git or in a shared folder, is never followed), writable by nobody but its
+    owner and group, owned by this user or in the registry's group (a registry a group
+    shares). None when there is none yet and `create` is false; created (like the registry)
+    when `create` is true. JournalUnsafe otherwise."""
+    folder = journal_dir(registry_path)
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        if not create:
+            return None
+        os.mkdir(folder, 0o700)
+        share_like(folder, registry_path)  # a registry shared by a group: its journal too
+        info = os.lstat(folder)
+    if stat.S_ISLNK(info.st_mode):
+        raise JournalUnsafe(_("{path} is a link: circletrack keeps the undo journal in a real "
+                              "folder beside the registry and never follows a link there; "
+                              "remove the link").format(path=folder))
+    if not stat.S_ISDIR(info.st_mode):
+        raise JournalUnsafe(_("{path} is not a folder: circletrack keeps the undo journal "
+                              "there; move it away").format(path=folder))
+    if hasattr(os, "geteuid"):
+        try:
+            registry = os.stat(registry_path)
+            owners, group = (os.geteuid(), registry.st_uid), registry.st_gid
+        except OSError:  # (no registry file there: only this user's folder will do)
+            owners, group = (os.geteuid(),), None
+        if info.st_mode & 0o002:
+            raise JournalUnsafe(_("{path} is writable by everyone: anyone could change what "
+                                  "undo restores; `chmod o-w` it").format(path=folder))
+        if info.st_uid not in owners and info.st_gid != group:
+            raise JournalUnsafe(_("{path} belongs to another user and not to the registry's "
+                                  "group; circletrack will not use it").format(path=folder))
+    return folder
 
 
 def _file(folder: Path, number: int, suffix: str) -> Path:
@@ -92,18 +140,18 @@ class Undone:
 def _read_entry(folder: Path, number: int, undoing: bool) -> Entry:
     meta_path = _file(folder, number, "undoing" if undoing else "json")
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = json.loads(read_regular(meta_path, _NOTE_BYTES * 4).decode("utf-8"))
         return Entry(folder, number, str(meta["label"]), str(meta["time"]), str(meta["user"]),
                      str(meta["sha256_before"]), str(meta["sha256_after"]), undoing)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # (UnicodeError is a ValueError)
         raise JournalDamaged(_("journal entry {path} cannot be read ({error}); move it out of "
                                "the journal folder to go on").format(path=meta_path, error=exc)
                              ) from None
 
 
-def _numbers(folder: Path) -> list[int]:
+def _numbers(folder: Path | None) -> list[int]:
     """The numbers of the entries in a journal folder (those with a .json or .undoing), sorted."""
-    if not folder.is_dir():
+    if folder is None:
         return []
     found = (_ENTRY_FILE.match(child.name) for child in folder.iterdir())
     return sorted({int(m.group(1)) for m in found if m and m.group(2) != "before"})
@@ -115,8 +163,8 @@ def _entry(folder: Path, number: int) -> Entry:
 
 def entries(registry_path: Path) -> list[Entry]:
     """The journal's entries, oldest first (empty when there is no journal)."""
-    folder = journal_dir(registry_path)
-    return [_entry(folder, number) for number in _numbers(folder)]
+    folder = journal_folder(registry_path)
+    return [_entry(folder, number) for number in _numbers(folder)] if folder else []
 
 
 def _remove(folder: Path, number: int) -> None:
@@ -135,10 +183,8 @@ def _meta_bytes(label: str, user: str, before: bytes, after: bytes, when: dt.dat
 def record(registry_path: Path, before: bytes, after: bytes, label: str, user: str,
            limit: int = JOURNAL_LIMIT) -> Entry:
     """Add an entry for a write from `before` to `after`; the caller holds the registry's lock."""
-    folder = journal_dir(registry_path)
-    if not folder.is_dir():
-        folder.mkdir()
-        share_like(folder, registry_path)  # a registry shared by a group: its journal too
+    folder = journal_folder(registry_path, create=True)
+    assert folder is not None
     numbers = _numbers(folder)
     number = numbers[-1] + 1 if numbers else 1
     # The journal's timestamp is audit metadata, like a file's mtime, so it reads the clock.
@@ -162,9 +208,9 @@ def settle(registry_path: Path, current: bytes) -> Entry | None:
     replaced the registry is dropped; an undo that restored the bytes but did not remove its
     entry is finished (that entry is returned); an undo that did not restore them is called off.
     """
-    folder = journal_dir(registry_path)
+    folder = journal_folder(registry_path)
     numbers = _numbers(folder)
-    if not numbers:
+    if folder is None or not numbers:
         return None
     top = _entry(folder, numbers[-1])
     digest = sha256(current)
@@ -195,8 +241,8 @@ def record_merge(registry_path: Path, merged: bytes, label: str,
                  keep: int = MERGE_NOTES) -> MergeNote:
     """Note that a merge produced `merged` for this registry (git writes the file itself,
     after the driver returns), so `undo` can name the merge instead of a foreign change."""
-    folder = journal_dir(registry_path)
-    folder.mkdir(exist_ok=True)
+    folder = journal_folder(registry_path, create=True)
+    assert folder is not None
     # Like a write's entry, the note's timestamp is audit metadata, so it reads the clock.
     note = MergeNote(sha256(merged), dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                      label)
@@ -209,7 +255,10 @@ def record_merge(registry_path: Path, merged: bytes, label: str,
 def merge_notes(registry_path: Path) -> list[MergeNote]:
     """The merge notes of a registry, oldest first; lines that cannot be read are skipped."""
     try:
-        text = (journal_dir(registry_path) / MERGES_FILE).read_text(encoding="utf-8")
+        folder = journal_folder(registry_path)
+        if folder is None:
+            return []
+        text = read_regular(folder / MERGES_FILE, MERGE_NOTES * _NOTE_BYTES * 2).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     notes = []
@@ -238,7 +287,7 @@ def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Un
     Refuses (ConflictError) when the registry no longer holds the bytes that write left,
     since restoring would throw away someone else's change.
     """
-    folder = journal_dir(registry_path)
+    folder = journal_folder(registry_path)
     name = shown if shown is not None else registry_path
     finished = settle(registry_path, current)
     numbers = _numbers(folder)
@@ -253,6 +302,7 @@ def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Un
                 path=name, label=merged.label, time=merged.time))
         raise NothingToUndo(_("nothing to undo: no circletrack write to {path} is recorded "
                               "in {folder}").format(path=name, folder=journal_dir(name)))
+    assert folder is not None
     top = _entry(folder, numbers[-1])
     if sha256(current) != top.sha256_after and merged is not None:
         raise ConflictError(
@@ -265,11 +315,17 @@ def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Un
             _("not undone: {path} has changed since circletrack wrote it (`{label}`, "
               "{time}); undoing would discard that change").format(
                 path=name, label=top.label, time=top.time))
-    before = top.path("before").read_bytes()
+    try:
+        before = read_regular(top.path("before"), MAX_JOURNAL_FILE)
+        meta = read_regular(top.path("json"), _NOTE_BYTES * 4)
+    except OSError as exc:
+        raise JournalDamaged(_("not undone: journal entry {path} cannot be read ({error})")
+                             .format(path=top.path("before"), error=exc.strerror or exc)
+                             ) from None
     if sha256(before) != top.sha256_before:
         raise JournalDamaged(_("not undone: journal entry {path} does not match its "
                                "checksum").format(path=top.path("before")))
-    atomic_write(top.path("undoing"), top.path("json").read_bytes(), like=registry_path)
+    atomic_write(top.path("undoing"), meta, like=registry_path)
     atomic_write(registry_path, before)
     _remove(folder, top.number)
     return Undone(top, len(numbers) - 1)

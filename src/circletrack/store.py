@@ -466,8 +466,23 @@ def init_copy(destination: Path, force: bool = False) -> Path:
 
 def current_user(env: dict[str, str] | None = None) -> str:
     """Who a write is recorded as: $CIRCLETRACK_USER, else the login name."""
+    from .cells import control_character  # start-up: writes only
+
     environ = os.environ if env is None else env
-    return environ.get(ENV_USER, "").strip() or login_name()
+    given = environ.get(ENV_USER, "").strip()
+    name = given or login_name()
+    source = ENV_USER if given else _("your login name")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(_("{source} is not valid UTF-8; set {variable} to the name writes "
+                           "are recorded as").format(source=source, variable=ENV_USER)) from None
+    control = control_character(name)
+    if control is not None:
+        raise UsageError(_("{source} holds the control character {code}; set {variable} to "
+                           "the name writes are recorded as").format(
+            source=source, code=control, variable=ENV_USER))
+    return name
 
 
 class ChangeInvalid(RegistryInvalid):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .cells import control_character
 from .errors import Problem
 from .i18n import N_, _
 from .model import (
@@ -165,7 +166,11 @@ def _is_number(value: Any) -> bool:
 
 
 def _text_problem(value: str) -> str | None:
-    """Why a text is too long to hold, or None."""
+    """Why a text cannot be held (too long, a control character), or None."""
+    control = control_character(value)
+    if control is not None:
+        return _("holds the control character {code}, which a terminal would act on; "
+                 "remove it").format(code=control)
     if len(value) > MAX_TEXT:
         return _("is {length} characters long; a field holds at most {limit}").format(
             length=len(value), limit=MAX_TEXT)
@@ -386,6 +391,9 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
     for key in ("file", "note"):
         if key in source and not isinstance(source[key], str):
             check.add(_("must be a string"), lines.source(source_id, key), where, key)
+    for key in ("title", "publisher", "file", "note"):
+        if isinstance(source.get(key), str) and (problem := _text_problem(source[key])):
+            check.add(problem, lines.source(source_id, key), where, key)
 
 
 #: What the choice types may hold; the category's choices depend on the item's kind.

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .cells import control_character
 from .dates import parse_date
 from .effective import state_of
 from .errors import AlreadyRecorded, FieldError, FieldErrors, UsageError
@@ -96,6 +97,10 @@ def parse_text(text: str | None, field: str) -> str | None:
         return None
     if not text.strip():
         raise FieldError(field, _("must not be empty"))
+    control = control_character(text)
+    if control is not None:
+        raise FieldError(field, _("holds the control character {code}, which a terminal "
+                                  "would act on; remove it").format(code=control))
     if len(text) > MAX_TEXT or text.count("\n") >= MAX_LINES:
         raise FieldError(field, _("is too long: at most {limit} characters and {lines} lines")
                          .format(limit=MAX_TEXT, lines=MAX_LINES))
@@ -188,11 +193,10 @@ def report_request(*, today: dt.date, by: str, progress: str | None = None,
         value=checked(parse_number, value, "value") if value is not None else None,
         note=checked(parse_text, note, "note"))
     stored = 100 if request.status == "done" and request.progress is None else request.progress
-    for where, problem in report_problems(
+    if not problems:  # (what the fields say together, once each says something readable)
+        problems += [FieldError(where, problem) for where, problem in report_problems(
             {"status": request.status, "progress": stored, "note": request.note,
-             "value": request.value}, None, ""):
-        if not any(p.field in ("status", "progress") for p in problems):
-            problems.append(FieldError(where, problem))
+             "value": request.value}, None, "")]
     if problems:
         raise FieldErrors(problems)
     return request
@@ -379,7 +383,7 @@ def _parse_option(f: FieldSpec, text: Any, today: dt.date, name: str) -> Any:
     the field (`name`: target parts are target_value …)."""
     kind = f.spec.type
     if f.spec.repeated:
-        return _values(text)
+        return tuple(parse_text(v, name) for v in _values(text))
     if kind == "date":
         return parse_date(text, today, name)
     if kind == "number":
@@ -390,9 +394,9 @@ def _parse_option(f: FieldSpec, text: Any, today: dt.date, name: str) -> Any:
         return parse_choice(text, TARGET_OPS, "operator", name)
     if kind == "category":
         return code_for(text, CATEGORY_LABELS) or text.strip()
-    if f.spec.required or name.startswith("target_"):
+    if f.spec.required or name.startswith("target_") or text.strip():
         return parse_text(text, name)
-    return text.strip()
+    return ""  # (an optional field given as "" is cleared)
 
 
 def item_fields(given: Mapping[str, Any], today: dt.date) -> ItemFields:

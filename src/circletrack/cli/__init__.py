@@ -12,6 +12,7 @@ import contextlib
 import gc
 import importlib
 import os
+import re
 import sys
 from typing import Any
 
@@ -43,6 +44,36 @@ def _tolerant_streams() -> None:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
+class _EscapingStream:
+    """A text stream that shows control characters instead of sending them to the terminal.
+
+    Nothing circletrack accepts holds one (the registry's validator, every command's text
+    options and the forms refuse them), so this is the last line: whatever still reaches
+    stdout or stderr (a file name, a value typed on the command line quoted in an error)
+    cannot clear the screen, retitle the window or reorder a line. Rich's colour codes
+    (`ESC[…m`) pass; bytes written to the binary buffer (CSV, JSON) are not touched."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from ..cells import CONTROL_CHARACTERS, escape_controls
+
+        if isinstance(text, str) and CONTROL_CHARACTERS.search(text):
+            pieces = _COLOUR.split(text)
+            codes = _COLOUR.findall(text)
+            text = escape_controls(pieces[0]) + "".join(
+                code + escape_controls(piece) for code, piece in zip(codes, pieces[1:]))
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+#: The only escape sequences circletrack itself prints: Rich's colours and styles.
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def main() -> None:
     """Console-script entry point."""
     # A command runs for well under a second and builds no garbage cycles worth
@@ -57,6 +88,7 @@ def main() -> None:
             sys.stderr.write(_("Error: standard output is closed; nothing was done") + "\n")
         raise SystemExit(1)
     _tolerant_streams()
+    sys.stdout, sys.stderr = _EscapingStream(sys.stdout), _EscapingStream(sys.stderr)
     from . import root  # the root group and bare `circletrack`; commands load on demand
 
     root.app(prog_name="circletrack")

@@ -69,8 +69,8 @@ def choose_format(format_: str | None, output: Path | None, allowed: tuple[str, 
 
 
 def write_output(path: Path, data: bytes, force: bool) -> Path:
-    """Write a report file atomically; never replace an existing file unless forced.
-    Returns the file written (a link's target)."""
+    """Write a report file atomically; never replace an existing file unless forced, and
+    never write through a link (see fileio.write_file). Returns the file written."""
     if path.is_dir():
         raise UsageError(_("--output: {path} is a folder; name a file").format(path=path))
     return write_file(path, data, replace=force)
@@ -118,9 +118,5 @@ def deliver(rendered: object, output: Path | None = None, force: bool = False,
         return
     if not isinstance(rendered, (str, bytes)):
         raise UsageError(_("--output: the table is for the terminal; choose another --format"))
-    written = write_output(output, rendered if isinstance(rendered, bytes)
-                           else rendered.encode(), force)
-    message = (_("wrote {path}").format(path=output) if written == output
-               else _("wrote {target} (through the link {path})").format(target=written,
-                                                                         path=output))
-    err_console().print(message, markup=False, soft_wrap=True)
+    write_output(output, rendered if isinstance(rendered, bytes) else rendered.encode(), force)
+    err_console().print(_("wrote {path}").format(path=output), markup=False, soft_wrap=True)
