@@ -22,7 +22,6 @@ from .formfile import (
     cell_text,
     date_value,
     progress_text,
-    status_code,
 )
 from .forms import FILLED_COLUMNS, column_for_field, units_of
 from .i18n import _, join
@@ -30,7 +29,6 @@ from .model import Item, Registry, Report
 from .writes import (
     MarkResult,
     ReportRequest,
-    check_report_date,
     record_report,
     report_request,
 )
@@ -101,26 +99,24 @@ def _request(form: FilledForm, row: FormRow, today: dt.date) -> ReportRequest:
             problems.append(exc)
             return None
 
-    status = read(status_code, "new_status")
     progress = read(progress_text, "new_progress")
     day = read(date_value, "report_date", today)
+    status = cell_text(row.cells["new_status"])
     note, by = cell_text(row.cells["note"]), cell_text(row.cells["reported_by"])
     if status is None and progress is None and note is None and not problems:
         raise UsageError(_("the row has no new status, progress or note; fill one, or clear "
                            "the row to skip it"))
-    if day is None and not any(p.field == "date" for p in problems):
+    if day is None and "date" not in _fields(problems):
         problems.append(FieldError("date", _("a filled row needs the date of the report")))
-    elif day is not None:
-        read(lambda _cell: check_report_date(day, today), "report_date")
-    try:
-        request = report_request(today=today, by=by or form.unit or "",
-                                 progress=progress if "progress" not in _fields(problems)
-                                 else None,
-                                 status=status, note=note, date=day, source=source_of(form))
+    try:  # the same checks as `mark`, every one of them (the status named as the cell has it)
+        request = report_request(today=today, by=by or form.unit or "", progress=progress,
+                                 status=status, note=note, date=day or today,
+                                 source=source_of(form))
     except FieldErrors as exc:
         problems.extend(p for p in exc.problems if p.field not in _fields(problems))
-    except UsageError:
-        pass  # nothing left to record once the bad cells are set aside: they are the problem
+    except UsageError:  # nothing left to record once a bad cell is set aside: it is said
+        if not problems:
+            raise
     if problems:
         order = [c.field for c in FILLED_COLUMNS]  # as the columns stand, left to right
         raise FieldErrors(sorted(problems, key=lambda p: order.index(p.field)

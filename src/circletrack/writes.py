@@ -2,8 +2,9 @@
 
 Command-line text is parsed and checked first (`report_request`, `item_fields`); the changes
 (`record_report`, `add_item`, `edit_item`) then put new items in a `Registry` (items are
-values, never changed in place) and return what they did. Bad input raises UsageError before anything is changed. Nothing here reads
-the clock, the environment or a file: `store.update_journaled` runs these under the lock.
+values, never changed in place) and return what they did. Bad input raises UsageError
+before anything is changed. Nothing here reads the clock, the environment or a file:
+`store.update_journaled` runs these under the lock.
 """
 
 from __future__ import annotations
@@ -108,7 +109,6 @@ def parse_text(text: str | None, field: str) -> str | None:
 
 
 _UNKNOWN: dict[str, str] = {
-    "status": N_("unknown status {value!r}; use one of {choices}"),
     "kind": N_("unknown kind {value!r}; use one of {choices}"),
     "operator": N_("unknown operator {value!r}; use one of {choices}"),
 }
@@ -264,8 +264,8 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest,
                    default=0)
     history = (*item.history[:position], report, *item.history[position:])
     by_id = {i.id: i for i in registry.items}
-    recorded = replace(item, history=history, **dict(zip(("status", "progress"),
-                                                          current_state(history))))
+    own_status, own_progress = current_state(history)
+    recorded = replace(item, history=history, status=own_status, progress=own_progress)
     before, after = state_of(item, by_id), state_of(recorded, {**by_id, item.id: recorded})
     reopens = not before.is_open and after.is_open
     # (a report refused for its date has no place in the item's story yet)
@@ -279,7 +279,7 @@ def record_report(registry: Registry, item_text: str, request: ReportRequest,
         problems.append(FieldError("reopen", _(
             "{id} is {state}: this report does not reopen it, leave out --reopen").format(
             id=item.id, state=status_label(before.status))))
-    if (status in CLOSED_STATUSES and recorded_state_open(item.history, report)
+    if (status in CLOSED_STATUSES and own_status not in CLOSED_STATUSES
             and not as_history and dated):
         later = next(r for r in sorted_history(item.history)
                      if r.date > report.date and changes_state(r))
@@ -320,12 +320,6 @@ def _stored_state(prior: tuple[str, int | None], request: ReportRequest,
     progress = request.progress if request.progress is not None else (
         100 if status == "done" else None)
     return status, progress
-
-
-def recorded_state_open(history: Sequence[Report], report: Report) -> bool:
-    """Whether the item's own reports leave it open once `report` is added to `history`."""
-    status, _progress = current_state([*history, report])
-    return status not in CLOSED_STATUSES
 
 
 def _via(state: State) -> str:
