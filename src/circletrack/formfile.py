@@ -24,6 +24,7 @@ import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -177,7 +178,10 @@ def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dic
                 raise _Unreadable(_("the workbook unpacks to more than {size} MB; a form is "
                                     "far smaller").format(size=MAX_UNPACKED_BYTES // 2**20))
             damaged = archive.testzip()
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError,
+            zlib.error) as exc:
+        # A cut or altered zip, a compression Python does not read (deflate64), a part
+        # locked with a password.
         raise _Unreadable(_("the workbook is damaged or incomplete (was it copied or "
                             "downloaded in full?): {error}").format(error=exc)) from None
     if damaged is not None:
