@@ -2,13 +2,13 @@
 cells as the values they mean.
 
 A form is hostile input (it has been through people and other programs): it is read with
-bounds (size, rows, columns, the unpacked size of a workbook), never evaluated (formulas
-count by the value the spreadsheet saved), and every problem is worded with its file,
-sheet, row and column. What a spreadsheet does to a form when it re-saves it is undone:
-dates as serial numbers, whole numbers as floats (40.0), percentages as fractions of
-one, trailing spaces, full-width digits (NFKC), GBK- or UTF-16-encoded or
-semicolon-separated CSV, a two-digit year in a CSV date LibreOffice saved as shown
-(11年12月1日).
+bounds (size, rows, columns, the unpacked size of a workbook, and what its XML may hold,
+checked before openpyxl reads any of it: see xlsxscan.py), never evaluated (formulas count
+by the value the spreadsheet saved), and every problem is worded with its file, sheet, row
+and column. What a spreadsheet does to a form when it re-saves it is undone: dates as
+serial numbers, whole numbers as floats (40.0), percentages as fractions of one, trailing
+spaces, full-width digits (NFKC), GBK- or UTF-16-encoded or semicolon-separated CSV, a
+two-digit year in a CSV date LibreOffice saved as shown (11年12月1日).
 
 `read_form` reads one file's bytes (it never opens a file itself) and collects the
 problems it finds; `intake` checks the rows against the registry and records them.
@@ -43,14 +43,31 @@ from .i18n import _, join, pgettext, translations
 from .labels import normalise
 from .writes import parse_status
 
-# openpyxl is imported inside `_workbook_grid`, for start-up speed: only `intake` of an
-# .xlsx form pays for it.
+# openpyxl and xlsxscan are imported inside `_workbook_grid` and `_checked_parts`, for
+# start-up speed: only `intake` of an .xlsx form pays for them.
 
 MAX_FILE_BYTES = 20 * 2**20
-#: What a workbook may unpack to (a zip bomb is small on disk).
+#: What a workbook may unpack to (a zip bomb is small on disk), and how many parts it has.
 MAX_UNPACKED_BYTES = 200 * 2**20
+MAX_PARTS = 10_000
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+# What a workbook's XML may hold, checked part by part before openpyxl reads any of it
+# (see xlsxscan.py). A form of 5,000 rows holds about 200,000 elements and its sheet about
+# 8 MB; a real one holds a few thousand elements. Without these bounds a 30 KB form made
+# openpyxl expand an entity to gigabytes, and a row of 9.5 million cells took 6 GB.
+#: XML elements in all the parts together (openpyxl builds up to ~1 KB for each).
+MAX_XML_ELEMENTS = 500_000
+#: Unpacked bytes of any XML part (a sheet, say); of the shared strings; of the styles.
+MAX_XML_PART_BYTES = 32 * 2**20
+MAX_SHARED_STRINGS_BYTES = 16 * 2**20
+MAX_STYLES_BYTES = 2 * 2**20
+#: Bytes of one tag with its attributes, one comment or one processing instruction.
+MAX_MARKUP_BYTES = 2**20
+#: Cells in one row: a spreadsheet has 16,384 columns (A to XFD).
+MAX_CELLS_PER_ROW = 16_384
+#: Characters of one string (a cell's text, a shared string): Excel's own limit for a cell.
+MAX_TEXT_CHARS = 32_767
 #: The header row is looked for among the first rows (a unit may add a line above it).
 HEADER_SEARCH_ROWS = 10
 #: Day 0 of a spreadsheet's date serial numbers (1900 date system, Excel and LibreOffice).
@@ -171,26 +188,12 @@ def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dic
                                 "save it as an Excel Workbook (.xlsx)"))
         raise _Unreadable(_("not an .xlsx workbook (an .xlsx file is a zip archive, and "
                             "this one is not)"))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(i.file_size for i in archive.infolist())
-            if unpacked > MAX_UNPACKED_BYTES or len(archive.infolist()) > 10_000:
-                raise _Unreadable(_("the workbook unpacks to more than {size} MB; a form is "
-                                    "far smaller").format(size=MAX_UNPACKED_BYTES // 2**20))
-            damaged = archive.testzip()
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError,
-            zlib.error) as exc:
-        # A cut or altered zip, a compression Python does not read (deflate64), a part
-        # locked with a password.
-        raise _Unreadable(_("the workbook is damaged or incomplete (was it copied or "
-                            "downloaded in full?): {error}").format(error=exc)) from None
-    if damaged is not None:
-        raise _Unreadable(_("the workbook is damaged: its part {part} does not unpack").format(
-            part=damaged))
+    _checked_parts(data)
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                 keep_links=False)
     except Exception as exc:  # noqa: BLE001 - a hostile file may fail anywhere in the parser
         raise _Unreadable(_("cannot read the workbook ({error}); is it an .xlsx form written "
                             "by `circletrack forms`?").format(error=str(exc) or
@@ -229,6 +232,36 @@ def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dic
                                                                type(exc).__name__)) from None
     finally:
         workbook.close()
+
+
+def _checked_parts(data: bytes) -> None:
+    """The workbook's zip checked (size, parts, every part unpacks), then every part read
+    through the bounds before openpyxl reads any (xlsxscan.py)."""
+    from .xlsxscan import Limits, PartRefused, scan_parts  # only for .xlsx: start-up speed
+
+    limits = Limits(elements=MAX_XML_ELEMENTS, markup_bytes=MAX_MARKUP_BYTES,
+                    part_bytes=MAX_XML_PART_BYTES, shared_strings_bytes=MAX_SHARED_STRINGS_BYTES,
+                    styles_bytes=MAX_STYLES_BYTES, cells_per_row=MAX_CELLS_PER_ROW,
+                    text_chars=MAX_TEXT_CHARS)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES or len(archive.infolist()) > MAX_PARTS:
+                raise _Unreadable(_("the workbook unpacks to more than {size} MB; a form is "
+                                    "far smaller").format(size=MAX_UNPACKED_BYTES // 2**20))
+            damaged = archive.testzip()
+            if damaged is not None:
+                raise _Unreadable(_("the workbook is damaged: its part {part} does not "
+                                    "unpack").format(part=damaged))
+            scan_parts(archive, limits)
+    except PartRefused as exc:
+        raise _Unreadable(str(exc)) from None
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError,
+            zlib.error) as exc:
+        # A cut or altered zip, a compression Python does not read (deflate64), a part
+        # locked with a password.
+        raise _Unreadable(_("the workbook is damaged or incomplete (was it copied or "
+                            "downloaded in full?): {error}").format(error=exc)) from None
 
 
 def _sheet_names() -> list[str]:
