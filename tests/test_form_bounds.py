@@ -1,7 +1,8 @@
-"""intake against hostile .xlsx forms (issue 22, finding 5): a workbook built to make the
-reader work without end (a DTD's entities, a row of millions of cells, huge shared strings
-or styles …) is refused in one line, in bounded time and memory, the registry byte for
-byte as it was.
+"""intake against hostile .xlsx forms (issue 22, findings 4 and 5): every row that holds a
+value is read, whatever the sheet's `<dimension>` says; a formula saved without its value
+is refused, not read as blank; and a workbook built to make the reader work without end (a
+DTD's entities, a row of millions of cells, huge shared strings or styles …) is refused in
+one line, in bounded time and memory, the registry byte for byte as it was.
 
 The workbooks are built byte by byte: a real form from `circletrack forms`, its parts
 edited as XML text and zipped again. intake runs as users run it (the installed program),
@@ -26,8 +27,10 @@ from program import run
 from write_helpers import ROOT
 
 from circletrack.formfile import (
+    HEADER_SEARCH_ROWS,
     MAX_CELLS_PER_ROW,
     MAX_MARKUP_BYTES,
+    MAX_ROWS,
     MAX_SHARED_STRINGS_BYTES,
     MAX_STYLES_BYTES,
     MAX_TEXT_CHARS,
@@ -44,6 +47,7 @@ UNIT = "市交通局"
 FORM = f"{UNIT}-{AS_OF}.xlsx"
 SHEET, STYLES, TYPES = "xl/worksheets/sheet1.xml", "xl/styles.xml", "[Content_Types].xml"
 STRINGS = "xl/sharedStrings.xml"
+PLACE = f"{FORM}, sheet Progress report"
 #: What intake may use: a form is refused long before (about 40 MB and half a second here;
 #: before the bounds, the hostile forms below took 1.1 to 3 GB and up to 80 seconds).
 MEMORY = 2**30
@@ -139,6 +143,86 @@ def reports(registry: Path, item: str) -> list[tuple[int | None, str]]:
     found = load(Location(registry, "option")).get(item)
     assert found is not None
     return [(r.progress, r.date.isoformat()) for r in found.history]
+
+
+# Finding 4: rows past <dimension>, a row added below the items, formulas without a value
+
+
+def test_every_row_that_holds_a_value_is_read_whatever_the_dimension_says(
+        sent: dict[str, bytes], tmp_path: Path) -> None:
+    sheet = sheet_of(sent)
+    first, last = row_of(sheet, "coop-06"), row_of(sheet, "coop-21")
+    sheet = filled(filled(sheet, first, REPORT), last, REPORT)
+    # openpyxl stops where <dimension> says: here, above the last item's row
+    assert '<dimension ref="A1:L8" />' in sheet and last == 8
+    result, registry = intake(tmp_path, with_sheet(
+        sent, sheet.replace('<dimension ref="A1:L8" />', '<dimension ref="A1:L4" />')))
+    assert result.returncode == 0, result.stderr
+    assert "1 form: 2 recorded, 0 already recorded, 4 skipped (blank), 0 refused" in \
+        result.stdout
+    assert reports(registry, "coop-21")[-1] == (40, "2011-12-01")
+    assert reports(registry, "coop-06")[-1] == (40, "2011-12-01")
+
+
+def test_a_row_added_below_the_items_is_refused_not_skipped(sent: dict[str, bytes],
+                                                            tmp_path: Path) -> None:
+    sheet = sheet_of(sent)
+    sheet = filled(sheet, row_of(sheet, "coop-06"), REPORT)
+    added = ('<row r="9"><c r="A9" t="inlineStr"><is><t>coop-05</t></is></c>'
+             '<c r="I9"><v>70</v></c><c r="J9"><v>40878</v></c></row>')
+    # the dimension as sent (A1:L8): the added row is outside it
+    line = refused_once(tmp_path, with_sheet(sent, sheet.replace("</sheetData>",
+                                                                 added + "</sheetData>")))
+    assert line == (f"Error: {PLACE}, row 9, column A (ID): this row was not on the form as "
+                    "sent; add nothing below the items")
+
+
+def test_a_value_far_below_the_items_is_refused_and_empty_rows_there_are_not(
+        sent: dict[str, bytes], tmp_path: Path) -> None:
+    sheet = sheet_of(sent)
+    sheet = filled(sheet, row_of(sheet, "coop-06"), REPORT)
+    far = MAX_ROWS + HEADER_SEARCH_ROWS + 1
+    line = refused_once(tmp_path, with_sheet(sent, sheet.replace(
+        "</sheetData>", f'<row r="{far}"><c r="K{far}" t="inlineStr"><is><t>note</t></is></c>'
+                        "</row></sheetData>")))
+    assert line == (f"Error: {PLACE}: the sheet has more than {MAX_ROWS} rows; a form is far "
+                    "smaller")
+    # rows a spreadsheet keeps for their height or format, down to its very last one
+    empty = "".join(f'<row r="{n}" ht="20" customHeight="1" />' for n in (9, far, 1048576))
+    result, registry = intake(tmp_path, with_sheet(sent, sheet.replace(
+        "</sheetData>", empty + "</sheetData>")))
+    assert result.returncode == 0, result.stderr
+    assert reports(registry, "coop-06")[-1] == (40, "2011-12-01")
+
+
+def test_a_formula_saved_without_its_value_is_refused_cell_by_cell(
+        sent: dict[str, bytes], tmp_path: Path) -> None:
+    """As a program writes one (openpyxl writes `<f>40</f><v />`): no spreadsheet computed
+    it, so there is no value to read; openpyxl reads it as blank and the row was skipped."""
+    sheet = sheet_of(sent)
+    row = row_of(sheet, "coop-07")
+    sheet = filled(sheet, row, {"I": "<f>20*2</f><v />", "J": "<f>DATE(2011,12,1)</f>"})
+    lines = refused(tmp_path, with_sheet(sent, sheet))
+    saved = ("the cell holds a formula saved without its value (was the form filled by a "
+             "program?); open the form in a spreadsheet and save it, or type the value")
+    assert lines == [f"Error: {PLACE}, row {row}, column I (New progress): {saved}",
+                     f"Error: {PLACE}, row {row}, column J (Date of the report): {saved}"]
+
+
+def test_a_formula_counts_by_the_value_the_spreadsheet_saved(sent: dict[str, bytes],
+                                                             tmp_path: Path) -> None:
+    """As Excel and LibreOffice save them: the value beside the formula; a formula whose
+    result is empty text (`t="str"`, an empty `<v>`) is a blank cell."""
+    sheet = sheet_of(sent)
+    row, other = row_of(sheet, "coop-07"), row_of(sheet, "coop-08")
+    sheet = filled(sheet, row, {"I": "<f>20*2</f><v>40</v>", "J": "<f>DATE(2011,12,1)</f>"
+                                                                 "<v>40878</v>"})
+    sheet = filled(sheet, other, {"K": '<f>""</f><v></v>'}, ' t="str"')
+    result, registry = intake(tmp_path, with_sheet(sent, sheet))
+    assert result.returncode == 0, result.stderr
+    assert "1 form: 1 recorded, 0 already recorded, 5 skipped (blank), 0 refused" in \
+        result.stdout
+    assert reports(registry, "coop-07")[-1] == (40, "2011-12-01")
 
 
 # Finding 5: small forms that take gigabytes

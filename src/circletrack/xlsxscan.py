@@ -1,22 +1,31 @@
 """The parts of an .xlsx workbook, read once with bounds before openpyxl builds anything
 from them.
 
-openpyxl reads a workbook the way Excel writes one: it builds every shared string, style
-and row it is given, and lets the XML parser expand whatever entities a DTD declares. A form has been through people and
+openpyxl reads a workbook the way Excel writes one: it trusts a sheet's `<dimension>` to say
+where the rows stop, builds every shared string, style and row it is given, and lets the
+XML parser expand whatever entities a DTD declares. A form has been through people and
 other programs, so `scan_parts` first streams every part through expat, which keeps
 nothing it reads, and stops at the first bound a part passes (`Limits`; formfile states the
 numbers): a DTD anywhere, too many elements in all, too long a tag, text or row, too large
-a part. What it refuses is said in one line naming the part. Rows and cells are found as
-openpyxl finds them: a cell is any element directly inside a row.
+a part. What it refuses is said in one line naming the part.
+
+On the way it notes, for each part, what the reader needs and openpyxl cannot tell it: the
+last row that holds a value (so every such row is read, whatever `<dimension>` says) and
+the cells holding a formula saved without its value (which openpyxl reads as blank).
+Rows and cells are found as openpyxl finds them: a row's number is its `r` or the one after
+the previous row, a cell is any element directly inside a row, its column is its `r` or the
+one after the previous cell.
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 from xml.parsers import expat
+
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from .i18n import _
 
@@ -45,6 +54,19 @@ class Limits:
     cells_per_row: int
     #: Characters of one string: a shared string, a cell's text, any other run of text.
     text_chars: int
+    #: The rows and columns the reader reads: a formula saved without a value is noted there.
+    rows: int
+    columns: int
+
+
+@dataclass
+class RowFacts:
+    """What a part's rows hold that openpyxl does not say."""
+
+    #: The last row with a cell holding a value, a formula or an inline string (0: none).
+    last_row: int = 0
+    #: (row, column) of each cell holding a formula saved without its value.
+    unsaved_formulas: set[tuple[int, int]] = field(default_factory=set)
 
 
 class PartRefused(Exception):
@@ -52,16 +74,19 @@ class PartRefused(Exception):
     message says which, naming the part."""
 
 
-def scan_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
-    """Every part of `archive` read once through the bounds. Raises PartRefused at the first
-    bound passed, zipfile.BadZipFile when a part does not unpack."""
+def scan_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, RowFacts]:
+    """Every part of `archive` read once through the bounds; the facts of each part's rows,
+    by part name. Raises PartRefused at the first bound passed, zipfile.BadZipFile when a
+    part does not unpack."""
     budget = _Budget(limits.elements)
+    facts: dict[str, RowFacts] = {}
     for info in archive.infolist():
         try:
             with archive.open(info) as stream:
-                _PartScan(info, limits, budget).read(stream)
+                facts[info.filename] = _PartScan(info, limits, budget).read(stream)
         except (zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             raise zipfile.BadZipFile(f"{info.filename}: {exc}") from None
+    return facts
 
 
 class _Budget:
@@ -78,14 +103,15 @@ def _refuse_dtd(part: str) -> PartRefused:
 
 
 class _PartScan:
-    """One part streamed through expat with the bounds; the handlers count, and raise
-    PartRefused to stop the parse."""
+    """One part streamed through expat with the bounds; the handlers count and note, and
+    raise PartRefused to stop the parse."""
 
     def __init__(self, info: zipfile.ZipInfo, limits: Limits, budget: _Budget) -> None:
         self.part = info.filename
         self.declared = info.file_size
         self.limits = limits
         self.budget = budget
+        self.facts = RowFacts()
         self.size_limit = limits.part_bytes
         self.parser = parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
@@ -102,13 +128,17 @@ class _PartScan:
         self.last_event = 0  # where the last piece of markup or text began
         self.depth = 0
         self.row_depth = 0  # the depth of the open row (0: none)
-        self.row = self.cells = 0
+        self.row = self.column = self.cells = 0
         self.string_depth = 0  # the depth of the open cell or shared string (0: none)
+        self.cell_parts: set[str] = set()  # the cell's `v`, `f` and `is`
+        self.cell_type = "n"
+        self.cell_value = False  # the cell's `v` holds text
+        self.in_value = False
         self.text = 0  # characters of the string being read
 
-    def read(self, stream: IO[bytes]) -> None:
-        """Stream the part through the checks. Every part is read, whatever its name: a
-        relationship can make any part the one openpyxl parses as the styles."""
+    def read(self, stream: IO[bytes]) -> RowFacts:
+        """Stream the part through the checks; its rows' facts. Every part is read, whatever
+        its name: a relationship can make any part the one openpyxl parses as the styles."""
         fed, tail, parsing = 0, b"", True
         while chunk := stream.read(CHUNK_BYTES):
             window = tail + chunk
@@ -130,6 +160,7 @@ class _PartScan:
                 self.parser.Parse(b"", True)
             except expat.ExpatError:
                 pass
+        return self.facts
 
     def _check_sizes(self, fed: int) -> None:
         if self.seen_root and fed > self.size_limit:
@@ -172,11 +203,14 @@ class _PartScan:
                     error=f"{self.part}: a row inside a row"))
             self.row_depth = self.depth
             self.row = _row_number(attributes.get("r"), self.row)
-            self.cells = 0
+            self.column = self.cells = 0
         elif self.row_depth and self.depth == self.row_depth + 1:
-            self._start_cell()
+            self._start_cell(attributes)
         elif self.row_depth and self.depth == self.string_depth + 1:
             self.text = 0  # a cell's formula, value and inline string are each one string
+            if local in ("v", "f", "is"):
+                self.cell_parts.add(local)
+                self.in_value = local == "v"
         elif local == "si" and not self.string_depth:
             self.string_depth, self.text = self.depth, 0
 
@@ -190,23 +224,42 @@ class _PartScan:
         if self.declared > self.size_limit:
             raise self._too_large()
 
-    def _start_cell(self) -> None:
+    def _start_cell(self, attributes: dict[str, str]) -> None:
         self.cells += 1
         if self.cells > self.limits.cells_per_row:
             raise PartRefused(_("row {row} of the workbook's part {part} holds more than "
                                 "{count} cells; a spreadsheet's rows have at most {count}").format(
                 row=self.row, part=self.part, count=self.limits.cells_per_row))
+        self.column = _column_number(attributes.get("r"), self.column)
         self.string_depth, self.text = self.depth, 0
+        self.cell_parts = set()
+        self.cell_type = attributes.get("t", "n")
+        self.cell_value = False
 
     def _end(self, name: str) -> None:
         self.last_event = self.parser.CurrentByteIndex
         if self.depth == self.string_depth:
+            if self.row_depth:
+                self._end_cell()
             self.string_depth = 0
         elif self.depth == self.row_depth:
             self.row_depth = 0
+        self.in_value = False
         if not self.string_depth:
             self.text = 0
         self.depth -= 1
+
+    def _end_cell(self) -> None:
+        """A cell read. Its row holds a value when it has a formula, a value or an inline
+        string. A formula with no value, or with an empty one when its result is not text
+        (an empty `<v />` is what openpyxl writes for a formula), was never computed."""
+        parts = self.cell_parts
+        if self.cell_value or "f" in parts or "is" in parts:
+            self.facts.last_row = max(self.facts.last_row, self.row)
+        saved = self.cell_value or "is" in parts or ("v" in parts and self.cell_type == "str")
+        if ("f" in parts and not saved and 1 <= self.column <= self.limits.columns
+                and 1 <= self.row <= self.limits.rows):
+            self.facts.unsaved_formulas.add((self.row, self.column))
 
     def _text(self, data: str) -> None:
         self.last_event = self.parser.CurrentByteIndex
@@ -215,6 +268,8 @@ class _PartScan:
             raise PartRefused(_("the workbook's part {part} holds a text of more than {count} "
                                 "characters; a cell holds at most {count}").format(
                 part=self.part, count=self.limits.text_chars))
+        if self.in_value and data:
+            self.cell_value = True
 
 
 def _row_number(text: str | None, previous: int) -> int:
@@ -229,3 +284,13 @@ def _row_number(text: str | None, previous: int) -> int:
         except ValueError:
             return previous + 1  # openpyxl refuses the sheet when it reads this row
         return int(number) if number.is_integer() else previous + 1
+
+
+def _column_number(reference: str | None, previous: int) -> int:
+    """A cell's column as openpyxl reads it: from its `r` (I3 → 9), else the next one."""
+    if reference:
+        try:
+            return coordinate_to_tuple(reference)[1]
+        except (ValueError, TypeError):
+            pass  # openpyxl refuses the sheet when it reads this cell
+    return previous + 1
