@@ -19,14 +19,24 @@ SCRIPT = Path(sys.executable).parent / ("circletrack.exe" if os.name == "nt" els
 
 
 def run(args: Sequence[str], *, env: Mapping[str, str] | None = None, input: str | None = None,
-        cwd: Path | str | None = None, timeout: float = 120,
+        cwd: Path | str | None = None, timeout: float = 120, address_space: int | None = None,
         ) -> subprocess.CompletedProcess[str]:
     """`circletrack ARGS` run by the installed console script, its output as text; `env` is
-    added to this process's environment."""
+    added to this process's environment. `address_space` (bytes, POSIX only) caps the
+    process's memory (RLIMIT_AS), so a read that grows without bound fails instead of
+    taking the machine."""
     return subprocess.run([str(SCRIPT), *args], env={**os.environ, **(env or {})},
                           input=input, cwd=cwd, capture_output=True, text=True,
                           encoding="utf-8", timeout=timeout,
-                          stdin=None if input is not None else subprocess.DEVNULL)
+                          stdin=None if input is not None else subprocess.DEVNULL,
+                          preexec_fn=None if address_space is None else
+                          lambda: _cap_address_space(address_space))
+
+
+def _cap_address_space(size: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
 
 def run_main(args: Sequence[str], *, env: Mapping[str, str] | None = None,

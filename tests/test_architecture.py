@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"cli", "__main__"},
     {"render"},
     {"listings", "dashboard", "timeline", "writes", "interop", "completion", "filters",
-     "forms", "formfile", "intake", "bulletin", "merge", "gitsetup"},
+     "forms", "formfile", "xlsxscan", "intake", "bulletin", "merge", "gitsetup"},
     {"query"},
     {"effective"},
     {"labels"},

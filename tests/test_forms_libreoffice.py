@@ -84,6 +84,13 @@ VALUES: dict[str, dict[str, Any]] = {
 TEXTS = {item: {name: v.isoformat() if isinstance(v, dt.date) else str(v)
                 for name, v in cells.items()} for item, cells in VALUES.items()}
 SUMMARY = "1 form: 5 recorded, 0 already recorded, 1 skipped (blank), 0 refused"
+#: Formulas a program writes into the unit's cells (openpyxl saves no value with them), and
+#: what they come to once a spreadsheet computes them; `=""` comes to an empty cell.
+FORMULAS = {"coop-06": {"new_progress": "=20*2", "report_date": "=DATE(2011,12,1)",
+                        "note": '=IF(1>0,"主体工程开工","")'},
+            "coop-07": {"note": '=""'}}
+COMPUTED = {"coop-06": {"new_progress": 40, "report_date": dt.date(2011, 12, 1),
+                        "note": "主体工程开工"}}
 
 
 class Calc:
@@ -171,10 +178,12 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> Calc:
                               "--format", "csv")
     (folder / "filled").mkdir()
     filled = fill_xlsx(english, FILLED, out=folder / "filled" / FORM, formats=FORMATS)
+    (folder / "formulas").mkdir()
+    formulas = fill_xlsx(english, FORMULAS, out=folder / "formulas" / FORM)
     (folder / "to-edit").mkdir()
     to_edit = Path(shutil.copy(english, folder / "to-edit" / FORM))
     forms = {"en": english, "zh": folder / "zh" / FORM, "csv": csv_form}
-    kinds = ["typed-en", "typed-zh", "xls", "resaved", "edited",
+    kinds = ["typed-en", "typed-zh", "xls", "resaved", "edited", "formulas-resaved",
              *(f"csv-{k}" for k in CSV_SAVES)]
     for kind in kinds:
         (folder / kind).mkdir()
@@ -189,6 +198,7 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> Calc:
         save("xls", FORM.replace(".xlsx", ".xls"), XLS_FILTER), "close",
         f"open\t{forms['zh']}", *_typing(forms["zh"], TYPED), save("typed-zh"), "close",
         f"open\t{filled}", save("resaved"), "close",
+        f"open\t{formulas}", save("formulas-resaved"), "close",
         # the unit lifts the protection (it has no password) and types over an id
         f"open\t{to_edit}", "unprotect", f"type\tA{edited_row}\tcoop-6",
         f"type\tI{edited_row}\t40", f"type\tJ{edited_row}\t2011-12-01", save("edited"), "close",
@@ -253,6 +263,35 @@ def test_a_form_filled_by_openpyxl_and_resaved_by_calc_records_the_same(
     only_openpyxl = Path(shutil.copy(calc.folder / "filled" / FORM, tmp_path / "openpyxl"))
     assert recorded(tmp_path, "resaved", calc.path("resaved")) == \
         recorded(tmp_path, "openpyxl", only_openpyxl)
+
+
+def test_formulas_a_program_wrote_are_refused_until_calc_saves_their_values(
+        calc: Calc, tmp_path: Path) -> None:
+    """openpyxl saves a formula without its value (intake would read it as blank); Calc
+    computes it and saves the value beside it, which intake then reads."""
+    written = calc.folder / "formulas" / FORM
+    rows = _item_rows(written)
+    registry = tmp_path / "formulas.toml"
+    shutil.copyfile(SHIPPED, registry)
+    result = invoke(registry, "intake", str(written))
+    assert result.exit_code == 1 and registry.read_bytes() == SHIPPED.read_bytes()
+    places = [line.split(": ", 2)[1] for line in result.stderr.splitlines()]
+    assert places == [f"{FORM}, sheet Progress report, row {rows[item]}, column {column}"
+                      for item, column in [("coop-06", "I (New progress)"),
+                                           ("coop-06", "J (Date of the report)"),
+                                           ("coop-06", "K (Note)"), ("coop-07", "K (Note)")]]
+    assert all("formula saved without its value" in line
+               for line in result.stderr.splitlines())
+    (tmp_path / "values").mkdir()
+    twin = fill_xlsx(calc.forms["en"], COMPUTED, out=tmp_path / "values" / FORM)
+    computed, values = (tmp_path / "computed.toml", tmp_path / "values.toml")
+    for target, form in ((computed, calc.path("formulas-resaved")), (values, twin)):
+        shutil.copyfile(SHIPPED, target)
+        result = invoke(target, "intake", str(form))
+        assert result.exit_code == 0, result.stderr
+        assert "1 form: 1 recorded, 0 already recorded, 5 skipped (blank), 0 refused" in \
+            result.stdout
+    assert computed.read_bytes() == values.read_bytes()
 
 
 @pytest.mark.parametrize("encoding", list(CSV_SAVES))

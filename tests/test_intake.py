@@ -8,6 +8,7 @@ import shlex
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from form_helpers import fill_csv, fill_xlsx, pin_office_today, write_forms
@@ -292,6 +293,33 @@ def test_a_truncated_workbook_is_refused(form: Path, shipped_copy: Path) -> None
     form.write_bytes(form.read_bytes()[: len(form.read_bytes()) // 2])
     line = refused(shipped_copy, form)
     assert line.startswith(f"Error: {FORM}: the workbook is damaged or incomplete")
+
+
+def _compressed_with_deflate64(data: bytearray) -> None:
+    for header, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # local, central
+        start = data.find(header) + at
+        data[start:start + 2] = (9).to_bytes(2, "little")
+
+
+def _locked_with_a_password(data: bytearray) -> None:
+    for header, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # the flags' first bit
+        data[data.find(header) + at] |= 1
+
+
+@pytest.mark.parametrize(("change", "detail"), [
+    (_compressed_with_deflate64, "That compression method is not supported"),
+    (_locked_with_a_password, "is encrypted, password required"),
+])
+def test_a_workbook_python_cannot_unpack_is_refused_in_one_line(
+        form: Path, shipped_copy: Path, change: Any, detail: str) -> None:
+    """Its first part compressed with deflate64 (which Python does not read), or locked
+    with a password: said in one line, not a traceback."""
+    data = bytearray(form.read_bytes())
+    change(data)
+    form.write_bytes(bytes(data))
+    line = refused(shipped_copy, form)
+    assert line.startswith(f"Error: {FORM}: the workbook is damaged or incomplete") and \
+        detail in line, line
 
 
 def test_a_zip_that_is_no_workbook_is_refused(shipped_copy: Path, tmp_path: Path) -> None:

@@ -2,13 +2,14 @@
 cells as the values they mean.
 
 A form is hostile input (it has been through people and other programs): it is read with
-bounds (size, rows, columns, the unpacked size of a workbook), never evaluated (formulas
-count by the value the spreadsheet saved), and every problem is worded with its file,
-sheet, row and column. What a spreadsheet does to a form when it re-saves it is undone:
-dates as serial numbers, whole numbers as floats (40.0), percentages as fractions of
-one, trailing spaces, full-width digits (NFKC), GBK- or UTF-16-encoded or
-semicolon-separated CSV, a two-digit year in a CSV date LibreOffice saved as shown
-(11年12月1日).
+bounds (size, rows, columns, the unpacked size of a workbook, and what its XML may hold,
+checked before openpyxl reads any of it: see xlsxscan.py), never evaluated (formulas count
+by the value the spreadsheet saved; one saved without a value is refused), and every
+problem is worded with its file, sheet, row and column. What a spreadsheet does to a form
+when it re-saves it is undone: dates as serial numbers, whole numbers as floats (40.0),
+percentages as fractions of one, trailing spaces, full-width digits (NFKC), GBK- or
+UTF-16-encoded or semicolon-separated CSV, a two-digit year in a CSV date LibreOffice saved
+as shown (11年12月1日).
 
 `read_form` reads one file's bytes (it never opens a file itself) and collects the
 problems it finds; `intake` checks the rows against the registry and records them.
@@ -24,8 +25,9 @@ import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dates import parse_date
 from .errors import FieldError
@@ -42,14 +44,35 @@ from .i18n import _, join, pgettext, translations
 from .labels import normalise
 from .writes import parse_status
 
-# openpyxl is imported inside `_workbook_grid`, for start-up speed: only `intake` of an
-# .xlsx form pays for it.
+if TYPE_CHECKING:
+    from .xlsxscan import RowFacts
+
+# openpyxl (and xlsxscan, which uses it) is imported inside `_workbook_grid` and
+# `_checked_parts`, for start-up speed: only `intake` of an .xlsx form pays for it.
 
 MAX_FILE_BYTES = 20 * 2**20
-#: What a workbook may unpack to (a zip bomb is small on disk).
+#: What a workbook may unpack to (a zip bomb is small on disk), and how many parts it has.
 MAX_UNPACKED_BYTES = 200 * 2**20
+MAX_PARTS = 10_000
+#: Item rows and columns read (a value below the last row is refused, not skipped).
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+# What a workbook's XML may hold, checked part by part before openpyxl reads any of it
+# (see xlsxscan.py). A form of 5,000 rows holds about 200,000 elements and its sheet about
+# 8 MB; a real one holds a few thousand elements. Without these bounds a 30 KB form made
+# openpyxl expand an entity to gigabytes, and a row of 9.5 million cells took 6 GB.
+#: XML elements in all the parts together (openpyxl builds up to ~1 KB for each).
+MAX_XML_ELEMENTS = 500_000
+#: Unpacked bytes of any XML part (a sheet, say); of the shared strings; of the styles.
+MAX_XML_PART_BYTES = 32 * 2**20
+MAX_SHARED_STRINGS_BYTES = 16 * 2**20
+MAX_STYLES_BYTES = 2 * 2**20
+#: Bytes of one tag with its attributes, one comment or one processing instruction.
+MAX_MARKUP_BYTES = 2**20
+#: Cells in one row: a spreadsheet has 16,384 columns (A to XFD).
+MAX_CELLS_PER_ROW = 16_384
+#: Characters of one string (a cell's text, a shared string): Excel's own limit for a cell.
+MAX_TEXT_CHARS = 32_767
 #: The header row is looked for among the first rows (a unit may add a line above it).
 HEADER_SEARCH_ROWS = 10
 #: Day 0 of a spreadsheet's date serial numbers (1900 date system, Excel and LibreOffice).
@@ -67,6 +90,9 @@ class Cell:
 
     value: Any = None
     number_format: str = ""
+    #: A formula saved without the value it comes to (never computed: a program, not a
+    #: spreadsheet, wrote it); its value reads as blank, and is not.
+    unsaved_formula: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,23 +196,12 @@ def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dic
                                 "save it as an Excel Workbook (.xlsx)"))
         raise _Unreadable(_("not an .xlsx workbook (an .xlsx file is a zip archive, and "
                             "this one is not)"))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(i.file_size for i in archive.infolist())
-            if unpacked > MAX_UNPACKED_BYTES or len(archive.infolist()) > 10_000:
-                raise _Unreadable(_("the workbook unpacks to more than {size} MB; a form is "
-                                    "far smaller").format(size=MAX_UNPACKED_BYTES // 2**20))
-            damaged = archive.testzip()
-    except zipfile.BadZipFile as exc:
-        raise _Unreadable(_("the workbook is damaged or incomplete (was it copied or "
-                            "downloaded in full?): {error}").format(error=exc)) from None
-    if damaged is not None:
-        raise _Unreadable(_("the workbook is damaged: its part {part} does not unpack").format(
-            part=damaged))
+    rows = _checked_parts(data)
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                 keep_links=False)
     except Exception as exc:  # noqa: BLE001 - a hostile file may fail anywhere in the parser
         raise _Unreadable(_("cannot read the workbook ({error}); is it an .xlsx form written "
                             "by `circletrack forms`?").format(error=str(exc) or
@@ -208,15 +223,7 @@ def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dic
                                 "must keep its name (the workbook has: {sheets})").format(
                 names=join(repr(n) for n in wanted), sheets=join(visible) or _("none")))
         form.sheet = found
-        sheet = workbook[found]
-        grid = []
-        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), 1):
-            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise _Unreadable(_("the sheet has more than {count} rows; a form is far "
-                                    "smaller").format(count=MAX_ROWS))
-            grid.append([Cell(getattr(c, "value", None), getattr(c, "number_format", "") or "")
-                         for c in row])
-        return grid, meta
+        return _sheet_grid(workbook[found], rows), meta
     except _Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001 - a hostile file may fail anywhere in the parser
@@ -225,6 +232,57 @@ def _workbook_grid(form: FilledForm, data: bytes) -> tuple[list[list[Cell]], dic
                                                                type(exc).__name__)) from None
     finally:
         workbook.close()
+
+
+def _checked_parts(data: bytes) -> dict[str, RowFacts]:
+    """The workbook's zip checked (size, parts, every part unpacks), then every part read
+    through the bounds before openpyxl reads any (xlsxscan.py); the facts of each part's
+    rows, by part name."""
+    from .xlsxscan import Limits, PartRefused, scan_parts  # imports openpyxl: start-up speed
+
+    limits = Limits(elements=MAX_XML_ELEMENTS, markup_bytes=MAX_MARKUP_BYTES,
+                    part_bytes=MAX_XML_PART_BYTES, shared_strings_bytes=MAX_SHARED_STRINGS_BYTES,
+                    styles_bytes=MAX_STYLES_BYTES, cells_per_row=MAX_CELLS_PER_ROW,
+                    text_chars=MAX_TEXT_CHARS, rows=MAX_ROWS + HEADER_SEARCH_ROWS,
+                    columns=MAX_COLUMNS)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES or len(archive.infolist()) > MAX_PARTS:
+                raise _Unreadable(_("the workbook unpacks to more than {size} MB; a form is "
+                                    "far smaller").format(size=MAX_UNPACKED_BYTES // 2**20))
+            damaged = archive.testzip()
+            if damaged is not None:
+                raise _Unreadable(_("the workbook is damaged: its part {part} does not "
+                                    "unpack").format(part=damaged))
+            return scan_parts(archive, limits)
+    except PartRefused as exc:
+        raise _Unreadable(str(exc)) from None
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError,
+            zlib.error) as exc:
+        # A cut or altered zip, a compression Python does not read (deflate64), a part
+        # locked with a password.
+        raise _Unreadable(_("the workbook is damaged or incomplete (was it copied or "
+                            "downloaded in full?): {error}").format(error=exc)) from None
+
+
+def _sheet_grid(sheet: Any, rows: dict[str, RowFacts]) -> list[list[Cell]]:
+    """The form sheet's cells: every row up to the last one holding a value, whatever the
+    sheet's `<dimension>` says (openpyxl stops where it says), the first MAX_COLUMNS
+    columns; a formula saved without its value marked as such."""
+    # openpyxl names the part it reads the sheet from here; the scan read that same part.
+    facts = rows[sheet._worksheet_path]  # noqa: SLF001
+    if facts.last_row > MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise _Unreadable(_("the sheet has more than {count} rows; a form is far "
+                            "smaller").format(count=MAX_ROWS))
+    if not facts.last_row:
+        return []
+    unsaved = facts.unsaved_formulas
+    return [[Cell(getattr(c, "value", None), getattr(c, "number_format", "") or "",
+                  (number, column) in unsaved)
+             for column, c in enumerate(row, 1)]
+            for number, row in enumerate(sheet.iter_rows(min_row=1, max_row=facts.last_row,
+                                                         max_col=MAX_COLUMNS), 1)]
 
 
 def _sheet_names() -> list[str]:
@@ -362,6 +420,12 @@ def _read_grid(form: FilledForm, grid: list[list[Cell]], meta: dict[str, Any]) -
             position = positions[name]
             return cells[position] if position < len(cells) else Cell()
 
+        for column in FILLED_COLUMNS:
+            if cell(column.name).unsaved_formula:
+                form.problem(_("the cell holds a formula saved without its value (was the "
+                               "form filled by a program?); open the form in a spreadsheet "
+                               "and save it, or type the value"), row=number,
+                             column=columns[column.name])
         item_id = unicodedata.normalize("NFKC", cell_text(cell("id")) or "").strip()
         row = FormRow(number, item_id, {c.name: cell(c.name) for c in FILLED_COLUMNS},
                       columns)
