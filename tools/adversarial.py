@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adversarial_harness import (
     SHIPPED,
     Case,
+    FIRST_REPORT_YEAR,
     Harness,
     Pending,
     Run,
@@ -98,7 +99,8 @@ def plan_writers(rng: random.Random, total: int, ids: list[str], registry: Path)
         count = 1
         if op == "mark":
             items = rng.sample(ids, 2 if rng.random() < 0.15 else 1)
-            args = ["mark", *items, "--note", token, "--date", random_date(rng)]
+            args = ["mark", *items, "--note", token, "--date",
+                    random_date(rng, FIRST_REPORT_YEAR)]
             if rng.random() < 0.3:
                 args += ["--by", f"writer {k}"]
             count = len(items)

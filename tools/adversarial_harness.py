@@ -44,6 +44,11 @@ ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner")
 
 
+#: The first year reports are dated in: every item of the shipped registry was recorded by
+#: the end of 2020, and a report dated before its item was recorded is refused.
+FIRST_REPORT_YEAR = 2021
+
+
 def random_date(rng: random.Random, first: int = 2012, last: int = 2024) -> str:
     """An ISO date between 1 January of `first` and 31 December of `last`."""
     start = dt.date(first, 1, 1)

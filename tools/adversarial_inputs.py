@@ -68,7 +68,7 @@ def _lines() -> list[Line]:
     bad("--registry without value", "list", "--registry")
     bad("--registry empty", "list", "--registry", "")
     bad("--registry= empty", "list", "--registry=")
-    bad("mark --registry empty with the env naming the real one", "mark", "coop-06", "-p", "5",
+    bad("mark --registry empty with the env naming the real one", "mark", "coop-17", "-p", "5",
         "--registry", "", env={"CIRCLETRACK_REGISTRY": "{reg}"})
     # Dates
     for option in ("--as-of", "--due-before", "--due-after"):
@@ -185,12 +185,12 @@ def _lines() -> list[Line]:
     bad("list -q 100000 chars", "list", "-q", "q" * 100_000, expect=ANY)
     bad("list --city control character", "list", "--city", "\x01", expect=ANY)
     # Repeated options and -- tricks
-    bad("mark -p repeated", "mark", "coop-06", "-p", "5", "-p", "6", expect=ANY)
+    bad("mark -p repeated", "mark", "coop-17", "-p", "5", "-p", "6", expect=ANY)
     bad("list -f repeated", "list", "-f", "json", "-f", "csv", expect=ANY)
     bad("mark -- -p 5", "mark", "--registry", "{reg}", "--", "-p", "5")
     bad("mark -- coop-06 -p 5", "mark", "--registry", "{reg}", "--", "coop-06", "-p", "5")
     bad("show -- --help", "show", "--registry", "{reg}", "--", "--help")
-    bad("mark options after -- as ids", "mark", "coop-06", "-p", "5", "--registry", "{reg}", "--",
+    bad("mark options after -- as ids", "mark", "coop-17", "-p", "5", "--registry", "{reg}", "--",
         "--registry", "/etc/passwd")
     # Files to write
     bad("export -o existing file", "export", "-o", "{dir}/exists.csv")
