@@ -11,21 +11,25 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 #: The console script, as pip installed it beside this Python.
 SCRIPT = Path(sys.executable).parent / ("circletrack.exe" if os.name == "nt" else "circletrack")
 
 
-def run(args: Sequence[str], *, env: Mapping[str, str] | None = None, input: str | None = None,
-        cwd: Path | str | None = None, timeout: float = 120,
+def run(args: Sequence[str], *, env: Mapping[str, str | None] | None = None,
+        input: str | None = None, cwd: Path | str | None = None, timeout: float = 120,
+        preexec_fn: Callable[[], object] | None = None,
         ) -> subprocess.CompletedProcess[str]:
     """`circletrack ARGS` run by the installed console script, its output as text; `env` is
-    added to this process's environment."""
-    return subprocess.run([str(SCRIPT), *args], env={**os.environ, **(env or {})},
+    added to this process's environment (None removes a variable); `preexec_fn` runs in
+    the child before the program (to set a resource limit)."""
+    merged = {**os.environ, **(env or {})}
+    return subprocess.run([str(SCRIPT), *args],
+                          env={k: v for k, v in merged.items() if v is not None},
                           input=input, cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=timeout,
+                          encoding="utf-8", timeout=timeout, preexec_fn=preexec_fn,
                           stdin=None if input is not None else subprocess.DEVNULL)
 
 

@@ -138,15 +138,23 @@ class _Unreadable(Exception):
 # Reading the file
 
 
+def oversized_form(name: str) -> FilledForm:
+    """The form of a file larger than MAX_FILE_BYTES: nothing of it read, the problem said
+    (a caller that knows the size reads none of it)."""
+    form = FilledForm(name)
+    form.problem(_("the file is larger than {size} MB; a form is far smaller").format(
+        size=MAX_FILE_BYTES // 2**20))
+    return form
+
+
 def read_form(name: str, data: bytes) -> FilledForm:
     """The form in a file's bytes (`name` is the file's name, for messages and the source):
     an .xlsx or .csv form by its suffix. Problems are collected, never raised."""
     form = FilledForm(name)
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if len(data) > MAX_FILE_BYTES:
+        return oversized_form(name)
     try:
-        if len(data) > MAX_FILE_BYTES:
-            raise _Unreadable(_("the file is larger than {size} MB; a form is far "
-                                "smaller").format(size=MAX_FILE_BYTES // 2**20))
         if suffix in XLSX_SUFFIXES:
             grid, meta = _workbook_grid(form, data)
         elif suffix in CSV_SUFFIXES:
