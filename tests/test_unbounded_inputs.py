@@ -1,26 +1,33 @@
-"""Issue 22, finding 6, tried with the real thing: inputs without an end (a FIFO with no
-writer, /dev/zero, a sparse file over the registry limit). Each case runs the installed
-program with a timeout (and, where memory matters, an address-space limit below the
-file's size) and must end in one line on stderr and a non-zero exit, the registry byte
-for byte as it was.
+"""Issue 22, findings 6 and 7, tried with the real thing: inputs without an end (a FIFO with
+no writer, /dev/zero, a sparse file over the registry limit) and numbers Python cannot
+read (more than 4,300 digits). Each case runs the installed program with a
+timeout (and, where memory matters, an address-space limit below the file's size) and
+must end in one line on stderr and a non-zero exit, the registry byte for byte as it was.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from conftest import SHIPPED
+from form_helpers import POSITION, fill_csv, fill_xlsx
 from program import run
 
-from circletrack.store import MAX_REGISTRY_BYTES
+from circletrack.model import MAX_DIGITS
+from circletrack.store import MAX_REGISTRY_BYTES, Location, load
 
 POSIX = os.name == "posix"
 pytestmark = pytest.mark.skipif(not POSIX, reason="FIFOs, devices and rlimits are POSIX")
 
+#: More digits than Python's int() reads (4,300): what `int()` refused with a traceback.
+HUGE = "1" * 5000
 #: Every case ends within this (a FIFO read used to wait forever).
 TIMEOUT = 60
 #: The address space a refusal runs in: well below the 600 MB file and /dev/zero's
@@ -158,3 +165,151 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(
     with pytest.raises(fileio.TooLarge):
         fileio.read_file(path, 25)
     assert fileio.read_file(path, 30) == b"x" * 30
+
+
+# Finding 7: numbers of more than 4,300 digits
+
+
+@pytest.mark.parametrize("args", [
+    ["mark", "coop-01", "--progress", HUGE],
+    ["mark", "coop-01", "--progress", HUGE + "%"],
+    ["mark", "target-2025-rail", "--value", HUGE],
+    ["mark", "target-2025-rail", "--value", "-" + HUGE],
+    ["edit", "target-2025-rail", "--target-value", HUGE],
+    ["add", "--kind", "milestone", "--category", "target", "--title", "x", "--target-value",
+     HUGE, "--target-year", "2025"],
+    ["list", "--limit", HUGE],
+    ["list", "--stale", HUGE],
+    ["stale", "--days", HUGE],
+    ["status", "--stale-days", HUGE],
+    ["log", "--limit", HUGE],
+    ["forms", "{out}", "--within", HUGE],
+], ids=lambda args: " ".join(a if len(a) < 20 else f"<{len(a)} chars>" for a in args))
+def test_a_number_of_5000_digits_is_refused_in_one_line(small_registry: Path, tmp_path: Path,
+                                                        args: list[str]) -> None:
+    words = [a.replace("{out}", str(tmp_path / "forms")) for a in args]
+    line = refused(words, small_registry, 2)
+    assert line.endswith(f": the number has more than {MAX_DIGITS} digits"), line
+    assert not (tmp_path / "forms").exists()
+
+
+def test_a_number_of_101_digits_is_refused_and_of_100_read(small_registry: Path) -> None:
+    line = refused(["mark", "target-2025-rail", "--value", "9" * (MAX_DIGITS + 1)],
+                   small_registry, 2)
+    assert line == f"Error: --value: the number has more than {MAX_DIGITS} digits"
+    # (100 digits: read, then refused for what it is, a progress far over 100)
+    line = refused(["mark", "coop-01", "--progress", "0" * 4000 + "9" * MAX_DIGITS],
+                   small_registry, 2)
+    assert "must be a whole number from 0 to 100" in line
+
+
+def _form(tmp_path: Path, registry: Path, fmt: str) -> Path:
+    done = ct("forms", str(tmp_path / "forms"), "-f", fmt, "--as-of", "2011-12-20",
+              registry=registry)
+    assert done.returncode == 0, done.stderr
+    (form,) = (tmp_path / "forms").iterdir()
+    return form
+
+
+def test_a_form_progress_cell_of_5000_digits_is_refused(small_registry: Path,
+                                                        tmp_path: Path) -> None:
+    form = fill_csv(_form(tmp_path, small_registry, "csv"),
+                    {"coop-01": {"new_progress": HUGE, "report_date": "2011-12-10"}})
+    line = refused(["intake", str(form)], small_registry, 1)
+    assert line.endswith(f"column I (New progress): the number has more than {MAX_DIGITS} "
+                         f"digits"), line
+
+
+def _with_cell(form: Path, marker: int, digits: str) -> Path:
+    """The workbook with the number `marker` in its sheet replaced by `digits`, as a
+    spreadsheet may save it (openpyxl cannot write an integer float() cannot hold)."""
+    out = form.with_name("patched.xlsx")
+    with zipfile.ZipFile(form) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data.replace(f">{marker}<".encode(), f">{digits}<".encode()))
+    return out
+
+
+@pytest.mark.parametrize("column, problem", [
+    ("new_progress", f"the number has more than {MAX_DIGITS} digits"),
+    # (openpyxl makes a date serial it cannot read an error, and warned of it on stderr)
+    ("report_date", "cannot read '#VALUE!' as a date"),
+])
+def test_a_workbook_number_float_cannot_hold_is_refused(small_registry: Path, tmp_path: Path,
+                                                        column: str, problem: str) -> None:
+    marker = 987654321
+    other = {"new_progress": {"report_date": "2011-12-10"}, "report_date": {"note": "x"}}
+    form = fill_xlsx(_form(tmp_path, small_registry, "xlsx"),
+                     {"coop-01": {column: marker, **other[column]}})
+    line = refused(["intake", str(_with_cell(form, marker, "7" * 400))], small_registry, 1)
+    assert f"column {chr(64 + POSITION[column])}" in line and problem in line, line
+
+
+@pytest.mark.parametrize("value", [HUGE, "²", "0123456789"])
+def test_a_terminal_size_int_cannot_read_is_ignored(small_registry: Path, value: str) -> None:
+    done = ct("list", registry=small_registry, env={"COLUMNS": value, "LINES": value})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "coop-01" in done.stdout
+
+
+#: Every function of the package that calls int(), and why what it reads is short: Python's
+#: int() refuses text of more than 4,300 digits with a ValueError (and is slow below that).
+BOUNDED_INTS = {
+    "model.py:whole_number": "at most MAX_DIGITS digits, checked first",
+    "writes.py:parse_year": "four digits (a pattern)",
+    "writes.py:next_id": "digits of an id, at most MAX_ID characters",
+    "dates.py:_read_date": "\\d{1,4}, \\d{4}, \\d{1,2} (patterns); ValueError caught",
+    "formfile.py:_metadata": "ValueError caught (the hidden sheet's row numbers)",
+    "formfile.py:_number_text": "a finite float",
+    "formfile.py:_short_chinese_date": "two digits, one or two (a pattern)",
+    "formfile.py:_serial": "a float from 1 to MAX_SERIAL",
+    "codec.py:_decode_error": "tomllib's own line number",
+    "journal.py:_numbers": "a journal file's name (at most 255 bytes)",
+    "validate.py:line": "an index the validator wrote into a path",
+    "cli/core.py:piped_width": "COLUMNS, which main() drops when int() cannot read it",
+    "cli/core.py:fail": "an exit status",
+}
+
+
+def test_every_int_call_is_on_bounded_text() -> None:
+    """A new int() (where a user's text may reach it) is looked at here first."""
+    import ast
+
+    src = Path(__file__).resolve().parents[1] / "src" / "circletrack"
+    found: set[str] = set()
+    for path in sorted(src.rglob("*.py")):
+        name = path.relative_to(src).as_posix()
+
+        class Calls(ast.NodeVisitor):
+            def __init__(self) -> None:
+                self.function = "<module>"
+
+            def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+                outer, self.function = self.function, node.name
+                self.generic_visit(node)
+                self.function = outer
+
+            def visit_Call(self, node: ast.Call) -> None:
+                argument = node.args[0] if node.args else None
+                exit_status = (isinstance(argument, ast.Attribute)
+                               and isinstance(argument.value, ast.Name)
+                               and argument.value.id == "ExitStatus")
+                if isinstance(node.func, ast.Name) and node.func.id == "int" and not exit_status:
+                    found.add(f"{name}:{self.function}")
+                self.generic_visit(node)
+
+        Calls().visit(ast.parse(path.read_text(encoding="utf-8")))
+    assert found == set(BOUNDED_INTS), (sorted(found - set(BOUNDED_INTS)),
+                                        sorted(set(BOUNDED_INTS) - found))
+
+
+def test_a_csv_form_written_by_hand_reads_back(small_registry: Path, tmp_path: Path) -> None:
+    """(The control for the form cases: the same form with a plain progress is recorded.)"""
+    form = _form(tmp_path, small_registry, "csv")
+    grid = list(csv.reader(io.StringIO(form.read_bytes().decode("utf-8-sig"), newline="")))
+    assert any(row and row[0] == "coop-01" for row in grid)
+    fill_csv(form, {"coop-01": {"new_progress": "40", "report_date": "2011-12-10"}})
+    done = ct("intake", str(form), registry=small_registry)
+    assert done.returncode == 0, done.stderr
+    assert load(Location(small_registry, "option")).get("coop-01").progress == 40  # type: ignore[union-attr]
