@@ -1,6 +1,7 @@
 """Issue 22, findings 6 and 7, tried with the real thing: inputs without an end (a FIFO with
-no writer, /dev/zero, a sparse file over the registry limit) and numbers Python cannot
-read (more than 4,300 digits). Each case runs the installed program with a
+no writer, /dev/zero, a sparse file over the registry limit) and text Python cannot turn
+into a number or into UTF-8 (more than 4,300 digits, bytes that are not UTF-8 in the
+command line or the login name, the C locale). Each case runs the installed program with a
 timeout (and, where memory matters, an address-space limit below the file's size) and
 must end in one line on stderr and a non-zero exit, the registry byte for byte as it was.
 """
@@ -313,3 +314,91 @@ def test_a_csv_form_written_by_hand_reads_back(small_registry: Path, tmp_path: P
     done = ct("intake", str(form), registry=small_registry)
     assert done.returncode == 0, done.stderr
     assert load(Location(small_registry, "option")).get("coop-01").progress == 40  # type: ignore[union-attr]
+
+
+# Finding 7: text that is not UTF-8
+
+
+def _warm_and_changed(registry: Path) -> None:
+    """Leave the parse cache warm for `registry` (a canonical write read back), then change
+    the file elsewhere, as a `git pull` does: the next command reads it from the cached
+    objects and parses only the changed item (store._reparse), and a write splices."""
+    assert ct("mark", "coop-01", "-n", "first", registry=registry).returncode == 0
+    assert ct("list", registry=registry).returncode == 0
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("杭绍城际铁路", "杭绍城际铁路（改）"), encoding="utf-8")
+    assert ct("show", "rail-hangshao", registry=registry).returncode == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show", "\udcff"], "Error: no item '\\udcff'"),
+    (["show", "coop\udcff"], "Error: no item 'coop\\udcff'; did you mean coop-01?"),
+    (["mark", "\udcff", "-n", "x"], "Error: no item '\\udcff'"),
+    (["mark", "coop-01", "-n", "bad \udcff byte"], "Error: --note: is not valid UTF-8 text "
+     "(it holds \\xff); type it again in a UTF-8 terminal or file"),
+    (["mark", "coop-01", "-n", "x", "--by", "\udcfe"], "Error: --by: is not valid UTF-8 text "
+     "(it holds \\xfe); type it again in a UTF-8 terminal or file"),
+    (["edit", "coop-01", "--title", "标题\udce4"], "Error: --title: is not valid UTF-8 text "
+     "(it holds \\xe4); type it again in a UTF-8 terminal or file"),
+    (["add", "--kind", "project", "--category", "road", "--title", "\udcff"],
+     "Error: --title: is not valid UTF-8 text (it holds \\xff); type it again in a UTF-8 "
+     "terminal or file"),
+    (["add", "--kind", "project", "--category", "road", "--title", "x", "--tag", "\udcff"],
+     "Error: --tag: is not valid UTF-8 text (it holds \\xff); type it again in a UTF-8 "
+     "terminal or file"),
+], ids=["show", "show-prefix", "mark-id", "note", "by", "title", "add-title", "tag"])
+def test_bytes_that_are_not_utf8_in_the_command_line_with_a_warm_cache(
+        small_registry: Path, args: list[str], message: str) -> None:
+    _warm_and_changed(small_registry)
+    assert refused(args, small_registry, 2) == message
+
+
+def test_an_import_with_a_lone_surrogate_is_refused(small_registry: Path,
+                                                    tmp_path: Path) -> None:
+    done = ct("show", "coop-01", "-f", "json", registry=small_registry)
+    source = tmp_path / "surrogate.json"
+    source.write_text("[" + done.stdout.replace("省级产业集聚区规划建设", "\\ud800") + "]",
+                      encoding="utf-8")
+    line = refused(["import", str(source)], small_registry, 2)
+    assert "coop-01: title: is not valid UTF-8 text (it holds U+D800)" in line, line
+
+
+def test_a_file_named_in_bytes_that_are_not_utf8_is_journaled(small_registry: Path,
+                                                               tmp_path: Path) -> None:
+    done = ct("show", "coop-01", "-f", "json", registry=small_registry)
+    named = tmp_path / "\udcfe.json"
+    named.write_text("[" + done.stdout.replace("省级产业集聚区规划建设", "改") + "]",
+                     encoding="utf-8")
+    assert ct("import", str(named), registry=small_registry).returncode == 0
+    listed = ct("undo", "--list", registry=small_registry)
+    assert listed.returncode == 0 and "import \ufffd.json" in listed.stdout, listed.stdout
+
+
+NO_LOGIN = {"CIRCLETRACK_USER": None, "LOGNAME": "\udcff", "USER": "\udcff", "LNAME": None,
+            "USERNAME": None}
+
+
+@pytest.mark.parametrize("args", [["mark", "coop-01", "-n", "x"], ["edit", "coop-01",
+                                                                    "--title", "新"]])
+def test_a_login_name_that_is_not_utf8_stops_a_write_in_one_line(small_registry: Path,
+                                                                 args: list[str]) -> None:
+    line = refused(args, small_registry, 2, env=NO_LOGIN)
+    assert line == ("Error: your login name is not valid UTF-8; set CIRCLETRACK_USER to the "
+                    "name writes are recorded as")
+
+
+C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+            "PYTHONIOENCODING": None}
+
+
+def test_the_c_locale_reads_chinese_from_the_command_line_and_login(small_registry: Path,
+                                                                    tmp_path: Path) -> None:
+    env = {**C_LOCALE, "CIRCLETRACK_USER": None, "LOGNAME": "张三", "USER": "张三"}
+    done = ct("mark", "coop-01", "-n", "中文报告", registry=small_registry, env=env)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    report = load(Location(small_registry, "option")).get("coop-01").history[-1]  # type: ignore[union-attr]
+    assert (report.note, report.by) == ("中文报告", "张三")
+    shown = ct("show", "省级产业", "-f", "json", registry=small_registry, env=C_LOCALE)
+    assert shown.returncode == 0 and '"id": "coop-01"' in shown.stdout, shown.stderr
+    line = refused(["mark", "coop-01", "-n", "中文\udcff"], small_registry, 2, env=C_LOCALE)
+    assert line.startswith("Error: --note: is not valid UTF-8 text (it holds \\xff)")

@@ -356,10 +356,10 @@ class _Splice:
         try:
             for number in changed:
                 sections[number] = table_section(tables[number], anchor)
+            new = (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
         except (TypeError, ValueError) as exc:  # as in `_whole_write`
             raise RegistryInvalid([Problem(_("the change cannot be written as TOML: "
                                              "{error}").format(error=exc))]) from None
-        new = (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
         return new, {ids[number] for number in changed}
 
 
@@ -476,18 +476,17 @@ def init_copy(destination: Path, force: bool = False) -> Path:
 
 
 def current_user(env: dict[str, str] | None = None) -> str:
-    """Who a write is recorded as: $CIRCLETRACK_USER, else the login name."""
-    from .cells import control_character  # start-up: writes only
+    """Who a write is recorded as: $CIRCLETRACK_USER, else the login name (each read as
+    UTF-8 whatever the locale, see cells.system_text; bytes that are not UTF-8 refused)."""
+    from .cells import control_character, system_text, undecodable  # start-up: writes only
 
     environ = os.environ if env is None else env
-    given = environ.get(ENV_USER, "").strip()
-    name = given or login_name()
+    given = system_text(environ.get(ENV_USER, "")).strip()
+    name = given or system_text(login_name())
     source = ENV_USER if given else _("your login name")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
+    if undecodable(name) is not None:
         raise UsageError(_("{source} is not valid UTF-8; set {variable} to the name writes "
-                           "are recorded as").format(source=source, variable=ENV_USER)) from None
+                           "are recorded as").format(source=source, variable=ENV_USER))
     control = control_character(name)
     if control is not None:
         raise UsageError(_("{source} holds the control character {code}; set {variable} to "

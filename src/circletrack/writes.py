@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .cells import control_character
+from .cells import control_character, undecodable
 from .dates import parse_date
 from .effective import state_of
 from .errors import AlreadyRecorded, FieldError, FieldErrors, UsageError
@@ -55,7 +55,7 @@ from .model import (
     whole_number,
 )
 from .query import resolve
-from .validate import ID_PATTERN, report_problems
+from .validate import ID_PATTERN, not_utf8, report_problems
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _TOML_INT_LIMIT = 2**63
@@ -112,6 +112,9 @@ def parse_text(text: str | None, field: str) -> str | None:
     if control is not None:
         raise FieldError(field, _("holds the control character {code}, which a terminal "
                                   "would act on; remove it").format(code=control))
+    broken = undecodable(text)
+    if broken is not None:
+        raise FieldError(field, not_utf8(broken))
     if len(text) > MAX_TEXT or text.count("\n") >= MAX_LINES:
         raise FieldError(field, _("is too long: at most {limit} characters and {lines} lines")
                          .format(limit=MAX_TEXT, lines=MAX_LINES))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..cells import shown_text
 from ..dates import parse_date
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
 from ..fileio import NotAFile, TooLarge, read_file, write_file
@@ -123,7 +124,7 @@ def _read_form(path: Path) -> FilledForm:
     (a FIFO or a device is refused at once) and never more than a form may hold."""
     from ..formfile import MAX_FILE_BYTES, oversized_form, read_form
 
-    name = path.name
+    name = shown_text(path.name)  # (the reports' source: text a registry can hold)
     try:
         return read_form(name, read_file(path, MAX_FILE_BYTES))
     except TooLarge:
