@@ -175,12 +175,14 @@ class Harness:
                 env[name] = value
         return env
 
-    def wrap(self, argv: list[str]) -> list[str]:
-        """The command under the address-space limit, so a runaway read (`import /dev/zero`)
-        meets a MemoryError instead of the machine's OOM killer. prlimit execs the command,
-        so its pid (and a SIGKILL sent to it) is the command's."""
-        if self.memory_limit and shutil.which("prlimit"):
-            return ["prlimit", f"--as={self.memory_limit}", "--", *argv]
+    def wrap(self, argv: list[str], memory_limit: int | None = None) -> list[str]:
+        """The command under the address-space limit (`memory_limit` bytes, else the run's),
+        so a runaway read (`import /dev/zero`) meets a MemoryError instead of the machine's
+        OOM killer. prlimit execs the command, so its pid (and a SIGKILL sent to it) is the
+        command's."""
+        limit = memory_limit or self.memory_limit
+        if limit and shutil.which("prlimit"):
+            return ["prlimit", f"--as={limit}", "--", *argv]
         return argv
 
     def argv(self, args: Sequence[str]) -> list[str]:
@@ -190,10 +192,13 @@ class Harness:
     def run(self, args: Sequence[str], *, over: dict[str, str | None] | None = None,
             cwd: Path | None = None, timeout: float | None = None, user: int | None = None,
             stdout: int | None = subprocess.PIPE, stdin: int | None = subprocess.DEVNULL,
-            raw_argv: Sequence[str] | None = None, unprivileged: bool = False) -> Run:
+            raw_argv: Sequence[str] | None = None, unprivileged: bool = False,
+            memory_limit: int | None = None) -> Run:
         """Run circletrack to completion (or kill its process group after `timeout`);
-        `unprivileged` drops root's power to override file permissions (see UNPRIVILEGED)."""
-        argv = self.wrap(list(raw_argv) if raw_argv is not None else self.argv(args))
+        `unprivileged` drops root's power to override file permissions (see UNPRIVILEGED);
+        `memory_limit` is its address space in bytes (default: the run's)."""
+        argv = self.wrap(list(raw_argv) if raw_argv is not None else self.argv(args),
+                         memory_limit)
         if unprivileged:
             argv = [*UNPRIVILEGED, *argv]
         env = self.env(over)
