@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The adversarial suite: circletrack run as real processes against concurrent writers,
-SIGKILLs, malformed registries, bad command lines, bad imports and a hostile environment,
-each against copies of the shipped registry in a temporary folder. It prints a Markdown
-table (per category: cases tried, how many failed cleanly or held, how many did not) and a
-reproduction for every case that did not. Not a pytest test: a full run takes minutes.
+SIGKILLs, malformed registries, bad command lines, bad imports, a hostile environment and
+inputs without an end (with numbers and bytes Python cannot read), each against copies of
+the shipped registry in a temporary folder. It prints a Markdown table (per category:
+cases tried, how many failed cleanly or held, how many did not) and a reproduction for
+every case that did not. Not a pytest test: a full run takes minutes.
 
     python tools/adversarial.py            # the full run (about 15 minutes on 2 cores)
     python tools/adversarial.py --quick    # a small run of every category (about 3 minutes)
@@ -14,7 +15,8 @@ is put first on the children's path. Some hostile-environment cases need root (f
 another uid, a tmpfs for a full disk, dropped capabilities); without root they are skipped
 and the table says so. The modules beside this one hold the categories: adversarial_kills,
 adversarial_registries, adversarial_inputs (command lines, imports), adversarial_env and
-adversarial_cache (the environment), on adversarial_harness (running and judging).
+adversarial_cache (the environment), adversarial_unbounded (endless inputs, huge numbers,
+bytes not UTF-8), on adversarial_harness (running and judging).
 The exit status is 0 when every case was clean, 1 otherwise.
 """
 
@@ -38,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from adversarial_harness import (
+    FIRST_REPORT_YEAR,
     SHIPPED,
     Case,
     Harness,
@@ -57,6 +60,7 @@ CATEGORIES = (
     ("cli", "Bad command lines"),
     ("imports", "Bad imports"),
     ("environment", "Hostile environment"),
+    ("unbounded", "Endless inputs, huge numbers, bytes not UTF-8"),
 )
 
 
@@ -98,7 +102,8 @@ def plan_writers(rng: random.Random, total: int, ids: list[str], registry: Path)
         count = 1
         if op == "mark":
             items = rng.sample(ids, 2 if rng.random() < 0.15 else 1)
-            args = ["mark", *items, "--note", token, "--date", random_date(rng)]
+            args = ["mark", *items, "--note", token, "--date",
+                    random_date(rng, FIRST_REPORT_YEAR)]
             if rng.random() < 0.3:
                 args += ["--by", f"writer {k}"]
             count = len(items)
@@ -263,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     import adversarial_inputs
     import adversarial_kills
     import adversarial_registries
+    import adversarial_unbounded
 
     steps: dict[str, Callable[[], tuple[list[Case], str]]] = {
         "writers": lambda: concurrent_writers(harness, rng, writers, options.wave, ids),
@@ -275,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         "imports": lambda: adversarial_inputs.bad_imports(harness, options.quick,
                                                           options.jobs),
         "environment": lambda: adversarial_env.hostile_environment(harness, options.quick),
+        "unbounded": lambda: adversarial_unbounded.unbounded_inputs(harness, options.jobs),
     }
     try:
         for key, title in CATEGORIES:

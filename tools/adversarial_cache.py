@@ -66,7 +66,7 @@ def cache_attacks(env: Env) -> None:
     def attack(label: str, folder: Path, setup: str, marker: Path,
                over: dict[str, str | None] | None = None) -> None:
         over = over if over is not None else {"CIRCLETRACK_CACHE_DIR": str(folder)}
-        for args in (["show", "coop-06"], ["list"], ["mark", "coop-06", "-p", "5"]):
+        for args in (["show", "coop-06"], ["list"], ["mark", "coop-17", "-p", "5"]):
             registry = env.registry()
             before = registry.read_bytes()
             run = env.h.run([*args, "--registry", str(registry)], over=over)
@@ -203,7 +203,7 @@ def lock_timeouts(env: Env) -> None:
                             ("5e-324", 0.0), ("١", 1.0), ("-1", None), ("abc", None),
                             ("nan", None), ("inf", None), ("-inf", None), ("1e9", None),
                             ("86401", None), ("0x10", None)):
-            for args in (["mark", "coop-06", "-p", "5"], ["undo"], ["import", "/dev/null"]):
+            for args in (["mark", "coop-17", "-p", "5"], ["undo"], ["import", "/dev/null"]):
                 started = time.monotonic()
                 case = env.expect_fail(f"lock held, CIRCLETRACK_LOCK_TIMEOUT={value!r}: "
                                        f"{args[0]}", [*args, *reg], registry,
@@ -231,7 +231,7 @@ def holder_named(env: Env) -> None:
 
     registry = env.registry()
     with locked(registry, 5):
-        run = env.h.run(["mark", "coop-06", "-p", "5", "--registry", str(registry)],
+        run = env.h.run(["mark", "coop-17", "-p", "5", "--registry", str(registry)],
                         over={"CIRCLETRACK_LOCK_TIMEOUT": "0.2"})
     problems = failed_cleanly(run)
     if f"pid {os.getpid()}" not in run.err.decode("utf-8", "replace"):

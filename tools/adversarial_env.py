@@ -159,7 +159,7 @@ def permissions(env: Env) -> None:
     """Unreadable registries and read-only folders, for a user bound by permission bits."""
     registry = env.registry()
     registry.chmod(0o444)
-    env.expect_fail("registry 0444 (root): mark", ["mark", "coop-06", "-p", "5", "--registry",
+    env.expect_fail("registry 0444 (root): mark", ["mark", "coop-17", "-p", "5", "--registry",
                                                    str(registry)], registry)
     if not ROOT or shutil.which(UNPRIVILEGED[0]) is None:
         env.skipped.append("unreadable registry and read-only folders (needs root and setpriv)")
@@ -171,7 +171,7 @@ def permissions(env: Env) -> None:
     registry = env.registry()
     env.h.run(["mark", "coop-06", "-n", "first", "--registry", str(registry)])
     registry.chmod(0o000)
-    for args in (["list"], ["show", "coop-06"], ["mark", "coop-06", "-p", "5"], ["undo"],
+    for args in (["list"], ["show", "coop-06"], ["mark", "coop-17", "-p", "5"], ["undo"],
                  ["undo", "--list"]):
         env.expect_fail(f"unreadable registry (0000): {' '.join(args)}",
                         [*args, "--registry", str(registry)], registry,
@@ -180,7 +180,7 @@ def permissions(env: Env) -> None:
     env.h.run(["mark", "coop-06", "-n", "first", "--registry", str(registry)])
     registry.parent.chmod(0o555)
     setup = f"registry 644 in a folder chmod 555; {who}"
-    for args in (["mark", "coop-06", "-p", "5", "--registry", str(registry)],
+    for args in (["mark", "coop-17", "-p", "5", "--registry", str(registry)],
                  ["undo", "--registry", str(registry)],
                  ["init", "--force", str(registry)],
                  ["import", str(SHIPPED), "--registry", str(registry)]):
@@ -191,25 +191,25 @@ def permissions(env: Env) -> None:
     registry.chmod(0o666)
     registry.parent.chmod(0o555)
     env.expect_fail("registry 666, its folder 555: mark",
-                    ["mark", "coop-06", "-p", "5", "--registry", str(registry)], registry,
+                    ["mark", "coop-17", "-p", "5", "--registry", str(registry)], registry,
                     f"registry 666 in a folder chmod 555; {who}", **plain)
     registry = env.registry()
     registry.chmod(0o444)
     env.expect_fail("registry 444 in a writable folder: mark",
-                    ["mark", "coop-06", "-p", "5", "--registry", str(registry)], registry,
+                    ["mark", "coop-17", "-p", "5", "--registry", str(registry)], registry,
                     f"registry chmod 444; {who}", **plain)
     registry = env.registry()
     lock = registry.with_name(registry.name + ".lock")
     lock.write_bytes(b"")
     lock.chmod(0o000)
     env.expect_fail("lock file 000: mark",
-                    ["mark", "coop-06", "-p", "5", "--registry", str(registry)], registry,
+                    ["mark", "coop-17", "-p", "5", "--registry", str(registry)], registry,
                     f"the lock file chmod 000, CIRCLETRACK_LOCK_TIMEOUT=1; {who}", **plain)
     registry = env.registry()
     env.h.run(["mark", "coop-06", "-n", "first", "--registry", str(registry)])
     registry.with_name(registry.name + ".journal").chmod(0o555)
     env.expect_fail("journal folder 555: mark",
-                    ["mark", "coop-06", "-p", "5", "--registry", str(registry)], registry,
+                    ["mark", "coop-17", "-p", "5", "--registry", str(registry)], registry,
                     f"the journal folder chmod 555; {who}", **plain)
     registry = env.registry()
     env.h.run(["mark", "coop-06", "-n", "first", "--registry", str(registry)])
@@ -226,13 +226,13 @@ def journal_damage(env: Env) -> None:
     env.h.run(["mark", "coop-06", "-n", "one", *reg])
     journal = registry.with_name(registry.name + ".journal")
     (journal / "000001.json").write_bytes(b"{not json")
-    env.expect_fail("a damaged journal entry: mark", ["mark", "coop-06", "-p", "5", *reg],
+    env.expect_fail("a damaged journal entry: mark", ["mark", "coop-17", "-p", "5", *reg],
                     registry, "000001.json replaced by '{not json'")
     env.expect_fail("a damaged journal entry: undo", ["undo", *reg], registry)
     env.expect_any("a damaged journal entry: undo --list", ["undo", "--list", *reg], registry)
     registry = env.registry()
     registry.with_name(registry.name + ".journal").write_bytes(b"a file")
-    env.expect_fail("the journal path is a file: mark", ["mark", "coop-06", "-p", "5",
+    env.expect_fail("the journal path is a file: mark", ["mark", "coop-17", "-p", "5",
                                                          "--registry", str(registry)], registry)
 
 
@@ -355,7 +355,7 @@ def odd_variables(env: Env) -> None:
                          ("a missing file", str(fifo.parent / "none.toml"))):
         env.expect_fail(f"CIRCLETRACK_REGISTRY is {label}: list", ["list"], None,
                         over={"CIRCLETRACK_REGISTRY": value})
-        env.expect_fail(f"CIRCLETRACK_REGISTRY is {label}: mark", ["mark", "coop-06", "-p", "5"],
+        env.expect_fail(f"CIRCLETRACK_REGISTRY is {label}: mark", ["mark", "coop-17", "-p", "5"],
                         None, over={"CIRCLETRACK_REGISTRY": value})
 
 
@@ -365,7 +365,7 @@ def links(env: Env) -> None:
     link = real.parent / "link.toml"
     link.symlink_to(real)
     before = real.read_bytes()
-    run = env.h.run(["mark", "coop-06", "-p", "5", "--registry", str(link)])
+    run = env.h.run(["mark", "coop-17", "-p", "5", "--registry", str(link)])
     problems = ran_cleanly(run) + (good_write(env.h, real, before) if run.rc == 0 else [])
     if not link.is_symlink():
         problems.append("the link was replaced by a file")
@@ -373,17 +373,17 @@ def links(env: Env) -> None:
     real = env.registry()
     other = real.parent / "other.toml"
     os.link(real, other)
-    env.expect_fail("hard-linked registry: mark", ["mark", "coop-06", "-p", "5", "--registry",
+    env.expect_fail("hard-linked registry: mark", ["mark", "coop-17", "-p", "5", "--registry",
                                                    str(real)], real, "a second hard link")
 
 
 def limits(env: Env) -> None:
     """Resource limits: few file descriptors, a small file-size limit, little memory."""
     registry = env.registry()
-    for label, limit, args in (("ulimit -n 8", "ulimit -n 8", ["mark", "coop-06", "-p", "5"]),
+    for label, limit, args in (("ulimit -n 8", "ulimit -n 8", ["mark", "coop-17", "-p", "5"]),
                                ("ulimit -n 8", "ulimit -n 8", ["list"]),
                                ("ulimit -f 100 (50 KB files)", "ulimit -f 100",
-                                ["mark", "coop-06", "-p", "5"]),
+                                ["mark", "coop-17", "-p", "5"]),
                                ("ulimit -f 100 (50 KB files)", "ulimit -f 100",
                                 ["export", "-o", str(registry.parent / "big.json")]),
                                ("ulimit -v 150000 (150 MB)", "ulimit -v 150000", ["status"])):

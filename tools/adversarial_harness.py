@@ -44,6 +44,11 @@ ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner")
 
 
+#: The first year reports are dated in: every item of the shipped registry was recorded by
+#: the end of 2020, and a report dated before its item was recorded is refused.
+FIRST_REPORT_YEAR = 2021
+
+
 def random_date(rng: random.Random, first: int = 2012, last: int = 2024) -> str:
     """An ISO date between 1 January of `first` and 31 December of `last`."""
     start = dt.date(first, 1, 1)
@@ -170,12 +175,14 @@ class Harness:
                 env[name] = value
         return env
 
-    def wrap(self, argv: list[str]) -> list[str]:
-        """The command under the address-space limit, so a runaway read (`import /dev/zero`)
-        meets a MemoryError instead of the machine's OOM killer. prlimit execs the command,
-        so its pid (and a SIGKILL sent to it) is the command's."""
-        if self.memory_limit and shutil.which("prlimit"):
-            return ["prlimit", f"--as={self.memory_limit}", "--", *argv]
+    def wrap(self, argv: list[str], memory_limit: int | None = None) -> list[str]:
+        """The command under the address-space limit (`memory_limit` bytes, else the run's),
+        so a runaway read (`import /dev/zero`) meets a MemoryError instead of the machine's
+        OOM killer. prlimit execs the command, so its pid (and a SIGKILL sent to it) is the
+        command's."""
+        limit = memory_limit or self.memory_limit
+        if limit and shutil.which("prlimit"):
+            return ["prlimit", f"--as={limit}", "--", *argv]
         return argv
 
     def argv(self, args: Sequence[str]) -> list[str]:
@@ -185,10 +192,13 @@ class Harness:
     def run(self, args: Sequence[str], *, over: dict[str, str | None] | None = None,
             cwd: Path | None = None, timeout: float | None = None, user: int | None = None,
             stdout: int | None = subprocess.PIPE, stdin: int | None = subprocess.DEVNULL,
-            raw_argv: Sequence[str] | None = None, unprivileged: bool = False) -> Run:
+            raw_argv: Sequence[str] | None = None, unprivileged: bool = False,
+            memory_limit: int | None = None) -> Run:
         """Run circletrack to completion (or kill its process group after `timeout`);
-        `unprivileged` drops root's power to override file permissions (see UNPRIVILEGED)."""
-        argv = self.wrap(list(raw_argv) if raw_argv is not None else self.argv(args))
+        `unprivileged` drops root's power to override file permissions (see UNPRIVILEGED);
+        `memory_limit` is its address space in bytes (default: the run's)."""
+        argv = self.wrap(list(raw_argv) if raw_argv is not None else self.argv(args),
+                         memory_limit)
         if unprivileged:
             argv = [*UNPRIVILEGED, *argv]
         env = self.env(over)

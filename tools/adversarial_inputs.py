@@ -68,7 +68,7 @@ def _lines() -> list[Line]:
     bad("--registry without value", "list", "--registry")
     bad("--registry empty", "list", "--registry", "")
     bad("--registry= empty", "list", "--registry=")
-    bad("mark --registry empty with the env naming the real one", "mark", "coop-06", "-p", "5",
+    bad("mark --registry empty with the env naming the real one", "mark", "coop-17", "-p", "5",
         "--registry", "", env={"CIRCLETRACK_REGISTRY": "{reg}"})
     # Dates
     for option in ("--as-of", "--due-before", "--due-after"):
@@ -179,18 +179,18 @@ def _lines() -> list[Line]:
     bad("mark --source 30000 chars", "mark", "coop-06", "-n", "x", "--source", LONG)
     bad("mark --note with terminal escapes", "mark", "coop-06", "-n",
         "\x1b]0;pwned\x07\x1b[2J\u202e", expect=ANY)
-    bad("mark --note invalid UTF-8", "mark", "coop-06", "-n", "bad \udcff byte", expect=ANY)
+    bad("mark --note invalid UTF-8", "mark", "coop-06", "-n", "bad \udcff byte")
     bad("mark --by empty", "mark", "coop-06", "-n", "x", "--by", "", expect=ANY)
     bad("list -q regex characters", "list", "-q", "[(*", expect=ANY)
     bad("list -q 100000 chars", "list", "-q", "q" * 100_000, expect=ANY)
     bad("list --city control character", "list", "--city", "\x01", expect=ANY)
     # Repeated options and -- tricks
-    bad("mark -p repeated", "mark", "coop-06", "-p", "5", "-p", "6", expect=ANY)
+    bad("mark -p repeated", "mark", "coop-17", "-p", "5", "-p", "6", expect=ANY)
     bad("list -f repeated", "list", "-f", "json", "-f", "csv", expect=ANY)
     bad("mark -- -p 5", "mark", "--registry", "{reg}", "--", "-p", "5")
     bad("mark -- coop-06 -p 5", "mark", "--registry", "{reg}", "--", "coop-06", "-p", "5")
     bad("show -- --help", "show", "--registry", "{reg}", "--", "--help")
-    bad("mark options after -- as ids", "mark", "coop-06", "-p", "5", "--registry", "{reg}", "--",
+    bad("mark options after -- as ids", "mark", "coop-17", "-p", "5", "--registry", "{reg}", "--",
         "--registry", "/etc/passwd")
     # Files to write
     bad("export -o existing file", "export", "-o", "{dir}/exists.csv")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adversarial_harness import (
+    FIRST_REPORT_YEAR,
     SHIPPED,
     USER,
     Case,
@@ -64,8 +65,9 @@ def kill_lane(harness: Harness, lane: Lane, kills: int, rng: random.Random, ids:
         op = rng.choices(("mark", "add", "undo", "init"), (45, 20, 20, 15))[0]
         tag = f"advk{lane.number}-{attempt}"
         if op == "mark":
-            args = ["mark", rng.choice(ids), "--note", tag, "--date", random_date(rng), "--by",
-                    USER, "--source", "adversarial kill"]
+            args = ["mark", rng.choice(ids), "--note", tag, "--date",
+                    random_date(rng, FIRST_REPORT_YEAR), "--by", USER, "--source",
+                    "adversarial kill"]
         elif op == "add":
             args = ["add", "--kind", "milestone", "--category", "event", "--title",
                     f"对抗杀进程{tag}", "--id", tag, "--created", random_date(rng)]
@@ -117,7 +119,7 @@ def kill_lane(harness: Harness, lane: Lane, kills: int, rng: random.Random, ids:
         if check.rc != 0:
             case.problems.append(f"does not validate after the kill: {check.excerpt(200)}")
         nxt = harness.run(["mark", rng.choice(ids), "--note", f"{tag}-next", "--date",
-                           random_date(rng), "--registry", str(registry)])
+                           random_date(rng, FIRST_REPORT_YEAR), "--registry", str(registry)])
         if nxt.rc != 0:
             case.problems.append(f"the next write failed: {nxt.excerpt(200)}")
         case.problems += [f"after the next write, leftover {n}" for n in leftovers(registry)]

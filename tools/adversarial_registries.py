@@ -30,7 +30,7 @@ from adversarial_harness import (
 DATA = SHIPPED.read_bytes()
 TEXT = DATA.decode("utf-8")
 READS = (["validate"], ["list"], ["show", "coop-06"], ["status"], ["overdue", "-f", "csv"])
-WRITE = ["mark", "coop-06", "-p", "5"]
+WRITE = ["mark", "coop-06", "-n", "对抗写入"]
 
 
 @dataclass

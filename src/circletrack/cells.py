@@ -1,6 +1,8 @@
 """Text measured in terminal cells: a Chinese character takes two, and lines break the
 way Chinese text breaks (禁则). Used by the tables and by the help pages, so it imports
-only Rich's cell widths, not its consoles or tables (`--help` stays quick)."""
+only Rich's cell widths, not its consoles or tables (`--help` stays quick). Also what no
+text may hold (control characters, bytes that are not UTF-8), and the command line and
+the environment read as UTF-8 whatever the locale."""
 
 from __future__ import annotations
 
@@ -102,3 +104,46 @@ def escape_controls(text: str) -> str:
         return text
     return CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
                                   text)
+
+
+#: A lone surrogate: no character of any text a file can hold. Python makes one of each
+#: byte it cannot decode in a command line or the environment (U+DC80 to U+DCFF, the
+#: byte's escape), and JSON can write one (`"\ud800"`).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BYTE_ESCAPE = re.compile("[\udc80-\udcff]")
+#: A control character or a lone surrogate: one scan finds whether a text holds either
+#: (the validator asks of every text; almost none holds one).
+CONTROL_OR_SURROGATE = re.compile(CONTROL_CHARACTERS.pattern[:-1] + "\ud800-\udfff]")
+
+
+def system_text(text: str) -> str:
+    """A command-line word or an environment variable, read as UTF-8.
+
+    Python decodes them with the locale's encoding, and where that cannot decode UTF-8
+    (the C locale: ASCII) each byte of 中 becomes an escape (U+DC80 to U+DCFF). The bytes
+    are put back and read as UTF-8: 中 is 中 again, and what was text already is unchanged.
+    Bytes that are not UTF-8 stay escapes, for `undecodable` to name."""
+    if not _BYTE_ESCAPE.search(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is no byte's escape: leave it to be named
+        return text
+
+
+def undecodable(text: str) -> str | None:
+    """The first thing in `text` that is not a character, or None: a byte that is not UTF-8
+    (as Python escapes it) as `\\xff`, a lone surrogate as `U+D800`."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+
+
+def shown_text(text: str) -> str:
+    """`text` to show or keep as a label (a file's name in an undo entry or as the source
+    of a form's reports): read as UTF-8 (see `system_text`), each byte that is not UTF-8
+    then replaced by U+FFFD (�), so it can be written in a UTF-8 file."""
+    text = system_text(text)
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text

@@ -67,21 +67,59 @@ def share_like(path: Path, model: Path | None) -> None:
         os.close(fd)
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file circletrack keeps beside a registry (a journal entry, the
-    lock's note), read without following a link and never more than `limit` bytes; a link,
-    a FIFO or anything else is an OSError saying so."""
-    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | getattr(os, "O_BINARY", 0))
+class NotAFile(OSError):
+    """A path that is not a regular file (a FIFO, a device, a socket, a folder, or with
+    links not followed a link): `kind` says what it is, in words."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        self.kind = _kind_of(mode)
+        self.folder = stat.S_ISDIR(mode)
+        super().__init__(0, self.kind, str(path))
+
+
+class TooLarge(OSError):
+    """A file larger than the most that is read of it: `size` bytes at least."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        self.size = size
+        super().__init__(0, _("larger than {limit} bytes").format(limit=limit), str(path))
+
+
+def read_file(path: Path, limit: int, follow: bool = True) -> bytes:
+    """The bytes of a regular file, never more than `limit` of them: a registry, a file to
+    import, a filled form, a side of a merge (and, with `follow` False, a file circletrack
+    keeps beside a registry, whose links are never followed).
+
+    The file is opened without blocking (a FIFO with no writer would wait for one forever)
+    and checked on the open descriptor, so the file read is the one checked: NotAFile for
+    a FIFO, a device (/dev/zero never ends), a socket or a folder, TooLarge for a file
+    larger than `limit` (by its size, before anything is read, and by what is read, should
+    it grow meanwhile: at most limit + 1 bytes are), any other OSError as it comes."""
+    flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0) | (0 if follow else _NOFOLLOW)
+    fd = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, _("not a regular file"), str(path))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(path, info.st_mode)
+        if info.st_size > limit:
+            raise TooLarge(path, info.st_size, limit)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+            first = info.st_size + 1  # (not limit + 1: a small file takes a small buffer)
+            data = handle.read(first)
+            if len(data) == first:  # it grew since fstat
+                data += handle.read(limit + 1 - first)
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise OSError(0, _("larger than {limit} bytes").format(limit=limit), str(path))
+        raise TooLarge(path, len(data), limit)
     return data
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file circletrack keeps beside a registry (a journal entry, the
+    lock's note), read without following a link and never more than `limit` bytes; a link,
+    a FIFO or anything else is an OSError saying so (see `read_file`)."""
+    return read_file(path, limit, follow=False)
 
 
 def replace_beside(path: Path, data: bytes, model: Path) -> None:

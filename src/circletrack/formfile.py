@@ -24,6 +24,7 @@ import io
 import math
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ from .forms import (
 )
 from .i18n import _, join, pgettext, translations
 from .labels import normalise
+from .model import MAX_DIGITS, TooManyDigits
 from .writes import parse_status
 
 if TYPE_CHECKING:
@@ -164,17 +166,27 @@ class _Unreadable(Exception):
 # Reading the file
 
 
+def oversized_form(name: str) -> FilledForm:
+    """The form of a file larger than MAX_FILE_BYTES: nothing of it read, the problem said
+    (a caller that knows the size reads none of it)."""
+    form = FilledForm(name)
+    form.problem(_("the file is larger than {size} MB; a form is far smaller").format(
+        size=MAX_FILE_BYTES // 2**20))
+    return form
+
+
 def read_form(name: str, data: bytes) -> FilledForm:
     """The form in a file's bytes (`name` is the file's name, for messages and the source):
     an .xlsx or .csv form by its suffix. Problems are collected, never raised."""
     form = FilledForm(name)
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if len(data) > MAX_FILE_BYTES:
+        return oversized_form(name)
     try:
-        if len(data) > MAX_FILE_BYTES:
-            raise _Unreadable(_("the file is larger than {size} MB; a form is far "
-                                "smaller").format(size=MAX_FILE_BYTES // 2**20))
         if suffix in XLSX_SUFFIXES:
-            grid, meta = _workbook_grid(form, data)
+            with warnings.catch_warnings():  # (openpyxl warns of what it cannot read, and
+                warnings.simplefilter("ignore")  # the problems say it in a form's words)
+                grid, meta = _workbook_grid(form, data)
         elif suffix in CSV_SUFFIXES:
             grid, meta = _csv_grid(data), {}
         else:
@@ -481,8 +493,11 @@ def progress_text(cell: Cell) -> str | None:
     if isinstance(value, bool):
         raise FieldError("progress", _("must be a whole number from 0 to 100, got "
                                        "{text!r}").format(text=str(value).upper()))
-    if isinstance(value, (int, float)):
-        number = float(value) * (100 if is_percent_format(cell.number_format) else 1)
+    if isinstance(value, int):  # (as an int: a float cannot hold one of 400 digits)
+        _check_digits(value, "progress")
+        return str(value * (100 if is_percent_format(cell.number_format) else 1))
+    if isinstance(value, float):
+        number = value * (100 if is_percent_format(cell.number_format) else 1)
         if not math.isfinite(number) or abs(number - round(number)) > 1e-9:
             raise FieldError("progress", _("must be a whole number from 0 to 100, got "
                                            "{text!r}").format(text=_number_text(number)))
@@ -510,8 +525,11 @@ def date_value(cell: Cell, today: dt.date) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check_digits(value, "date")
         return _serial(float(value))
+    if isinstance(value, float):
+        return _serial(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if re.fullmatch(r"[0-9]{5}(?:\.[0-9]+)?", text):
         return _serial(float(text))
@@ -536,6 +554,13 @@ def _short_chinese_date(text: str, today: dt.date) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def _check_digits(value: int, field: str) -> None:
+    """Refuse a number cell of more than MAX_DIGITS digits (a workbook may hold one of
+    4,300), before anything turns it into text or a float."""
+    if abs(value) >= 10**MAX_DIGITS:
+        raise FieldError(field, str(TooManyDigits()))
 
 
 def _serial(number: float) -> dt.date:

@@ -26,6 +26,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cells import shown_text
 from .errors import CircletrackError, ConflictError
 from .fileio import atomic_write, read_regular, share_like
 from .i18n import _
@@ -175,7 +176,9 @@ def _remove(folder: Path, number: int) -> None:
 
 
 def _meta_bytes(label: str, user: str, before: bytes, after: bytes, when: dt.datetime) -> bytes:
-    meta = {"label": label, "time": when.isoformat(timespec="seconds"), "user": user,
+    # (a label names files, which may have been named in bytes that are not UTF-8)
+    meta = {"label": shown_text(label), "time": when.isoformat(timespec="seconds"),
+            "user": shown_text(user),
             "sha256_before": sha256(before), "sha256_after": sha256(after)}
     return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -245,7 +248,7 @@ def record_merge(registry_path: Path, merged: bytes, label: str,
     assert folder is not None
     # Like a write's entry, the note's timestamp is audit metadata, so it reads the clock.
     note = MergeNote(sha256(merged), dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                     label)
+                     shown_text(label))
     lines = [json.dumps(vars(n), ensure_ascii=False) for n in merge_notes(registry_path)]
     lines = [*lines, json.dumps(vars(note), ensure_ascii=False)][-keep:]
     atomic_write(folder / MERGES_FILE, ("\n".join(lines) + "\n").encode("utf-8"))

@@ -23,9 +23,10 @@ from typing import Any, TypeVar
 
 from . import cache, codec, journal
 from .errors import RegistryInvalid, RegistryNotFound
-from .fileio import atomic_write
+from .fileio import NotAFile, TooLarge, atomic_write, read_file
 from .i18n import _
 from .model import DueChange, Item, Registry, current_state, specs
+from .store import MAX_REGISTRY_BYTES
 from .validate import validate_document
 from .writes import report_key
 
@@ -339,9 +340,17 @@ def _markers(ours: str, theirs: str) -> str:
             f"{codec.CONFLICT_THEIRS} theirs\n")
 
 
-def _read_file(path: Path) -> bytes:
+def _read_side(path: Path) -> bytes:
+    """A side of the merge, read as a registry is: a regular file of at most
+    store.MAX_REGISTRY_BYTES (see fileio.read_file)."""
     try:
-        return path.read_bytes()
+        return read_file(path, MAX_REGISTRY_BYTES)
+    except NotAFile:
+        raise RegistryNotFound(_("registry is not a regular file: {path}").format(
+            path=path)) from None
+    except TooLarge as exc:
+        raise RegistryNotFound(_("registry is too large to be one: {path} ({size} "
+                                 "bytes)").format(path=path, size=exc.size)) from None
     except OSError as exc:
         raise RegistryNotFound(_("cannot read {path}: {error}").format(
             path=path, error=exc.strerror or exc)) from None
@@ -352,8 +361,10 @@ def run_driver(base: Path, ours: Path, theirs: Path, registry: Path | None = Non
     """git's merge driver (`%O %A %B %P`): merge the three files and write the result over
     `ours` (left as it is when a side cannot be read). With the registry's own path
     (`%P`, relative to the folder git runs the driver in), the merged bytes are noted in
-    its journal, so `undo` can tell a merge from circletrack's own writes."""
-    result = merge_registries(_read_file(base), _read_file(ours), _read_file(theirs))
+    its journal, so `undo` can tell a merge from circletrack's own writes. Each side is read
+    as a registry is (a regular file, at most store.MAX_REGISTRY_BYTES): a FIFO, a device or
+    a larger file is refused at once, before anything is written."""
+    result = merge_registries(_read_side(base), _read_side(ours), _read_side(theirs))
     if not result.readable:
         return result
     atomic_write(ours, result.data)

@@ -10,12 +10,13 @@ field is one declaration plus its tests.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-from .i18n import N_
+from .i18n import N_, _
 
 KINDS: tuple[str, ...] = ("cooperation", "project", "milestone")
 STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "blocked", "cancelled")
@@ -95,6 +96,31 @@ MAX_LINES = 200
 MAX_ID = 64
 #: Numbers as TOML stores them: 64-bit integers, finite floats.
 MAX_INT = 2**63 - 1
+#: The most digits of a whole number typed by a user (an option, a form's cell) that are
+#: read. No field or count needs more than 19 (MAX_INT), and Python's int() refuses text of
+#: more than 4,300 digits (sys.get_int_max_str_digits, which may be set as low as 640)
+#: with a ValueError, so longer text is refused before int() sees it.
+MAX_DIGITS = 100
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+class TooManyDigits(ValueError):
+    """A whole number of more than MAX_DIGITS digits; the message says so."""
+
+    def __init__(self) -> None:
+        super().__init__(_("the number has more than {limit} digits").format(limit=MAX_DIGITS))
+
+
+def whole_number(text: str) -> int | None:
+    """The whole number `text` writes (a sign, ASCII digits, spaces around), or None when
+    it writes none; TooManyDigits for more than MAX_DIGITS digits (leading zeros aside)."""
+    value = text.strip()
+    if not _WHOLE.fullmatch(value):
+        return None
+    digits = value.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > MAX_DIGITS:
+        raise TooManyDigits
+    return -int(digits) if value.startswith("-") else int(digits)
 
 #: The value types a field can have. The validator checks each, the JSON reader converts
 #: each, and `add`/`edit` parse each from command-line text.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +20,16 @@ from .errors import (
     RegistryReadOnly,
     UsageError,
 )
-from .fileio import LOCK_TIMEOUT_SECONDS, atomic_write, locked, login_name, write_file
+from .fileio import (
+    LOCK_TIMEOUT_SECONDS,
+    NotAFile,
+    TooLarge,
+    atomic_write,
+    locked,
+    login_name,
+    read_file,
+    write_file,
+)
 from .i18n import _
 from .model import Item, Registry
 
@@ -68,13 +76,17 @@ def bundled_path() -> Path:
     return Path(__file__).resolve().parents[2] / CHECKOUT_REGISTRY
 
 
+#: A pyproject.toml larger than this is not circletrack's (the checkout's is 2 KB).
+_PROJECT_BYTES = 1 << 20
+
+
 def _checkout_registry(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         candidate = folder / CHECKOUT_REGISTRY
         project = folder / "pyproject.toml"
         if candidate.is_file() and project.is_file():
-            with contextlib.suppress(OSError):
-                if 'name = "circletrack"' in project.read_text(encoding="utf-8"):
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                if 'name = "circletrack"' in read_file(project, _PROJECT_BYTES).decode("utf-8"):
                     return candidate
     return None
 
@@ -99,29 +111,28 @@ MAX_REGISTRY_BYTES = 256 * 1024 * 1024
 
 def read_bytes(location: Location) -> bytes:
     """The registry file's bytes, or RegistryNotFound with a hint. Only a regular file is
-    read (a FIFO or a device would block or never end), and only up to MAX_REGISTRY_BYTES."""
+    read (a FIFO or a device would block or never end), and never more than
+    MAX_REGISTRY_BYTES of it (see fileio.read_file)."""
+    path = location.path
     try:
-        info = os.stat(location.path)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(location.path)
-        if not stat.S_ISREG(info.st_mode):
-            raise RegistryNotFound(_("registry is not a regular file: {path}").format(
-                path=location.path))
-        if info.st_size > MAX_REGISTRY_BYTES:
-            raise RegistryNotFound(_("registry is too large to be one: {path} ({size} "
-                                     "bytes)").format(path=location.path, size=info.st_size))
-        return location.path.read_bytes()
+        return read_file(path, MAX_REGISTRY_BYTES)
     except FileNotFoundError:
         hint = (_(" (create one with `circletrack init PATH`)")
                 if location.origin != "bundled" else "")
         raise RegistryNotFound(_("registry not found: {path}{hint}").format(
-            path=location.path, hint=hint)) from None
-    except IsADirectoryError:
-        raise RegistryNotFound(_("registry path is a folder, not a file: {path}").format(
-            path=location.path)) from None
+            path=path, hint=hint)) from None
+    except (IsADirectoryError, NotAFile) as exc:
+        if isinstance(exc, IsADirectoryError) or exc.folder:
+            raise RegistryNotFound(_("registry path is a folder, not a file: {path}").format(
+                path=path)) from None
+        raise RegistryNotFound(_("registry is not a regular file: {path}").format(
+            path=path)) from None
+    except TooLarge as exc:
+        raise RegistryNotFound(_("registry is too large to be one: {path} ({size} "
+                                 "bytes)").format(path=path, size=exc.size)) from None
     except OSError as exc:
         raise RegistryNotFound(_("cannot read registry {path}: {error}").format(
-            path=location.path, error=exc.strerror)) from None
+            path=path, error=exc.strerror or exc)) from None
 
 
 def load(location: Location) -> Registry:
@@ -345,10 +356,10 @@ class _Splice:
         try:
             for number in changed:
                 sections[number] = table_section(tables[number], anchor)
+            new = (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
         except (TypeError, ValueError) as exc:  # as in `_whole_write`
             raise RegistryInvalid([Problem(_("the change cannot be written as TOML: "
                                              "{error}").format(error=exc))]) from None
-        new = (head + "\n" + "\n".join(s for s in sections if s is not None)).encode("utf-8")
         return new, {ids[number] for number in changed}
 
 
@@ -465,18 +476,17 @@ def init_copy(destination: Path, force: bool = False) -> Path:
 
 
 def current_user(env: dict[str, str] | None = None) -> str:
-    """Who a write is recorded as: $CIRCLETRACK_USER, else the login name."""
-    from .cells import control_character  # start-up: writes only
+    """Who a write is recorded as: $CIRCLETRACK_USER, else the login name (each read as
+    UTF-8 whatever the locale, see cells.system_text; bytes that are not UTF-8 refused)."""
+    from .cells import control_character, system_text, undecodable  # start-up: writes only
 
     environ = os.environ if env is None else env
-    given = environ.get(ENV_USER, "").strip()
-    name = given or login_name()
+    given = system_text(environ.get(ENV_USER, "")).strip()
+    name = given or system_text(login_name())
     source = ENV_USER if given else _("your login name")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
+    if undecodable(name) is not None:
         raise UsageError(_("{source} is not valid UTF-8; set {variable} to the name writes "
-                           "are recorded as").format(source=source, variable=ENV_USER)) from None
+                           "are recorded as").format(source=source, variable=ENV_USER))
     control = control_character(name)
     if control is not None:
         raise UsageError(_("{source} holds the control character {code}; set {variable} to "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .cells import control_character
+from .cells import CONTROL_OR_SURROGATE, control_character, undecodable
 from .errors import Problem
 from .i18n import N_, _
 from .model import (
@@ -165,12 +165,20 @@ def _is_number(value: Any) -> bool:
     return _is_int(value)
 
 
+def not_utf8(code: str) -> str:
+    """What is wrong with a text holding `code` (see cells.undecodable), in words."""
+    return _("is not valid UTF-8 text (it holds {code}); type it again in a UTF-8 terminal "
+             "or file").format(code=code)
+
+
 def _text_problem(value: str) -> str | None:
     """Why a text cannot be held (too long, a control character), or None."""
-    control = control_character(value)
-    if control is not None:
-        return _("holds the control character {code}, which a terminal would act on; "
-                 "remove it").format(code=control)
+    if CONTROL_OR_SURROGATE.search(value):
+        control = control_character(value)
+        if control is not None:
+            return _("holds the control character {code}, which a terminal would act on; "
+                     "remove it").format(code=control)
+        return not_utf8(undecodable(value) or "")
     if len(value) > MAX_TEXT:
         return _("is {length} characters long; a field holds at most {limit}").format(
             length=len(value), limit=MAX_TEXT)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .cells import control_character
+from .cells import control_character, undecodable
 from .dates import parse_date
 from .effective import state_of
 from .errors import AlreadyRecorded, FieldError, FieldErrors, UsageError
@@ -47,16 +47,17 @@ from .model import (
     Report,
     State,
     Target,
+    TooManyDigits,
     changes_state,
     current_state,
     editable,
     report_effect,
     sorted_history,
+    whole_number,
 )
 from .query import resolve
-from .validate import ID_PATTERN, report_problems
+from .validate import ID_PATTERN, not_utf8, report_problems
 
-_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _TOML_INT_LIMIT = 2**63
 
@@ -66,22 +67,32 @@ _TOML_INT_LIMIT = 2**63
 
 def parse_progress(text: str, field: str = "progress") -> int:
     """A percentage from 0 to 100, written `40` or `40%`."""
-    value = text.strip().removesuffix("%").strip()
-    if not _WHOLE.fullmatch(value) or not 0 <= int(value) <= 100:
+    value = _whole(text.strip().removesuffix("%"), field)
+    if value is None or not 0 <= value <= 100:
         raise FieldError(field, _("must be a whole number from 0 to 100, got {text!r}").format(
             text=text))
-    return int(value)
+    return value
 
 
 def parse_number(text: str, field: str) -> Number:
     """A finite number: an int when written without a point or exponent, else a float."""
     value = text.strip()
-    if _WHOLE.fullmatch(value) and abs(int(value)) < _TOML_INT_LIMIT:
-        return int(value)
+    whole = _whole(value, field)
+    if whole is not None and abs(whole) < _TOML_INT_LIMIT:
+        return whole
     if _DECIMAL.fullmatch(value) and math.isfinite(float(value)):
         return float(value)
     raise FieldError(field, _("must be a number such as 700 or 3.5, got {text!r}").format(
         text=text))
+
+
+def _whole(text: str, field: str) -> int | None:
+    """The whole number `text` writes, or None (see model.whole_number); a FieldError for
+    one of more digits than any field takes."""
+    try:
+        return whole_number(text)
+    except TooManyDigits as exc:
+        raise FieldError(field, str(exc)) from None
 
 
 def parse_year(text: str, field: str) -> int:
@@ -102,6 +113,9 @@ def parse_text(text: str | None, field: str) -> str | None:
     if control is not None:
         raise FieldError(field, _("holds the control character {code}, which a terminal "
                                   "would act on; remove it").format(code=control))
+    broken = undecodable(text)
+    if broken is not None:
+        raise FieldError(field, not_utf8(broken))
     if len(text) > MAX_TEXT or text.count("\n") >= MAX_LINES:
         raise FieldError(field, _("is too long: at most {limit} characters and {lines} lines")
                          .format(limit=MAX_TEXT, lines=MAX_LINES))

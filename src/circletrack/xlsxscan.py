@@ -276,6 +276,8 @@ def _row_number(text: str | None, previous: int) -> int:
     """A row's number as openpyxl reads it: its `r` (a whole number), else the next one."""
     if text is None:
         return previous + 1
+    if len(text) > 30:  # a sheet has 1,048,576 rows; any longer number is past them all
+        return 10 ** 30
     try:
         return int(text)
     except ValueError:

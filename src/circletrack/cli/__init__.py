@@ -14,6 +14,7 @@ import importlib
 import os
 import re
 import sys
+import warnings
 from typing import Any
 
 
@@ -70,6 +71,20 @@ class _EscapingStream:
         return getattr(self._stream, name)
 
 
+def _readable_sizes(environ: Any) -> None:
+    """Drop a COLUMNS or LINES that Rich would take for a number and int() cannot read
+    (`²`, or more digits than int() takes): Rich reads them with int() after
+    str.isdigit(), and ignores any other value that is not a number, as this is then."""
+    for name in ("COLUMNS", "LINES"):
+        value = environ.get(name)
+        if value is not None and value.isdigit() and not _SIZE.fullmatch(value):
+            del environ[name]
+
+
+#: A terminal size Rich can read: a few ASCII digits.
+_SIZE = re.compile(r"[0-9]{1,9}", re.ASCII)
+
+
 #: The only escape sequences circletrack itself prints: Rich's colours and styles.
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -87,7 +102,10 @@ def main() -> None:
         if sys.stderr is not None:
             sys.stderr.write(_("Error: standard output is closed; nothing was done") + "\n")
         raise SystemExit(1)
+    if not sys.warnoptions:  # a library's warning (dateutil's on a time zone it does not
+        warnings.simplefilter("ignore")  # know) is not the user's business: one line per error
     _tolerant_streams()
+    _readable_sizes(os.environ)
     sys.stdout, sys.stderr = _EscapingStream(sys.stdout), _EscapingStream(sys.stderr)
     from . import root  # the root group and bare `circletrack`; commands load on demand
 

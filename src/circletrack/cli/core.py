@@ -14,6 +14,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from ..cells import system_text
 from ..errors import CircletrackError, ExitStatus, FieldError, FieldErrors
 from ..i18n import N_, _, detect_language, join, set_language
 from ..store import Location, locate
@@ -450,6 +451,9 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             ctx = current_context()
             if ctx is not None and ctx.args:
                 raise ExtraArguments(list(ctx.args), ctx)
+            call_kwargs = {name: _as_typed(value) for name, value in call_kwargs.items()}
+            if ctx is not None:  # (the filter options are read from ctx.params)
+                ctx.params.update({name: _as_typed(value) for name, value in ctx.params.items()})
             return handle_errors(func)(*call_args, **call_kwargs)
 
         settings = {"allow_extra_args": True, **kwargs.pop("context_settings", {})}
@@ -457,6 +461,16 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def _as_typed(value: Any) -> Any:
+    """A parameter's value with its text read as the user typed it (UTF-8, even where the
+    locale is the C locale: see cells.system_text); paths and other values as they are."""
+    if isinstance(value, str):
+        return system_text(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, str) for v in value):
+        return type(value)(system_text(v) if isinstance(v, str) else v for v in value)
+    return value
 
 
 def registry_location(option: Path | None) -> Location:

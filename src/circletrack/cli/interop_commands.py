@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import RegistryNotFound, UsageError
+from ..fileio import NotAFile, TooLarge, read_file
 from ..i18n import _
 from ..interop import items_from_tables, merge_items, parse_export
 from ..store import MAX_REGISTRY_BYTES, update_journaled
@@ -19,20 +19,20 @@ from .options import today
 def read_json_file(path: Path) -> str:
     """The text of a JSON file (UTF-8, with or without a byte-order mark). Only a regular
     file is read (a FIFO would wait, /dev/zero would never end), and only one no larger
-    than a registry may be."""
+    than a registry may be (see fileio.read_file)."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
-            raise UsageError(_("{path} is not a regular file; name a JSON file").format(
-                path=path))
-        if info.st_size > MAX_REGISTRY_BYTES:
-            raise UsageError(_("{path} is too large to import ({size} bytes)").format(
-                path=path, size=info.st_size))
-        return path.read_bytes().decode("utf-8-sig")
+        return read_file(path, MAX_REGISTRY_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         raise RegistryNotFound(_("no such file: {path}").format(path=path)) from None
-    except IsADirectoryError:
-        raise UsageError(_("{path} is a folder; name a JSON file").format(path=path)) from None
+    except (IsADirectoryError, NotAFile) as exc:
+        if isinstance(exc, IsADirectoryError) or exc.folder:
+            raise UsageError(_("{path} is a folder; name a JSON file").format(
+                path=path)) from None
+        raise UsageError(_("{path} is not a regular file; name a JSON file").format(
+            path=path)) from None
+    except TooLarge as exc:
+        raise UsageError(_("{path} is too large to import ({size} bytes)").format(
+            path=path, size=exc.size)) from None
     except UnicodeDecodeError:
         raise UsageError(_("{path} is not UTF-8 text").format(path=path)) from None
 

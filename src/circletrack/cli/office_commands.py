@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..cells import shown_text
 from ..dates import parse_date
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
-from ..fileio import write_file
+from ..fileio import NotAFile, TooLarge, read_file, write_file
 from ..forms import DEFAULT_WITHIN, Forms, form_filenames, unit_forms
 from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
@@ -45,6 +46,9 @@ from .options import (
 )
 from .output import OutputOption, deliver
 from .write_commands import command_label
+
+if TYPE_CHECKING:
+    from ..formfile import FilledForm
 
 # The library's form reader and writer (and openpyxl with them), the bulletin and the
 # renderers are imported inside the commands that use them, for start-up speed.
@@ -115,18 +119,24 @@ def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]
     return lines + summary_lines(forms)
 
 
-MAX_READ = 20 * 2**20 + 1
+def _read_form(path: Path) -> FilledForm:
+    """A filled form file, read with the bounds (see fileio.read_file): only a regular file
+    (a FIFO or a device is refused at once) and never more than a form may hold."""
+    from ..formfile import MAX_FILE_BYTES, oversized_form, read_form
 
-
-def _read(path: Path) -> bytes:
-    """A form file's bytes (no more than the reader takes: a larger file is refused there)."""
+    name = shown_text(path.name)  # (the reports' source: text a registry can hold)
     try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_READ)
+        return read_form(name, read_file(path, MAX_FILE_BYTES))
+    except TooLarge:
+        return oversized_form(name)
     except FileNotFoundError:
         raise RegistryNotFound(_("no such file: {path}").format(path=path)) from None
-    except IsADirectoryError:
-        raise UsageError(_("{path} is a folder; name a form file").format(path=path)) from None
+    except (IsADirectoryError, NotAFile) as exc:
+        if isinstance(exc, IsADirectoryError) or exc.folder:
+            raise UsageError(_("{path} is a folder; name a form file").format(
+                path=path)) from None
+        raise UsageError(_("{path} is {kind}, not a form file; name the .xlsx or .csv file "
+                           "a unit sent back").format(path=path, kind=exc.kind)) from None
 
 
 @command("intake")
@@ -152,11 +162,10 @@ def intake_command(
     undo` takes back; with any problem nothing is written. A report already recorded is
     not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
     """
-    from ..formfile import read_form
     from ..intake import ReportOptions, preview, record_forms
     from ..render.intake import intake_table, summary_line
 
-    forms = [read_form(path.name, _read(path)) for path in files]
+    forms = [_read_form(path) for path in files]
     location = registry_location(registry)
     if not dry_run:
         check_writable(location)

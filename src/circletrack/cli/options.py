@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +23,16 @@ from ..completion import (
 from ..dates import ACCEPTED_FORMS, parse_date
 from ..errors import UsageError
 from ..i18n import _
-from ..model import EDIT_ALWAYS, KINDS, STATUSES, Item, Registry, editable
+from ..model import (
+    EDIT_ALWAYS,
+    KINDS,
+    STATUSES,
+    Item,
+    Registry,
+    TooManyDigits,
+    editable,
+    whole_number,
+)
 from ..query import Criteria
 from ..store import load, locate
 
@@ -166,16 +174,17 @@ def check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> t
 # Value checks: the one place the command line's numbers are held to their ranges.
 
 
-_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
-
-
 def count(text: str | int | None, option: str) -> int | None:
     """A count of days or rows typed on the command line: a whole number, 0 or more (None
     passes). Counts are read here, not by Click, so the error is in plain words."""
     if text is None or isinstance(text, int):
         value = text
     else:
-        value = int(text.strip()) if _WHOLE.fullmatch(text.strip()) else None
+        try:
+            value = whole_number(text)
+        except TooManyDigits as exc:
+            raise UsageError(_("{option}: {message}").format(option=option,
+                                                            message=exc)) from None
         if value is None:
             raise UsageError(_("{option}: {value!r} is not a whole number").format(
                 option=option, value=text))
