@@ -1,0 +1,119 @@
+"""Issue 22, finding 8: the weekly round trip (forms out, intake, bulletin) and the undo
+journal, attacked the way the adversarial run did. Each test runs the installed program
+against real files and failed before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import SHIPPED
+from program import run
+
+from circletrack.fileio import TEMPORARY_EXTRA_BYTES
+from circletrack.forms import UnitForm, form_filename, form_filenames
+
+POSIX = os.name == "posix"
+LONG_UNIT = "杭" * 90  # 270 bytes in UTF-8: more than any file system's name allows
+
+
+def ct(*args: str, registry: Path, env: dict[str, str] | None = None,
+       cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return run([*args, "--registry", str(registry)], cwd=cwd,
+               env={"CIRCLETRACK_LANG": "en", "CIRCLETRACK_USER": "tester", **(env or {})})
+
+
+def one_line(done: subprocess.CompletedProcess[str], code: int) -> str:
+    assert done.returncode == code, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    return lines[0]
+
+
+def name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return 255
+
+
+# a. Form names too long for the file system
+
+
+def test_a_unit_name_too_long_for_a_file_name_gets_a_shortened_form(tmp_path: Path) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    assert ct("edit", "coop-05", "--lead", LONG_UNIT, registry=registry).returncode == 0
+    assert ct("edit", "coop-11", "--lead", LONG_UNIT + "局", registry=registry).returncode == 0
+    out = tmp_path / "out"
+    done = ct("forms", str(out), "--as-of", "2020-12-31", "--within", "365", registry=registry)
+    assert done.returncode == 0, done.stderr
+    written = sorted(out.iterdir())
+    assert len(written) == done.stdout.count("wrote ")
+    long_ones = [p for p in written if p.name.startswith("杭杭杭")]
+    assert len(long_ones) == 2  # two units that begin alike keep a form each
+    for path in written:
+        assert len(os.fsencode(path.name)) + TEMPORARY_EXTRA_BYTES <= name_max(out)
+    from openpyxl import load_workbook
+
+    units = set()
+    for path in long_ones:
+        assert "~" in path.name and path.name.endswith("-2020-12-31.xlsx")
+        workbook = load_workbook(path)
+        units.add(workbook.worksheets[0].cell(1, 2).value)
+        meta = {row[0]: row[1] for row in workbook["circletrack"].iter_rows(values_only=True)}
+        assert meta["unit"] == workbook.worksheets[0].cell(1, 2).value
+    assert units == {LONG_UNIT, LONG_UNIT + "局"}  # the form keeps the unit's full name
+
+
+def test_shortened_names_are_cut_on_a_character_and_stay_apart() -> None:
+    day = dt.date(2024, 6, 1)
+    names = form_filenames([UnitForm(LONG_UNIT + tail, day, []) for tail in ("甲", "乙")],
+                           "xlsx", 100)
+    assert len(set(names)) == 2 and all(len(n.encode()) <= 100 for n in names)
+    accented = form_filename("e\u0301" * 100, day, "csv", 40)  # never a mark without its e
+    assert len(accented.encode()) <= 40 and not accented.startswith("\u0301")
+    assert accented.split("~")[0] == "e\u0301" * (len(accented.split("~")[0]) // 2)
+    assert form_filename("市交通局", day, "xlsx", 100) == "市交通局-2024-06-01.xlsx"
+    assert form_filename("CON.x", day, "xlsx").startswith("_CON.x")  # a Windows device name
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX paths and links")
+def test_a_form_that_cannot_be_written_stops_the_run_before_any_is(tmp_path: Path) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    out = tmp_path / "out"
+    out.mkdir()
+    # --force replaces forms, but never writes through a link: the last form's name is one
+    (out / "杭报集团-2020-12-31.xlsx").symlink_to(tmp_path / "victim")
+    line = one_line(ct("forms", str(out), "--as-of", "2020-12-31", "--within", "365",
+                       "--force", registry=registry), 2)
+    assert "symbolic link" in line
+    assert [p.name for p in out.iterdir()] == ["杭报集团-2020-12-31.xlsx"]
+    # a folder so deep that the forms' paths pass the file system's limit
+    deep = tmp_path
+    while len(os.fsencode(deep)) < 4000:
+        deep = deep / ("d" * 200)
+    deep.mkdir(parents=True)
+    line = one_line(ct("forms", str(deep / "x"), "--as-of", "2020-12-31", "--within", "365",
+                       registry=registry), 1)
+    assert "longer than the file system takes" in line and not (deep / "x").exists()
+
+
+# b. A dangling OUTDIR link
+
+
+@pytest.mark.skipif(not POSIX, reason="symbolic links")
+def test_a_dangling_outdir_link_is_one_clear_line(tmp_path: Path) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    line = one_line(ct("forms", str(tmp_path / "dangling"), "--as-of", "2020-12-31",
+                       registry=registry), 2)
+    assert line == (f"Error: OUTDIR: {tmp_path / 'dangling'} is a symbolic link to "
+                    f"{tmp_path / 'nowhere'}, which does not exist; name a folder")
+    assert not (tmp_path / "nowhere").exists()
