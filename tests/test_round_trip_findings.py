@@ -117,3 +117,49 @@ def test_a_dangling_outdir_link_is_one_clear_line(tmp_path: Path) -> None:
     assert line == (f"Error: OUTDIR: {tmp_path / 'dangling'} is a symbolic link to "
                     f"{tmp_path / 'nowhere'}, which does not exist; name a folder")
     assert not (tmp_path / "nowhere").exists()
+
+
+# c. A form whose hidden sheet and title row name different units
+
+
+def transport_form(tmp_path: Path, registry: Path, *more: str) -> Path:
+    """市交通局's form of 2011-12-20 (coop-05 is on it; 市环保局 leads coop-05 too)."""
+    out = tmp_path / "forms"
+    done = ct("forms", str(out), "--as-of", "2011-12-20", "--unit", "市交通局", *more,
+              registry=registry)
+    assert done.returncode == 0, done.stderr
+    (form,) = out.iterdir()
+    return form
+
+
+def fill(form: Path, item: str, values: dict[str, object], meta: dict[str, str] | None = None,
+         ) -> Path:
+    """Fill one row of an .xlsx form, and change keys of its hidden sheet, as openpyxl can."""
+    from form_helpers import POSITION
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(form)
+    sheet = workbook.worksheets[0]
+    (row,) = [r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == item]
+    for name, value in values.items():
+        sheet.cell(row, POSITION[name]).value = value
+    for cells in workbook["circletrack"].iter_rows():
+        if meta and cells[0].value in meta:
+            cells[1].value = meta[cells[0].value]
+    workbook.save(form)
+    return form
+
+
+def test_a_hidden_unit_that_differs_from_the_title_is_refused(tmp_path: Path) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    form = fill(transport_form(tmp_path, registry), "coop-05",
+                {"new_progress": 40, "report_date": dt.date(2011, 12, 19)},
+                meta={"unit": "市环保局"})
+    before = registry.read_bytes()
+    done = ct("intake", str(form), registry=registry)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    problems = done.stderr.strip().splitlines()
+    assert len(problems) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert form.name in problems[0] and "市交通局" in problems[0] and "市环保局" in problems[0]
+    assert registry.read_bytes() == before

@@ -317,6 +317,12 @@ def _title_unit(rows: list[list[Cell]]) -> str | None:
     return None
 
 
+def _same_name(text: str) -> str:
+    """A unit's name as two copies of it are compared: NFKC, outer spaces stripped (what a
+    spreadsheet may do to a cell), nothing else."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 #: What CSV writing prefixes with `'` so a spreadsheet shows it as text (see
 #: `render.formats.neutralise_cell`); a unit's name read back from a CSV loses the quote.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -346,7 +352,15 @@ def _read_grid(form: FilledForm, grid: list[list[Cell]], meta: dict[str, Any]) -
                        "they were sent").format(columns=join(repr(_(c.header))
                                                              for c in missing)), row=at + 1)
         return
-    form.unit = meta.get("unit") or _title_unit(grid[:at])
+    hidden, shown = meta.get("unit"), _title_unit(grid[:at])
+    if hidden and shown and _same_name(hidden) != _same_name(shown):
+        # Which is true cannot be told, and the reports are credited to the unit: neither.
+        form.problem(_("the title row names the unit {shown!r}, but the form's hidden sheet "
+                       "says it was sent to {hidden!r}; a form reports for the unit it was "
+                       "sent to, so ask that unit for its own form").format(
+            shown=shown, hidden=hidden))
+        return
+    form.unit = hidden or shown
     if form.unit is None:
         form.problem(_("cannot tell which unit the form is from: the title row above the "
                        "header must name it ({label} | NAME)").format(label=_(TITLE_UNIT)))
