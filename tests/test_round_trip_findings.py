@@ -163,3 +163,51 @@ def test_a_hidden_unit_that_differs_from_the_title_is_refused(tmp_path: Path) ->
     assert len(problems) == 1 and "Traceback" not in done.stderr, done.stderr
     assert form.name in problems[0] and "市交通局" in problems[0] and "市环保局" in problems[0]
     assert registry.read_bytes() == before
+
+
+# f. Relative dates typed in a form count from the form's date
+
+
+def reports_of(registry: Path, item: str) -> list[object]:
+    from circletrack.store import Location, load
+
+    found = load(Location(registry, "option")).get(item)
+    assert found is not None
+    return list(found.history)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_relative_dates_in_a_form_count_from_the_forms_date(tmp_path: Path, fmt: str) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    form = transport_form(tmp_path, registry, "--format", fmt)  # as of 2011-12-20
+    rows = {"coop-05": {"new_progress": "40", "report_date": "yesterday"},
+            "coop-21": {"new_progress": "30", "report_date": "-2w"}}
+    from form_helpers import csv_grid, fill_csv
+
+    if fmt == "csv":
+        assert {"coop-05", "coop-21"} <= {line[0] for line in csv_grid(form) if line}
+        fill_csv(form, rows)
+    else:
+        for item, values in rows.items():
+            fill(form, item, dict(values))
+    done = ct("intake", str(form), registry=registry)
+    assert done.returncode == 0, done.stderr
+    assert reports_of(registry, "coop-05")[-1].date == dt.date(2011, 12, 19)
+    assert reports_of(registry, "coop-21")[-1].date == dt.date(2011, 12, 6)
+
+
+def test_a_relative_date_in_a_form_without_its_date_is_refused(tmp_path: Path) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    form = transport_form(tmp_path, registry, "--format", "csv")
+    from form_helpers import fill_csv
+
+    fill_csv(form, {"coop-05": {"new_progress": "40", "report_date": "yesterday"}})
+    text = form.read_bytes().decode("utf-8-sig")
+    assert "As of,2011-12-20," in text
+    form.write_bytes(("\ufeff" + text.replace("As of,2011-12-20,", "As of,,")).encode())
+    before = registry.read_bytes()
+    line = one_line(ct("intake", str(form), registry=registry), 1)
+    assert "'yesterday' counts from the form's date" in line and "row 3" in line
+    assert registry.read_bytes() == before
