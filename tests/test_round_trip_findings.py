@@ -211,3 +211,43 @@ def test_a_relative_date_in_a_form_without_its_date_is_refused(tmp_path: Path) -
     line = one_line(ct("intake", str(form), registry=registry), 1)
     assert "'yesterday' counts from the form's date" in line and "row 3" in line
     assert registry.read_bytes() == before
+
+
+# d. HTML and links in a note, through the Markdown and HTML bulletins
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))"
+MORE = " <javascript:alert(2)> ![y](data:text/html,hi) &#60;b&#62;"
+
+
+def permissive_html(markdown: str) -> str:
+    """The Markdown as a viewer that renders raw HTML and every link would show it."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    parser.validateLink = lambda url: True  # (markdown-it would drop javascript: itself)
+    return parser.render(markdown)
+
+
+def test_a_note_never_becomes_html_or_a_link_in_the_bulletin(tmp_path: Path) -> None:
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    done = ct("mark", "coop-05", "--note", HOSTILE + MORE, "--date", "2011-12-19",
+              registry=registry)
+    assert done.returncode == 0, done.stderr
+    md = ct("bulletin", "--since", "2011-12-13", "--until", "2011-12-20", "--format", "md",
+            registry=registry)
+    assert md.returncode == 0, md.stderr
+    (row,) = [line for line in md.stdout.splitlines() if "alert(1)" in line]
+    assert "<" not in row and ">" not in row and "](" not in row.replace("\\](", "")
+    shown = permissive_html(md.stdout)
+    for bad in ("<script", "<img", "href=\"javascript:", "src=\"data:", "<a ", "<b>"):
+        assert bad not in shown, (bad, shown)
+    # what the reader sees is the note, as typed
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "[x](javascript:alert(1))" in shown and "&amp;#60;b&amp;#62;" in shown
+    page = ct("bulletin", "--since", "2011-12-13", "--until", "2011-12-20", "--format",
+              "html", registry=registry)
+    assert page.returncode == 0, page.stderr
+    for bad in ("<script", "<img", "<a ", "<b>"):
+        assert bad not in page.stdout, bad
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.stdout
