@@ -251,3 +251,69 @@ def test_a_note_never_becomes_html_or_a_link_in_the_bulletin(tmp_path: Path) -> 
     for bad in ("<script", "<img", "<a ", "<b>"):
         assert bad not in page.stdout, bad
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.stdout
+
+
+# e. A write that did not land is never listed by `undo --list`
+
+
+def undo_list(registry: Path) -> list[str]:
+    done = ct("undo", "--list", registry=registry)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # noqa: ANN201 - a generator fixture
+    """A 2 MB tmpfs of its own (root only), unmounted at the end."""
+    if not POSIX or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"mounting a tmpfs is not allowed here: {mounted.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_write_that_hits_a_full_disk_leaves_no_journal_entry(small_disk: Path) -> None:
+    registry = small_disk / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    assert ct("mark", "coop-05", "-p", "5", "--date", "2011-06-01",
+              registry=registry).returncode == 0
+    (listed,) = undo_list(registry)
+    # room for the entry's copy of the registry, not for the new registry beside it
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    (small_disk / "fill").write_bytes(b"\0" * (free - registry.stat().st_size * 13 // 10))
+    before = registry.read_bytes()
+    line = one_line(ct("mark", "coop-05", "-p", "10", "--date", "2011-07-01",
+                       registry=registry), 1)
+    assert registry.read_bytes() == before
+    assert undo_list(registry) == [listed]
+    assert sorted(p.name for p in (small_disk / "projects.toml.journal").iterdir()) == [
+        "000001.before", "000001.json"]
+    assert "No space left on device" in line and str(registry) in line
+    # room again: the next write and its undo work, and undo takes back the one before
+    (small_disk / "fill").unlink()
+    assert ct("mark", "coop-05", "-p", "10", "--date", "2011-07-01",
+              registry=registry).returncode == 0
+    assert len(undo_list(registry)) == 2
+    assert ct("undo", registry=registry).returncode == 0
+    assert registry.read_bytes() == before and undo_list(registry) == [listed]
+
+
+def test_a_write_killed_before_it_replaced_the_registry_is_not_listed(tmp_path: Path) -> None:
+    from circletrack import journal
+
+    registry = tmp_path / "projects.toml"
+    shutil.copyfile(SHIPPED, registry)
+    assert ct("mark", "coop-05", "-p", "5", "--date", "2011-06-01",
+              registry=registry).returncode == 0
+    (listed,) = undo_list(registry)
+    # what a write killed between its journal entry and the rename leaves behind
+    journal.record(registry, registry.read_bytes(), b"never written", "circletrack mark", "x")
+    assert len(journal.entries(registry)) == 2
+    assert undo_list(registry) == [listed]

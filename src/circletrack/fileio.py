@@ -181,9 +181,11 @@ def flushed_temporary(path: Path, data: bytes) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and exc.filename is None:  # (a full disk: say where)
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     return tmp_name
 
