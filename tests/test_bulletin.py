@@ -209,7 +209,8 @@ def test_the_markdown_says_it_all(week: Path) -> None:
     assert ("3 reports recorded, 3 items finished, 1 newly overdue; 2 items overdue as of "
             "2024-06-02, 2 due in the next 30 days.") in text
     assert "## Newly overdue (1)\n\n| ID | Title | Lead | Due | Days overdue |\n|---|---|---|" \
-           "---|---|\n| d-newly-overdue | <b>新</b> & 逾期 \\| 本期 | 单位丙 | 2024-05-29 | 4 |\n" \
+           "---|---|\n| d-newly-overdue | &lt;b&gt;新&lt;/b&gt; &amp; 逾期 \\| 本期 | 单位丙 | 2024-05-29 " \
+           "| 4 |\n" \
         in text
     assert "| h-moved | 本期延期的项目 | 2024-05-31 | 2024-05-31 | 2024-09-30 | 审批延后 |" in text
     assert "| g-due-on-until | 期末当天到期 | 单位丙 | 2024-06-02 | 0 |" in text

@@ -174,6 +174,35 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
         lock.release()
 
 
+#: How much longer than its file's name the temporary file of a write is named:
+#: `.NAME.` + tempfile's 8 random characters + `.tmp` (see `flushed_temporary`).
+TEMPORARY_EXTRA_BYTES = len(".") + len(".") + 8 + len(".tmp")
+#: The limits assumed where the file system does not say (most take 255-byte names).
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def _pathconf(folder: Path, name: str, default: int) -> int:
+    """A limit of the file system holding `folder` (or the nearest folder above it that
+    exists), else `default`."""
+    for where in (folder, *folder.absolute().parents):
+        try:
+            value = os.pathconf(where, name)  # type: ignore[attr-defined, unused-ignore]
+        except FileNotFoundError:
+            continue
+        except (AttributeError, OSError, ValueError):
+            return default
+        return value if value is not None and value > 0 else default
+    return default
+
+
+def name_room(folder: Path) -> tuple[int, int]:
+    """The longest file name, in bytes, that a write here (`write_file`, `atomic_write`)
+    can give a file in `folder` (its temporary file's name is longer), and the longest
+    path the file system takes."""
+    name_max = _pathconf(folder, "PC_NAME_MAX", NAME_MAX)
+    return name_max - TEMPORARY_EXTRA_BYTES, _pathconf(folder, "PC_PATH_MAX", PATH_MAX)
+
+
 def flushed_temporary(path: Path, data: bytes) -> str:
     """A temporary file beside `path` holding `data`, flushed to disk; returns its name.
 
@@ -190,9 +219,11 @@ def flushed_temporary(path: Path, data: bytes) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and exc.filename is None:  # (a full disk: say where)
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     return tmp_name
 
@@ -235,6 +266,24 @@ def _kind_of(mode: int) -> str:
     return _("not a regular file")
 
 
+def check_target(path: Path, replace: bool = False) -> None:
+    """Refuse (UsageError) a name `write_file` would not write: a symbolic link, a folder,
+    and with `replace` anything but a regular file. A caller writing several files checks
+    every name first, so a refusal leaves none written."""
+    if path.is_symlink():
+        raise UsageError(_("{path} is a symbolic link; circletrack does not write through "
+                           "links: remove it or name another file").format(path=path))
+    if path.is_dir():
+        raise UsageError(_("{path} is a folder; name a file").format(path=path))
+    if replace:
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                raise UsageError(_("{path} is {kind}, not a regular file; circletrack writes "
+                                   "only regular files").format(path=path,
+                                                                kind=_kind_of(mode)))
+
+
 def write_file(path: Path, data: bytes, replace: bool = False) -> Path:
     """Write a new file (a report, a registry copy) completely or not at all; returns the
     file written.
@@ -247,19 +296,9 @@ def write_file(path: Path, data: bytes, replace: bool = False) -> Path:
     a symbolic link (someone may have planted it in a shared output folder, pointing at a
     file of yours), a FIFO, a device, a socket or a folder is refused.
     """
-    if path.is_symlink():
-        raise UsageError(_("{path} is a symbolic link; circletrack does not write through "
-                           "links: remove it or name another file").format(path=path))
-    if path.is_dir():
-        raise UsageError(_("{path} is a folder; name a file").format(path=path))
+    check_target(path, replace)
     if replace:
         target = path
-        with contextlib.suppress(FileNotFoundError):
-            mode = os.stat(target).st_mode
-            if not stat.S_ISREG(mode):
-                raise UsageError(_("{path} is {kind}, not a regular file; circletrack writes "
-                                   "only regular files").format(path=path,
-                                                                kind=_kind_of(mode)))
         existed = target.exists()
         atomic_write(target, data)
         if not existed:

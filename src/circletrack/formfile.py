@@ -38,6 +38,7 @@ from .forms import (
     FORM_VERSION,
     META_SHEET,
     SHEET_NAME,
+    TITLE_AS_OF,
     TITLE_UNIT,
     FormColumn,
 )
@@ -151,6 +152,9 @@ class FilledForm:
     file: str
     sheet: str | None = None
     unit: str | None = None
+    #: The date the form was written for, as the form holds it (the hidden sheet's, else
+    #: the title row's cell); relative dates typed in it count from that day.
+    day_cell: Cell | None = None
     rows: list[FormRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -375,16 +379,41 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _title_unit(rows: list[list[Cell]]) -> str | None:
-    """The unit the title row names: the cell after the `Unit` label (either language)."""
-    names = {normalise(TITLE_UNIT), normalise(translations("zh").gettext(TITLE_UNIT))}
+def _titled(rows: list[list[Cell]], label: str) -> Cell | None:
+    """The title row's cell after a label (`Unit`, `As of`, in either language) that is not
+    blank."""
+    names = {normalise(label), normalise(translations("zh").gettext(label))}
     for row in rows:
         for index, cell in enumerate(row[:-1]):
-            if isinstance(cell.value, str) and normalise(cell.value).rstrip(":：") in names:
-                unit = cell_text(row[index + 1])
-                if unit:
-                    return _unneutralised(unit)
+            if (isinstance(cell.value, str) and normalise(cell.value).rstrip(":：") in names
+                    and not _blank(row[index + 1])):
+                return row[index + 1]
     return None
+
+
+def _title_unit(rows: list[list[Cell]]) -> str | None:
+    """The unit the title row names: the cell after the `Unit` label (either language)."""
+    cell = _titled(rows, TITLE_UNIT)
+    unit = cell_text(cell) if cell is not None else None
+    return _unneutralised(unit) if unit else None
+
+
+def form_day(form: FilledForm, today: dt.date) -> dt.date | None:
+    """The date the form was written for (`forms --as-of`), from its hidden sheet, else its
+    title row; None when it holds none that reads as a date. (`today`, the day of intake,
+    places a two-digit year.)"""
+    if form.day_cell is None:
+        return None
+    try:
+        return date_value(form.day_cell, today)
+    except FieldError:
+        return None
+
+
+def _same_name(text: str) -> str:
+    """A unit's name as two copies of it are compared: NFKC, outer spaces stripped (what a
+    spreadsheet may do to a cell), nothing else."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 #: What CSV writing prefixes with `'` so a spreadsheet shows it as text (see
@@ -416,7 +445,17 @@ def _read_grid(form: FilledForm, grid: list[list[Cell]], meta: dict[str, Any]) -
                        "they were sent").format(columns=join(repr(_(c.header))
                                                              for c in missing)), row=at + 1)
         return
-    form.unit = meta.get("unit") or _title_unit(grid[:at])
+    hidden, shown = meta.get("unit"), _title_unit(grid[:at])
+    if hidden and shown and _same_name(hidden) != _same_name(shown):
+        # Which is true cannot be told, and the reports are credited to the unit: neither.
+        form.problem(_("the title row names the unit {shown!r}, but the form's hidden sheet "
+                       "says it was sent to {hidden!r}; a form reports for the unit it was "
+                       "sent to, so ask that unit for its own form").format(
+            shown=shown, hidden=hidden))
+        return
+    form.unit = hidden or shown
+    form.day_cell = Cell(meta["as_of"]) if meta.get("as_of") else _titled(grid[:at],
+                                                                          TITLE_AS_OF)
     if form.unit is None:
         form.problem(_("cannot tell which unit the form is from: the title row above the "
                        "header must name it ({label} | NAME)").format(label=_(TITLE_UNIT)))
@@ -516,8 +555,9 @@ def is_percent_format(number_format: str) -> bool:
 
 def date_value(cell: Cell, today: dt.date) -> dt.date | None:
     """A date cell: a date, a serial number (45444 is 2024-06-01), text in any form
-    `parse_date` reads (2024/6/1, 2024年6月1日, full-width digits), or LibreOffice's
-    Chinese short date (24年6月1日)."""
+    `parse_date` reads (2024/6/1, 2024年6月1日, full-width digits, `yesterday` or `-2w`
+    counted from `today`), or LibreOffice's Chinese short date (24年6月1日, the year
+    nearest `today`'s)."""
     value = cell.value
     if _blank(cell):
         return None

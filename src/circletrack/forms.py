@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -165,26 +166,78 @@ def unit_forms(items: Iterable[Item], criteria: Criteria, day: dt.date,
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+#: Names Windows keeps for devices, whatever follows the first dot (`CON.x-…` is CON).
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]) *\.")
+#: The longest file name most file systems take, in bytes (ext4, XFS, Btrfs, APFS; NTFS
+#: counts 255 UTF-16 units, never more than the UTF-8 bytes).
+NAME_BYTES = 255
+#: What a shortened name ends its unit with: `~` and the start of the full name's SHA-256.
+DIGEST_CHARS = 8
 
 
-def form_filename(unit: str, day: dt.date, fmt: str) -> str:
-    """`市交通局-2024-06-01.xlsx`: characters no file system allows (`/ \\ : * ? " < > |`,
-    control characters) become `_`, and so do leading dots and spaces."""
+class NameTooShort(ValueError):
+    """No form name fits in the bytes a folder's file system allows."""
+
+
+def _safe_unit(unit: str) -> str:
     safe = _UNSAFE.sub("_", unit.strip())
     safe = re.sub(r"^[. ]+", lambda m: "_" * len(m.group()), safe) or "_"
-    return f"{safe}-{day.isoformat()}.{fmt}"
+    return "_" + safe if _RESERVED.match(safe) else safe
 
 
-def form_filenames(forms: Sequence[UnitForm], fmt: str) -> list[str]:
-    """Each form's file name (see `form_filename`); two units whose names differ only in
-    unsafe characters get `-2`, `-3` … so neither form replaces the other."""
+def _bytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _fitted(unit: str, tail: str, max_bytes: int) -> str:
+    """`unit` + `tail` within `max_bytes` (UTF-8): whole when it fits, else the unit cut on
+    a character boundary (no combining mark left without its base) and marked with `~` and
+    a digest of the whole name, so two long names that begin alike stay apart."""
+    safe = _safe_unit(unit)
+    if _bytes(safe + tail) <= max_bytes:
+        return safe + tail
+    import hashlib  # start-up: only a name too long for its file system needs it
+
+    mark = "~" + hashlib.sha256(unit.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
+    room = max_bytes - _bytes(mark + tail)
+    if room < 0:
+        raise NameTooShort(max_bytes)
+    end = used = 0
+    for index, char in enumerate(safe):
+        used += _bytes(char)
+        if used > room:
+            break
+        if index + 1 == len(safe) or not unicodedata.combining(safe[index + 1]):
+            end = index + 1  # (a cut here leaves no combining mark without its letter)
+    return safe[:end] + mark + tail
+
+
+def form_filename(unit: str, day: dt.date, fmt: str, max_bytes: int = NAME_BYTES) -> str:
+    """`市交通局-2024-06-01.xlsx`: characters no file system allows (`/ \\ : * ? " < > |`,
+    control characters) become `_`, and so do leading dots and spaces; a name Windows
+    keeps for a device (CON, NUL …) gets a `_` in front. A name longer than `max_bytes`
+    (UTF-8) keeps as much of the unit as fits, then `~` and 8 hex digits of the unit's
+    SHA-256: `杭杭…杭~3f2a9c1e-2024-06-01.xlsx`. NameTooShort when not even that fits."""
+    return _fitted(unit, f"-{day.isoformat()}.{fmt}", max_bytes)
+
+
+def form_filenames(forms: Sequence[UnitForm], fmt: str,
+                   max_bytes: int = NAME_BYTES) -> list[str]:
+    """Each form's file name (see `form_filename`), none longer than `max_bytes`; two
+    units whose names differ only in unsafe characters (or in letter case) get `-2`, `-3`
+    … so neither form replaces the other."""
     names: list[str] = []
+    taken: set[str] = set()
     for form in forms:
-        name = form_filename(form.unit, form.day, fmt)
-        stem, number = name.removesuffix(f".{fmt}"), 2
-        while name.casefold() in (n.casefold() for n in names):
-            name, number = f"{stem}-{number}.{fmt}", number + 1
+        number = 1
+        while True:
+            extra = f"-{number}" if number > 1 else ""
+            name = _fitted(form.unit, f"-{form.day.isoformat()}{extra}.{fmt}", max_bytes)
+            if name.casefold() not in taken:
+                break
+            number += 1
         names.append(name)
+        taken.add(name.casefold())
     return names
 
 

@@ -10,17 +10,21 @@ copy. A row whose report is already recorded is counted, not refused.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import AlreadyRecorded, FieldError, FieldErrors, FormsRefused, UsageError
+from .dates import is_relative
 from .formfile import (
+    Cell,
     FilledForm,
     FormRow,
     Place,
     cell_text,
     date_value,
+    form_day,
     progress_text,
 )
 from .forms import FILLED_COLUMNS, column_for_field, units_of
@@ -100,7 +104,7 @@ def _request(form: FilledForm, row: FormRow, today: dt.date) -> ReportRequest:
             return None
 
     progress = read(progress_text, "new_progress")
-    day = read(date_value, "report_date", today)
+    day = read(_report_date, "report_date", form, today)
     status = cell_text(row.cells["new_status"])
     note, by = cell_text(row.cells["note"]), cell_text(row.cells["reported_by"])
     if status is None and progress is None and note is None and not problems:
@@ -122,6 +126,17 @@ def _request(form: FilledForm, row: FormRow, today: dt.date) -> ReportRequest:
         raise FieldErrors(sorted(problems, key=lambda p: order.index(p.field)
                                  if p.field in order else len(order)))
     return request
+
+
+def _report_date(cell: Cell, form: FilledForm, today: dt.date) -> dt.date | None:
+    """The date of a row's report. A date typed as words (`yesterday`, `-2w`) counts from
+    the form's own date, the day it was written for, not from the day of intake."""
+    sent = form_day(form, today)
+    text = cell_text(cell)
+    if sent is None and text is not None and is_relative(unicodedata.normalize("NFKC", text)):
+        raise FieldError("date", _("{text!r} counts from the form's date, which the form no "
+                                   "longer shows; type the date itself").format(text=text))
+    return date_value(cell, sent or today)
 
 
 def _fields(problems: list[FieldError]) -> set[str]:

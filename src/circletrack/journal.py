@@ -7,7 +7,9 @@ The journal is a folder beside the registry, `<registry>.journal/`, holding numb
     merges.jsonl    one line per file git's merge driver wrote: {"sha256", "time", "label"}
 
 `store.update_journaled` writes an entry under the registry's lock, after the new bytes are
-validated and before the registry is replaced; an entry counts once its `.json` exists.
+validated and before the registry is replaced, and removes it when the registry cannot be
+replaced (a full disk); an entry counts once its `.json` exists, and `undo --list` shows
+it once the registry holds its bytes (`landed`).
 `revert` (run by `store.undo`) writes a `.undoing` marker, restores the bytes, then removes
 the entry. Every file is written with `fileio.atomic_write`, so a run killed at any moment leaves whole files, and
 `settle` tells an interrupted write or undo apart from a finished one. The merge notes are
@@ -192,9 +194,14 @@ def record(registry_path: Path, before: bytes, after: bytes, label: str, user: s
     number = numbers[-1] + 1 if numbers else 1
     # The journal's timestamp is audit metadata, like a file's mtime, so it reads the clock.
     stamp = dt.datetime.now().astimezone()
-    atomic_write(_file(folder, number, "before"), before, like=registry_path)
-    atomic_write(_file(folder, number, "json"), _meta_bytes(label, user, before, after, stamp),
-                 like=registry_path)
+    try:
+        atomic_write(_file(folder, number, "before"), before, like=registry_path)
+        atomic_write(_file(folder, number, "json"),
+                     _meta_bytes(label, user, before, after, stamp), like=registry_path)
+    except BaseException:  # (a full disk): no half an entry left behind
+        with contextlib.suppress(OSError):
+            _remove(folder, number)
+        raise
     for old in numbers[: max(0, len(numbers) + 1 - limit)]:
         _remove(folder, old)
     # Temporary files of writers killed mid-write; only lock holders write here, so none is live.
@@ -202,6 +209,25 @@ def record(registry_path: Path, before: bytes, after: bytes, label: str, user: s
         with contextlib.suppress(OSError):
             leftover.unlink()
     return _read_entry(folder, number, undoing=False)
+
+
+def drop(entry: Entry) -> None:
+    """Remove an entry just recorded, whose write could not replace the registry; the
+    caller holds the lock."""
+    _remove(entry.folder, entry.number)
+
+
+def landed(registry_path: Path, current: bytes) -> list[Entry]:
+    """The entries of writes that landed, oldest first, as `settle` would leave them, given
+    the registry's bytes now; reads only, so it needs no lock.
+
+    The newest entry is left out when the registry still holds the bytes before it: its
+    write never replaced the registry (it was killed, or is running now), or its undo
+    already restored them."""
+    found = entries(registry_path)
+    if found and sha256(current) == found[-1].sha256_before != found[-1].sha256_after:
+        return found[:-1]
+    return found
 
 
 def settle(registry_path: Path, current: bytes) -> Entry | None:

@@ -37,7 +37,7 @@ from .model import Item, Registry
 # functions that parse or write, for start-up speed: a read the parse cache answers needs
 # none of them.
 if TYPE_CHECKING:
-    from .journal import Undone
+    from .journal import Entry, Undone
 
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
 ENV_USER = "CIRCLETRACK_USER"
@@ -364,12 +364,14 @@ class _Splice:
 
 
 def _change_locked(location: Location, change: Callable[[Registry], T], timeout: float,
-                   before_replace: Callable[[bytes, bytes], None] | None = None,
+                   before_replace: Callable[[bytes, bytes], Callable[[], None]] | None = None,
                    skip_no_op: bool = False) -> tuple[T, bytes, bytes]:
     """The one write path: check, lock, re-read, change, validate, replace atomically.
 
     `before_replace(old, new)` runs under the lock once the new bytes are known to be valid
-    and differ from the old, before the registry is replaced (the undo journal uses it).
+    and differ from the old, before the registry is replaced (the undo journal uses it); it
+    returns what takes it back, called when the registry cannot be replaced (a full disk),
+    so no record is left of a write that did not happen.
     With `skip_no_op`, a change that leaves the registry as it was writes nothing, even where
     writing would have reformatted a hand-edited file.
 
@@ -399,9 +401,14 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
                 return result, old, old
             new = _whole_write(registry, before, old if canonical else None, document)
         if new != old:
-            if before_replace is not None:
-                before_replace(old, new)
-            atomic_write(path, new)
+            take_back = before_replace(old, new) if before_replace is not None else None
+            try:
+                atomic_write(path, new)
+            except OSError:  # (raised only before the rename: the registry is as it was)
+                if take_back is not None:
+                    with contextlib.suppress(OSError):
+                        take_back()
+                raise
             if spliced is not None:
                 cache.remember_change(new, old, registry, touched)
             else:
@@ -543,15 +550,17 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     write in the undo journal (see journal.py).
 
     The journal entry is written under the same lock, after validation and before the
-    registry is replaced. A change that changes nothing writes and records nothing.
+    registry is replaced, and removed again when the registry cannot be replaced. A change
+    that changes nothing writes and records nothing.
     """
     from . import journal  # start-up: writes only
 
     who = user or current_user()
 
-    def record(old: bytes, new: bytes) -> None:
+    def record(old: bytes, new: bytes) -> Callable[[], None]:
         journal.settle(location.real, old)
-        journal.record(location.real, old, new, label, who)
+        entry = journal.record(location.real, old, new, label, who)
+        return lambda: journal.drop(entry)
 
     wait = lock_timeout() if timeout is None else timeout
     try:
@@ -561,6 +570,14 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
             raise
         raise ChangeInvalid(exc.problems) from None
     return Written(result, old, new)
+
+
+def undoable(location: Location) -> list[Entry]:
+    """The writes `undo` can take back, oldest first (see `journal.landed`): a write that
+    never replaced the registry, cut short by a kill, is not among them."""
+    from . import journal  # start-up: writes only
+
+    return journal.landed(location.real, read_bytes(location))
 
 
 def undo(location: Location, timeout: float | None = None) -> Undone:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -10,8 +11,9 @@ import typer
 from ..cells import shown_text
 from ..dates import parse_date
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
-from ..fileio import NotAFile, TooLarge, read_file, write_file
-from ..forms import DEFAULT_WITHIN, Forms, form_filenames, unit_forms
+from ..fileio import (TEMPORARY_EXTRA_BYTES, NotAFile, TooLarge, check_target, name_room,
+                      read_file, write_file)
+from ..forms import DEFAULT_WITHIN, Forms, NameTooShort, form_filenames, unit_forms
 from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
@@ -98,18 +100,19 @@ def forms_command(
 
 
 def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]:
-    """Write every form, or none when one would replace a file unforced; the lines to say."""
+    """Write every form, or none when one would replace a file unforced or cannot be
+    written by its name; the lines to say."""
     from ..render.forms import render_form, summary_lines, written_line
 
-    if outdir.exists() and not outdir.is_dir():
-        raise UsageError(_("OUTDIR: {path} is a file; name a folder").format(path=outdir))
-    paths = [outdir / name for name in form_filenames(forms.forms, fmt)]
-    existing = [p for p in paths if p.exists()]
+    paths = _form_paths(outdir, forms, fmt)
+    existing = [p for p in paths if p.exists() or p.is_symlink()]
     if existing and not force:
         more = (ngettext(" (and {count} more)", " (and {count} more)", len(existing) - 1)
                 .format(count=len(existing) - 1) if len(existing) > 1 else "")
         raise FileExists(_("{path} already exists{more}; use --force to replace it").format(
             path=existing[0], more=more))
+    for path in existing:
+        check_target(path, replace=True)
     if forms.forms:
         outdir.mkdir(exist_ok=True)
     lines = []
@@ -117,6 +120,31 @@ def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]
         write_file(path, render_form(form, fmt), replace=force)
         lines.append(written_line(str(path), form))
     return lines + summary_lines(forms)
+
+
+def _form_paths(outdir: Path, forms: Forms, fmt: str) -> list[Path]:
+    """Where each form goes: names that fit the file system of OUTDIR (shortened, see
+    `forms.form_filename`), every one checked before any is written."""
+    if outdir.is_symlink() and not outdir.exists():
+        raise UsageError(_("OUTDIR: {path} is a symbolic link to {target}, which does not "
+                           "exist; name a folder").format(path=outdir,
+                                                          target=os.readlink(outdir)))
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(_("OUTDIR: {path} is a file; name a folder").format(path=outdir))
+    longest, deepest = name_room(outdir)
+    try:
+        names = form_filenames(forms.forms, fmt, longest)
+    except NameTooShort:
+        raise fail(_("OUTDIR: the file system of {path} takes names of at most {count} "
+                     "bytes, too few for a form's name").format(
+            path=outdir, count=longest + TEMPORARY_EXTRA_BYTES)) from None
+    paths = [outdir / name for name in names]
+    for path in paths:
+        if len(os.fsencode(path)) + TEMPORARY_EXTRA_BYTES >= deepest:
+            raise fail(_("OUTDIR: {path} is longer than the file system takes ({count} "
+                         "bytes); name a folder nearer the root").format(path=path,
+                                                                         count=deepest))
+    return paths
 
 
 def _read_form(path: Path) -> FilledForm:

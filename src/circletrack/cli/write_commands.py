@@ -208,12 +208,11 @@ def undo_command(
 
     Refuses when the registry was changed since by other means. Example: circletrack undo
     """
-    from .. import journal
     from ..render.messages import journal_lines, undo_message
-    from ..store import undo
+    from ..store import undo, undoable
 
     location = registry_location(registry)
     if show:
-        typer.echo("\n".join(journal_lines(journal.entries(location.real))))
+        typer.echo("\n".join(journal_lines(undoable(location))))
         return
     typer.echo(undo_message(undo(location), str(location.path)))

@@ -77,9 +77,19 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+#: What a Markdown text must not leave as it is. Markdown passes HTML through (and many
+#: viewers render it), so `& < >` become entities: a note's `<script>` or `<img onerror>`
+#: is shown, never run, and no `<javascript:…>` autolink can form. `[ ]` are escaped, so no
+#: `[x](javascript:…)` or `![x](data:…)` link or image can form; `\\` and `|` keep the
+#: table's cells apart; a line break would end the table row.
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\",
+                             "|": "\\|", "[": "\\[", "]": "\\]", "\r": " ", "\n": " "})
+
+
 def md_cell(text: str) -> str:
-    """A Markdown table cell's text: `|` and backslashes escaped, line breaks as spaces."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A Markdown text (a table cell, a heading), shown as it is, never as HTML or a link:
+    see `_MD_ESCAPES`."""
+    return str(text).translate(_MD_ESCAPES)
 
 
 def to_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]], heading: str | None) -> str:
