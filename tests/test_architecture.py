@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"cli", "__main__"},
     {"render"},
     {"listings", "dashboard", "timeline", "writes", "interop", "completion", "filters",
-     "forms", "formfile", "intake", "bulletin", "merge", "gitsetup"},
+     "forms", "formfile", "intake", "bulletin", "merge", "gitsetup", "gantt", "report"},
     {"query"},
     {"effective"},
     {"labels"},
