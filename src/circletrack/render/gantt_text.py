@@ -105,7 +105,9 @@ def gantt_view(groups: Sequence[GanttGroup], first: dt.date, last: dt.date, day:
     """The chart, `width` cells wide: a heading, the legend, the ruler, then per group its
     name and one row per item."""
     rows = [row for group in groups for row in group.rows]
-    id_width = min(max((len(r.item.id) for r in rows), default=2), max(width // 4, 8))
+    # ids stay whole (to copy into the next command) while a title and an axis still fit
+    id_width = max(min(max((len(r.item.id) for r in rows), default=2),
+                       width - 2 * GAP - 4 - MIN_AXIS), 2)
     room = width - id_width - 2 * GAP
     longest = max((cell_len(item_title(r.item)) for r in rows), default=4)
     title_width = max(min(longest, room - MIN_AXIS, room * 2 // 5), 4)
@@ -126,7 +128,8 @@ def gantt_view(groups: Sequence[GanttGroup], first: dt.date, last: dt.date, day:
                          Text.assemble(indent, *_ruler_parts(ruler))]
     for group in groups:
         name = category_label(group.category) or kind_label(group.kind)
-        lines.append(Text(fit(f"{name} ({len(group.rows)})", width).plain, style="bold"))
+        title = _("{category} ({count})").format(category=name, count=len(group.rows))
+        lines.append(Text(fit(title, width).plain, style="bold"))
         for row in group.rows:
             line = _pad(Text(row.item.id[:id_width], style="cyan"), id_width + GAP)
             line.append_text(_pad(fit(item_title(row.item), title_width), title_width + GAP))

@@ -285,7 +285,7 @@ def gantt_table(report: CircleReport) -> tuple[list[str], list[list[str]]]:
                          status_label(item.state.status), _d(row.start),
                          _d(row.end), _d(item.due), _("yes") if row.overdue else "",
                          _d(row.latest.date) if row.latest else "—"])
-    return ([_("ID"), _("Title"), _("Category"), _("Status"), _("From"), _("To"), _("Due"),
+    return ([_("ID"), _("Title"), _("Category"), _("Status"), _("Starts"), _("Ends"), _("Due"),
              _("Overdue"), _("Latest report")], rows)
 
 
