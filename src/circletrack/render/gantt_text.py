@@ -117,14 +117,13 @@ def gantt_view(groups: Sequence[GanttGroup], first: dt.date, last: dt.date, day:
         (_("Gantt {start} – {end}").format(start=first.isoformat(), end=last.isoformat()),
          "bold"), "  ", ngettext("{count} item", "{count} items", len(rows)).format(
             count=len(rows)), "  ", (_("as of {date}").format(date=day.isoformat()), "magenta"))
-    legend = Text(" ").join(
-        [Text.assemble((BAR_CHARS[s], STATUS_STYLES[s]), f" {status_label(s)}")
-         for s in STATUSES]
-        + [Text.assemble((LATE, "bold red"), " " + _("overdue")),
-           Text.assemble((MILESTONE, ""), " " + _("milestone")),
-           Text.assemble((f"{AS_OF_RULER}{AS_OF}", "magenta"), " " + _("as of"))])
+    keys = ([Text.assemble((BAR_CHARS[s], STATUS_STYLES[s]), f" {status_label(s)}")
+             for s in STATUSES]
+            + [Text.assemble((LATE, "bold red"), " " + _("overdue")),
+               Text.assemble((MILESTONE, ""), " " + _("milestone")),
+               Text.assemble((f"{AS_OF_RULER}{AS_OF}", "magenta"), " " + _("as of"))])
     labels, ruler = axis.ruler(day)
-    lines: list[Text] = [heading, legend, Text(indent + labels.rstrip()),
+    lines: list[Text] = [heading, *_legend(keys, width), Text(indent + labels.rstrip()),
                          Text.assemble(indent, *_ruler_parts(ruler))]
     for group in groups:
         name = category_label(group.category) or kind_label(group.kind)
@@ -136,7 +135,7 @@ def gantt_view(groups: Sequence[GanttGroup], first: dt.date, last: dt.date, day:
             for char, style in bar_cells(row, axis, day):
                 line.append(char, style=style)
             lines.append(line)
-    for line in lines[2:]:  # the heading and the legend wrap; the chart is cut to fit
+    for line in lines[1:]:  # the heading wraps; the legend is laid out to fit
         line.no_wrap = True
         line.overflow = "crop"
     return Group(*lines)
@@ -144,3 +143,15 @@ def gantt_view(groups: Sequence[GanttGroup], first: dt.date, last: dt.date, day:
 
 def _ruler_parts(ruler: str) -> list[tuple[str, str]]:
     return [(char, "magenta" if char == AS_OF_RULER else "dim") for char in ruler]
+
+
+def _legend(keys: list[Text], width: int) -> list[Text]:
+    """The legend's keys on as few lines as fit `width`, never broken inside a key."""
+    lines = [Text()]
+    for key in keys:
+        if lines[-1].plain and cell_len(lines[-1].plain) + 1 + cell_len(key.plain) > width:
+            lines.append(Text())
+        if lines[-1].plain:
+            lines[-1].append(" ")
+        lines[-1].append_text(key)
+    return lines
