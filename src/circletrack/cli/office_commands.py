@@ -236,9 +236,9 @@ def report_command(
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     search: SearchOption = [],
     start: Annotated[str, typer.Option(
-        "--from", help="First date of the Gantt chart.")] = "2011-01-01",
-    end: Annotated[str, typer.Option("--to", help="Last date of the Gantt chart.")]
-    = "2035-12-31",
+        "--from", metavar="DATE", help="First date of the Gantt chart.")] = "2011-01-01",
+    end: Annotated[str, typer.Option(
+        "--to", metavar="DATE", help="Last date of the Gantt chart.")] = "2035-12-31",
     output: OutputOption = None,
     force: Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
     = False,

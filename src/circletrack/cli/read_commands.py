@@ -151,8 +151,10 @@ def timeline_command(
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     search: SearchOption = [],
-    start: Annotated[str, typer.Option("--from", help="First date shown.")] = "2011-01-01",
-    end: Annotated[str, typer.Option("--to", help="Last date shown.")] = "2035-12-31",
+    start: Annotated[str, typer.Option("--from", metavar="DATE", help="First date shown.")]
+    = "2011-01-01",
+    end: Annotated[str, typer.Option("--to", metavar="DATE", help="Last date shown.")]
+    = "2035-12-31",
     gantt: Annotated[bool, typer.Option(
         "--gantt", help="A Gantt chart instead: one row per item, its bar from its first "
                         "dated evidence to its done or due date.")] = False,
