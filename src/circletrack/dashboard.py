@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .i18n import _, join
 from .labels import kind_label
-from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Item, Number, Registry, Report
+from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Fact, Item, Number, Registry, Report
 from .query import is_overdue, is_stale, one_per_event
 
 STALE_DAYS = 90
@@ -86,14 +86,19 @@ def category_progress(items: Sequence[Item]) -> list[CategoryProgress]:
     return rows
 
 
-def _baseline(item: Item) -> str | None:
+def baseline_fact(item: Item) -> Fact | None:
     """The latest baseline figure of the target's own scope; one of another scope (the
     four-city circle's GDP against the six-city circle's target) is not comparable."""
     scope = item.target.scope if item.target else None
     facts = [f for f in item.facts if f.key == "baseline" and f.area == scope]
-    if not facts:
+    return max(facts, key=lambda f: f.year or 0) if facts else None
+
+
+def _baseline(item: Item) -> str | None:
+    """The baseline (see `baseline_fact`) as the dashboard shows it: `2019: 3.6 万亿元`."""
+    latest = baseline_fact(item)
+    if latest is None:
         return None
-    latest = max(facts, key=lambda f: f.year or 0)
     year = f"{latest.year}: " if latest.year else ""
     return f"{year}{latest.value:g} {latest.unit}".rstrip()
 

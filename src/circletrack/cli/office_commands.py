@@ -36,6 +36,7 @@ from .options import (
     DueBeforeOption,
     KindOption,
     SearchOption,
+    StatusOption,
     TagOption,
     UnitOption,
     check_choices,
@@ -44,6 +45,7 @@ from .options import (
     criteria_from,
     load_as_of,
     optional_date,
+    stdout_is_terminal,
     today,
 )
 from .output import OutputOption, deliver
@@ -229,8 +231,8 @@ def bulletin_command(
         show_default=False)] = None,
     format_: Annotated[Optional[str], typer.Option(
         "--format", "-f", show_default=False, autocompletion=complete_formats(*BULLETIN_FORMATS),
-        help="md (default) or html; with --output and no --format, a .html name means "
-             "html.")] = None,
+        help="md (default), html or docx (a Word document); with --output and no "
+             "--format, a .html name means html and a .docx name docx.")] = None,
     output: OutputOption = None,
     force: Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
     = False,
@@ -245,10 +247,54 @@ def bulletin_command(
     from ..bulletin import weekly_bulletin
     from ..render.bulletin import render_bulletin
 
-    implied = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
+    suffix = output.suffix.lower() if output is not None else ""
+    implied = {".html": "html", ".htm": "html", ".docx": "docx"}.get(suffix, "md")
     (fmt,) = check_choices([format_ or implied], BULLETIN_FORMATS, "--format")
+    if fmt == "docx" and output is None and stdout_is_terminal():
+        raise UsageError(_("--format docx: a Word document is not for the terminal; name a "
+                           "file with --output, e.g. -o 简报.docx"))
     reference = today()
     data = load(registry_location(registry))
     start = parse_date(since, reference, "since")
     end = optional_date(until, "until", reference) or reference
-    deliver(render_bulletin(weekly_bulletin(data.items, start, end), fmt), output, force)
+    bulletin = weekly_bulletin(data.items, start, end)
+    if fmt == "docx":
+        from ..render.bulletin_docx import bulletin_docx
+
+        deliver(bulletin_docx(bulletin), output, force)
+    else:
+        deliver(render_bulletin(bulletin, fmt), output, force)
+
+
+@command("report")
+def report_command(
+    ctx: typer.Context,
+    kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
+    unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
+    search: SearchOption = [],
+    start: Annotated[str, typer.Option(
+        "--from", metavar="DATE", help="First date of the Gantt chart.")] = "2011-01-01",
+    end: Annotated[str, typer.Option(
+        "--to", metavar="DATE", help="Last date of the Gantt chart.")] = "2035-12-31",
+    output: OutputOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --output replace a file.")]
+    = False,
+    as_of: AsOfOption = None, registry: RegistryOption = None,
+) -> None:
+    """The circle at a glance as one HTML page: figures, a Gantt chart, progress, units,
+    targets.
+
+    One self-contained file (no script, nothing fetched from the network) in the interface
+    language, to open in a browser or print (A4 landscape). Filter like `list`; closed
+    items are included. Example: circletrack report --as-of 2020-12-31 -o circle.html
+    """
+    from ..render.report import render_report
+    from ..report import circle_report
+
+    data, day = load_as_of(registry, as_of)
+    first, last = parse_date(start, day, "start"), parse_date(end, day, "end")
+    if first > last:
+        raise UsageError(_("--from must not be after --to"))
+    criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
+    deliver(render_report(circle_report(data.items, criteria, day, first, last)), output,
+            force)

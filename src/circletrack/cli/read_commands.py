@@ -151,25 +151,38 @@ def timeline_command(
     kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
     unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
     search: SearchOption = [],
-    start: Annotated[str, typer.Option("--from", help="First date shown.")] = "2011-01-01",
-    end: Annotated[str, typer.Option("--to", help="Last date shown.")] = "2035-12-31",
+    start: Annotated[str, typer.Option("--from", metavar="DATE", help="First date shown.")]
+    = "2011-01-01",
+    end: Annotated[str, typer.Option("--to", metavar="DATE", help="Last date shown.")]
+    = "2035-12-31",
+    gantt: Annotated[bool, typer.Option(
+        "--gantt", help="A Gantt chart instead: one row per item, its bar from its first "
+                        "dated evidence to its done or due date.")] = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """Due dates, milestones and reports on a time axis (2011–2035 by default).
 
-    Every item is shown, open or closed, filtered like `list`.
-    Example: circletrack timeline --kind milestone --from 2018 --to 2025
+    Every item is shown, open or closed, filtered like `list`; --gantt draws a bar per
+    item instead. Example: circletrack timeline --kind milestone --from 2018 --to 2025
     """
-    from ..render.timeline import timeline_view
-    from ..timeline import timeline_events
-
     data, day = load_as_of(registry, as_of)
     first, last = parse_date(start, day, "start"), parse_date(end, day, "end")
     if first > last:
         raise UsageError(_("--from must not be after --to"))
     criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
-    events = timeline_events(select(data.items, criteria, day), first, last)
-    deliver(timeline_view(events, first, last, output_width(no_color)), no_color=no_color)
+    chosen = select(data.items, criteria, day)
+    width = output_width(no_color)
+    if gantt:
+        from ..gantt import gantt_groups
+        from ..render.gantt_text import gantt_view
+
+        rendered = gantt_view(gantt_groups(chosen, day, first, last), first, last, day, width)
+    else:
+        from ..render.timeline import timeline_view
+        from ..timeline import timeline_events
+
+        rendered = timeline_view(timeline_events(chosen, first, last), first, last, width)
+    deliver(rendered, no_color=no_color)
 
 
 LogSortOption = Annotated[Optional[str], typer.Option(

@@ -14,7 +14,7 @@ STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
 FORMS_FORMATS: tuple[str, ...] = ("xlsx", "csv")
-BULLETIN_FORMATS: tuple[str, ...] = ("md", "html")
+BULLETIN_FORMATS: tuple[str, ...] = ("md", "html", "docx")
 #: The formats of each command that takes --format (shell completion offers these).
 COMMAND_FORMATS: dict[str, tuple[str, ...]] = {
     "list": LIST_FORMATS, "show": SHOW_FORMATS, "log": LOG_FORMATS,

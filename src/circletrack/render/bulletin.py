@@ -92,7 +92,8 @@ def overview(bulletin: Bulletin) -> str:
         until=bulletin.until.isoformat(), soon=len(bulletin.due_soon), days=bulletin.horizon)
 
 
-def _heading(section: Section) -> str:
+def section_heading(section: Section) -> str:
+    """A section's heading, with its count of rows where it has one."""
     if not section.counted:
         return section.heading
     return _("{heading} ({count})").format(heading=section.heading, count=len(section.rows))
@@ -102,7 +103,7 @@ def bulletin_markdown(bulletin: Bulletin) -> str:
     """The bulletin as Markdown: a title, the overview, one table per section."""
     lines = [f"# {md_cell(title(bulletin))}", "", md_cell(overview(bulletin)), ""]
     for section in sections(bulletin):
-        lines += [f"## {md_cell(_heading(section))}", ""]
+        lines += [f"## {md_cell(section_heading(section))}", ""]
         if not section.rows:
             lines += [_("None."), ""]
             continue
@@ -135,7 +136,7 @@ def bulletin_html(bulletin: Bulletin) -> str:
              f"<title>{heading}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
              f"<h1>{heading}</h1>", f"<p>{html.escape(overview(bulletin))}</p>"]
     for section in sections(bulletin):
-        lines.append(f"<h2>{html.escape(_heading(section))}</h2>")
+        lines.append(f"<h2>{html.escape(section_heading(section))}</h2>")
         lines += (_html_table(section.headers, section.rows) if section.rows
                   else [f"<p>{html.escape(_('None.'))}</p>"])
     lines += ["</body>", "</html>", ""]
@@ -143,5 +144,5 @@ def bulletin_html(bulletin: Bulletin) -> str:
 
 
 def render_bulletin(bulletin: Bulletin, fmt: str) -> str:
-    """The bulletin in a format: md or html."""
+    """The bulletin in a format: md or html (the Word document: `render/bulletin_docx.py`)."""
     return bulletin_html(bulletin) if fmt == "html" else bulletin_markdown(bulletin)
