@@ -53,12 +53,12 @@ def bytecode_env(env: dict[str, str]) -> dict[str, str]:
 #: module → attribute (or Class.method) → phase label. Missing ones are skipped, so the
 #: profiler keeps working while the code changes.
 TARGETS: dict[str, dict[str, str]] = {
-    "circletrack.store": {"read_bytes": "read the file", "atomic_write": "atomic write (write, rename)"},
+    "circletrack.storage": {"read_bytes": "read the file", "atomic_write": "atomic write (write, rename)"},
     "tomllib": {"loads": "TOML parse (tomllib or tomli)"},
     "tomli": {"loads": "TOML parse (tomllib or tomli)"},
     "circletrack.validate": {"validate_document": "validation (checks)",
                              "LineIndex.__init__": "validation (line index for messages)"},
-    "circletrack.codec": {"registry_from_document": "dataclass construction",
+    "circletrack.storage.codec": {"registry_from_document": "dataclass construction",
                           "registry_to_document": "tomli-w dump (document from dataclasses)",
                           "document_bytes": "tomli-w dump (splicing, encoding)"},
     "tomli_w": {"dumps": "tomli-w dump (tomli_w.dumps)"},
@@ -68,7 +68,7 @@ TARGETS: dict[str, dict[str, str]] = {
     "circletrack.listings": {"overdue_listing": "query: report listing"},
     "circletrack.dashboard": {"dashboard": "query: dashboard figures"},
     "circletrack.writes": {"record_report": "write: apply the change"},
-    "circletrack.journal": {"record": "journal (copy before, sha256)",
+    "circletrack.storage.journal": {"record": "journal (copy before, sha256)",
                             "settle": "journal (copy before, sha256)"},
     "circletrack.render.listing": {"render_list": "render: build table / text"},
     "circletrack.render.listings": {"render_overdue": "render: build table / text"},

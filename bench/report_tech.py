@@ -40,7 +40,7 @@ from circletrack.i18n import set_language  # noqa: E402
 from circletrack.query import Criteria  # noqa: E402
 from circletrack.render import report as page  # noqa: E402
 from circletrack.report import CircleReport, circle_report  # noqa: E402
-from circletrack.store import load, locate  # noqa: E402
+from circletrack.storage import load, locate  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",

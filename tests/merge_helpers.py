@@ -13,7 +13,7 @@ from typing import Any
 
 from program import SCRIPT
 
-from circletrack import codec
+from circletrack.storage import codec
 from circletrack.model import Registry
 from circletrack.writes import (
     add_item,

@@ -13,7 +13,7 @@ from write_helpers import assert_one_line_error, invoke
 from circletrack.bulletin import NO_UNIT, weekly_bulletin
 from circletrack.errors import FieldError
 from circletrack.render.bulletin import bulletin_html, bulletin_markdown
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 
 SINCE, UNTIL = dt.date(2024, 5, 27), dt.date(2024, 6, 2)
 

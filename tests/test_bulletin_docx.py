@@ -24,7 +24,7 @@ from program import SCRIPT, run
 from circletrack.bulletin import weekly_bulletin
 from circletrack.i18n import set_language
 from circletrack.render.bulletin import sections
-from circletrack.store import load, locate
+from circletrack.storage import load, locate
 
 PERIOD = ["--since", "2020-11-17", "--until", "2020-11-23"]
 SOFFICE = shutil.which("soffice")

@@ -9,8 +9,8 @@ import pytest
 from conftest import SMALL
 
 from circletrack import cache
-from circletrack.codec import loads
-from circletrack.store import Location, load
+from circletrack.storage.codec import loads
+from circletrack.storage import Location, load
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_a_write_uses_only_an_entry_for_the_bytes_it_read_under_the_lock(
         small_registry: Path, cache_folder: Path) -> None:
     import datetime as dt
 
-    from circletrack.store import update_journaled
+    from circletrack.storage import update_journaled
     from circletrack.writes import ReportRequest, record_report
 
     load(Location(small_registry, "option"))  # an entry for the current bytes
@@ -304,7 +304,7 @@ def test_a_cache_the_previous_record_classes_wrote_is_read_again_not_trusted(
     assert later.stdout == first.stdout
     assert set(folder.glob("*.entry")) - entries, "the newer code parsed and cached anew"
     shown = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-                            "from pathlib import Path; from circletrack.store import Location, load; "
+                            "from pathlib import Path; from circletrack.storage import Location, load; "
                             "print(load(Location(Path(sys.argv[1]), 'option')).items[0].checked_by)",
                             str(new), str(registry)],
                            env={**os.environ, "CIRCLETRACK_CACHE_DIR": str(folder)},

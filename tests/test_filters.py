@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from circletrack import filters
 from circletrack.cli import app
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.errors import FieldError
 from circletrack.i18n import translations
 from circletrack.labels import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS

@@ -9,7 +9,7 @@ import pytest
 from conftest import SHIPPED
 from rich.console import Console
 
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.i18n import set_language
 from circletrack.render import fitted
 from circletrack.render.fitted import item_table

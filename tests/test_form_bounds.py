@@ -37,7 +37,7 @@ from circletrack.formfile import (
     MAX_XML_ELEMENTS,
     MAX_XML_PART_BYTES,
 )
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the memory cap (RLIMIT_AS) is POSIX")
 

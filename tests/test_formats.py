@@ -21,7 +21,7 @@ from listing_helpers import (
     write_registry,
 )
 
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.listings import export_listing, overdue_listing
 from circletrack.model import Report
 from circletrack.query import Criteria

@@ -33,7 +33,7 @@ from circletrack.labels import event_title, status_label
 from circletrack.model import STATUSES
 from circletrack.query import Criteria, days_overdue, registry_as_of
 from circletrack.render.forms import display_width
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 
 AS_OF = dt.date(2011, 12, 20)
 

@@ -38,7 +38,7 @@ from write_helpers import ROOT, assert_one_line_error, invoke
 
 from circletrack.formfile import is_percent_format, progress_text, read_form
 from circletrack.forms import META_SHEET
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 
 SOFFICE = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(

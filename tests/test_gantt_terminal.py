@@ -20,7 +20,7 @@ from test_terminal import REGISTRY, in_pty, in_tmux, piped
 
 from circletrack.gantt import gantt_groups
 from circletrack.query import Criteria, select
-from circletrack.store import load, locate
+from circletrack.storage import load, locate
 
 AS_OF = "2020-12-31"
 FILTERS = ["--kind", "project", "--kind", "cooperation"]

@@ -34,11 +34,11 @@ from merge_helpers import (
 )
 from typer.testing import CliRunner
 
-from circletrack import codec
+from circletrack.storage import codec
 from circletrack.cli import app
 from circletrack.errors import FieldErrors, UnresolvedConflicts
 from circletrack.model import Registry
-from circletrack.store import Location, load, update_journaled
+from circletrack.storage import Location, load, update_journaled
 from circletrack.writes import add_item, edit_item, item_fields, record_report, report_request
 
 pytestmark = [

@@ -12,7 +12,7 @@ from conftest import SHIPPED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from circletrack.codec import document_bytes, dumps, loads, registry_to_document
+from circletrack.storage.codec import document_bytes, dumps, loads, registry_to_document
 from circletrack.model import Item, Report, Source
 
 OLD = SHIPPED.read_bytes()
@@ -67,7 +67,7 @@ from hypothesis import HealthCheck  # noqa: E402
 
 from circletrack import cache, store  # noqa: E402
 from circletrack.errors import RegistryInvalid  # noqa: E402
-from circletrack.store import Location, update_journaled  # noqa: E402
+from circletrack.storage import Location, update_journaled  # noqa: E402
 from circletrack.writes import edit_item, item_fields, record_report, report_request  # noqa: E402
 
 DAY = dt.date(2026, 11, 30)

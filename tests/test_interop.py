@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import SHIPPED
 
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.effective import with_states
 from circletrack.errors import CircletrackError, ExitStatus, UsageError
 from circletrack.interop import (
@@ -162,7 +162,7 @@ def test_import_of_an_export_leaves_the_registry_unchanged(shipped_copy: Path,
 
 
 def test_import_adds_and_updates_then_undo_restores(shipped_copy: Path, tmp_path: Path) -> None:
-    from circletrack.store import Location, load
+    from circletrack.storage import Location, load
 
     before = shipped_copy.read_bytes()
     items = json.loads(items_to_json(loads(before).items[:2], DAY))

@@ -13,7 +13,7 @@ import pytest
 from conftest import SHIPPED
 from listing_helpers import REPORTS, csv_rows, run, write_registry
 
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.errors import FieldError
 from circletrack.labels import NO_GROUP
 from circletrack.listings import (

@@ -11,7 +11,7 @@ import pytest
 from merge_helpers import USER, add, changed, edit, mark
 from typer.testing import CliRunner
 
-from circletrack import codec, journal
+from circletrack.storage import codec, journal
 from circletrack.cli import app
 from circletrack.errors import ConflictError, RegistryInvalid, UnresolvedConflicts
 from circletrack.merge import (
@@ -24,7 +24,7 @@ from circletrack.merge import (
     merge_registries,
 )
 from circletrack.model import current_state
-from circletrack.store import Location, load, undo
+from circletrack.storage import Location, load, undo
 
 MARKERS = re.compile(r"^(<<<<<<< ours|=======|>>>>>>> theirs)$", re.M)
 
@@ -248,8 +248,8 @@ def test_an_empty_base_merges_two_added_registries(base: bytes) -> None:
     assert result.clean and item(result.data, "coop-12").progress == 10
 
 
-def test_the_result_is_canonical_whether_or_not_ours_was(base: bytes) -> None:
-    from circletrack import cache
+def test_the_result_is_canonical_whether_or_not_ours_was(base: bytes, tmp_path: Path) -> None:
+    from circletrack.storage.index import digest
 
     ours = changed(base, lambda r: mark(r, "coop-12", progress="40"))
     theirs = changed(base, lambda r: edit(r, "rail-hangshao", title="杭绍城际"))
@@ -258,9 +258,19 @@ def test_the_result_is_canonical_whether_or_not_ours_was(base: bytes) -> None:
     hand = ours.replace(b"\n[[items]]\n", b"\n\n# by hand\n[[items]]\n", 1)
     assert merge_registries(base, hand, theirs).data == full
     # ours known canonical (circletrack wrote it here): only changed tables re-serialised
-    cache.remember(ours, codec.loads(ours), canonical=True)
-    assert cache.lookup_entry(ours) is not None
-    assert merge_registries(base, ours, theirs).data == full
+    from circletrack.storage import update_journaled
+    from circletrack.storage.index import Index
+
+    registry = tmp_path / "projects.toml"
+    registry.write_bytes(base)
+    update_journaled(Location(registry, "option"),
+                     lambda r: mark(r, "coop-12", progress="40"), "mark", user=USER)
+    ours = registry.read_bytes()
+    index = Index.of(registry)
+    assert index is not None
+    known = index.read(digest(ours))
+    assert known is not None and known.canonical and known.registry == codec.loads(ours)
+    assert merge_registries(base, ours, theirs, registry).data == full
 
 
 def test_messages_are_in_chinese_with_lang_zh(tmp_path: Path, base: bytes) -> None:

@@ -14,11 +14,11 @@ import pytest
 from conftest import SHIPPED
 from typer.testing import CliRunner
 
-from circletrack import store
+from circletrack import storage as store
 from circletrack.cli import app
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.errors import RegistryInvalid
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 
 SECTION = "\n[[items]]\n"
 

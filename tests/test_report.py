@@ -18,7 +18,7 @@ from circletrack.model import Item, Report, Target
 from circletrack.query import Criteria, registry_as_of
 from circletrack.render.chart_geometry import TimeScale, cut, text_width, time_ticks
 from circletrack.report import circle_report, figures, target_lines, unit_loads
-from circletrack.store import load, locate
+from circletrack.storage import load, locate
 
 DAY = dt.date(2020, 12, 31)
 

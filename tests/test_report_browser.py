@@ -22,7 +22,7 @@ from program import run
 
 from circletrack.query import Criteria
 from circletrack.report import circle_report
-from circletrack.store import load, locate
+from circletrack.storage import load, locate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None,

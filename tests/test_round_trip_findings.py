@@ -14,7 +14,7 @@ import pytest
 from conftest import SHIPPED
 from program import run
 
-from circletrack.fileio import TEMPORARY_EXTRA_BYTES
+from circletrack.storage.files import TEMPORARY_EXTRA_BYTES
 from circletrack.forms import UnitForm, form_filename, form_filenames
 
 POSIX = os.name == "posix"
@@ -169,7 +169,7 @@ def test_a_hidden_unit_that_differs_from_the_title_is_refused(tmp_path: Path) ->
 
 
 def reports_of(registry: Path, item: str) -> list[object]:
-    from circletrack.store import Location, load
+    from circletrack.storage import Location, load
 
     found = load(Location(registry, "option")).get(item)
     assert found is not None
@@ -306,7 +306,7 @@ def test_a_write_that_hits_a_full_disk_leaves_no_journal_entry(small_disk: Path)
 
 
 def test_a_write_killed_before_it_replaced_the_registry_is_not_listed(tmp_path: Path) -> None:
-    from circletrack import journal
+    from circletrack.storage import journal
 
     registry = tmp_path / "projects.toml"
     shutil.copyfile(SHIPPED, registry)

@@ -14,7 +14,7 @@ from seed_text import SEEDS, seed_text
 from typer.testing import CliRunner
 
 from circletrack.cli import app
-from circletrack.codec import dumps, loads, problems_in
+from circletrack.storage.codec import dumps, loads, problems_in
 from circletrack.listings import overdue_listing
 from circletrack.model import COOPERATION_CATEGORIES, Registry
 from circletrack.query import Criteria, item_as_of, overdue_items, registry_as_of

@@ -100,7 +100,7 @@ def test_a_cached_read_piped_imports_neither_the_parser_nor_rich_nor_other_comma
     registry = tmp_path / "r.toml"
     registry.write_bytes(SHIPPED.read_bytes())
     modules = imported(tmp_path, *args, "--registry", str(registry))
-    unwanted = {"circletrack.codec", "circletrack.validate", "circletrack.journal",
+    unwanted = {"circletrack.storage.codec", "circletrack.validate", "circletrack.storage.journal",
                 "circletrack.writes", "circletrack.merge", "circletrack.forms",
                 "circletrack.cli.write_commands", "circletrack.cli.office_commands",
                 "circletrack.cli.git_commands", "tomli_w", "openpyxl", "icalendar"}

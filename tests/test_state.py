@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from program import run
 
-from circletrack.codec import loads
+from circletrack.storage.codec import loads
 from circletrack.errors import AlreadyRecorded, FieldErrors
 from circletrack.model import CLOSED_STATUSES, STATUSES, report_effect
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 from circletrack.writes import record_report, report_request
 
 D = dt.date

@@ -22,7 +22,7 @@ from form_helpers import POSITION, fill_csv, fill_xlsx
 from program import run
 
 from circletrack.model import MAX_DIGITS
-from circletrack.store import MAX_REGISTRY_BYTES, Location, load
+from circletrack.storage import MAX_REGISTRY_BYTES, Location, load
 
 POSIX = os.name == "posix"
 pytestmark = pytest.mark.skipif(not POSIX, reason="FIFOs, devices and rlimits are POSIX")
@@ -152,7 +152,7 @@ def test_an_endless_registry_is_refused_at_once(fifo: Path, sparse: Path, kind: 
 
 def test_a_file_that_grows_past_the_limit_while_read_is_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from circletrack import fileio
+    from circletrack.storage import files as fileio
 
     path = tmp_path / "grows.toml"
     path.write_bytes(b"x" * 30)
@@ -266,8 +266,8 @@ BOUNDED_INTS = {
     "formfile.py:_number_text": "a finite float",
     "formfile.py:_short_chinese_date": "two digits, one or two (a pattern)",
     "formfile.py:_serial": "a float from 1 to MAX_SERIAL",
-    "codec.py:_decode_error": "tomllib's own line number",
-    "journal.py:_numbers": "a journal file's name (at most 255 bytes)",
+    "storage/codec.py:_decode_error": "tomllib's own line number",
+    "storage/journal.py:_numbers": "a journal file's name (at most 255 bytes)",
     "validate.py:line": "an index the validator wrote into a path",
     "cli/core.py:piped_width": "COLUMNS, which main() drops when int() cannot read it",
     "cli/core.py:fail": "an exit status",

@@ -9,7 +9,7 @@ from conftest import SMALL
 from typer.testing import CliRunner
 
 from circletrack.cli import app
-from circletrack.codec import dumps, loads, problems_in
+from circletrack.storage.codec import dumps, loads, problems_in
 from circletrack.errors import RegistryInvalid
 
 runner = CliRunner()

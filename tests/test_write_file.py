@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from circletrack.errors import FileExists
-from circletrack.fileio import write_file
+from circletrack.storage.files import write_file
 
 
 def test_new_file_is_written_with_a_shareable_mode(tmp_path: Path) -> None:

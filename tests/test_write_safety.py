@@ -31,8 +31,11 @@ from write_helpers import (
     sha,
 )
 
-from circletrack import fileio, journal, store
-from circletrack.codec import loads, problems_in
+from circletrack import storage as store
+from circletrack.storage import files as fileio
+from circletrack.storage import journal
+from circletrack.storage import location as registry_location
+from circletrack.storage.codec import loads, problems_in
 from circletrack.dates import parse_date
 from circletrack.errors import (
     CircletrackError,
@@ -42,7 +45,7 @@ from circletrack.errors import (
 )
 from circletrack.model import STATUSES
 from circletrack.query import resolve
-from circletrack.store import Location, load, update_journaled
+from circletrack.storage import Location, load, update_journaled
 from circletrack.writes import (
     ReportRequest,
     parse_number,
@@ -280,7 +283,7 @@ def test_bundled_registry_is_never_written(small_registry: Path, tmp_path: Path,
     bundled = tmp_path / "bundled" / "projects.toml"
     bundled.parent.mkdir()
     shutil.copyfile(small_registry, bundled)
-    monkeypatch.setattr(store, "bundled_path", lambda: bundled)
+    monkeypatch.setattr(registry_location, "bundled_path", lambda: bundled)
     monkeypatch.delenv("CIRCLETRACK_REGISTRY", raising=False)
     monkeypatch.chdir(tmp_path)
     assert store.locate().bundled
@@ -304,7 +307,7 @@ def test_invalid_registry_on_disk_is_not_written(small_registry: Path) -> None:
 
 
 def test_a_change_the_validator_rejects_is_not_written(small_registry: Path) -> None:
-    from circletrack.store import ChangeInvalid
+    from circletrack.storage import ChangeInvalid
 
     before = small_registry.read_bytes()
 

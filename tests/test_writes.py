@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from write_helpers import TODAY, USER, assert_one_line_error, invoke, pin_today
 
-from circletrack import journal
+from circletrack.storage import journal
 from circletrack.cli import app
 from circletrack.query import report_log
-from circletrack.store import Location, load
+from circletrack.storage import Location, load
 from circletrack.writes import (
     ReportRequest,
     add_item,
@@ -407,7 +407,7 @@ def test_log_table_lines_up_chinese(small_registry: Path) -> None:
 def test_log_reports_within_the_same_day_latest_recorded_first() -> None:
     from conftest import SMALL
 
-    from circletrack.codec import loads
+    from circletrack.storage.codec import loads
 
     registry = loads(SMALL.encode())
     for note in ("first", "second"):

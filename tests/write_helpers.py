@@ -77,7 +77,7 @@ def assert_one_line_error(result: Any, exit_code: int | None = None) -> str:
 
 def record_many(registry: str, worker: int, count: int, start: Any) -> None:
     """A concurrent writer: wait for the start signal, then record `count` reports."""
-    from circletrack.store import Location, update_journaled
+    from circletrack.storage import Location, update_journaled
     from circletrack.writes import ReportRequest, record_report
 
     location = Location(Path(registry), "option")
@@ -92,7 +92,7 @@ def record_many(registry: str, worker: int, count: int, start: Any) -> None:
 
 def hold_lock(registry: str, held: Any, release: Any) -> None:
     """Hold the registry's lock until told to let go."""
-    from circletrack.fileio import locked
+    from circletrack.storage.files import locked
 
     with locked(Path(registry)):
         held.set()
@@ -101,8 +101,8 @@ def hold_lock(registry: str, held: Any, release: Any) -> None:
 
 def kill_loop(registry: str, log: str) -> None:
     """Record reports until killed; log `intent HASH` before each write and `done HASH` after."""
-    from circletrack.codec import dumps
-    from circletrack.store import Location, update_journaled
+    from circletrack.storage.codec import dumps
+    from circletrack.storage import Location, update_journaled
     from circletrack.writes import ReportRequest, record_report
 
     location = Location(Path(registry), "option")

@@ -184,7 +184,7 @@ def cache_attacks(env: Env) -> None:
 def lock_timeouts(env: Env) -> None:
     """CIRCLETRACK_LOCK_TIMEOUT values, with the lock held by another process."""
     _library()
-    from circletrack.fileio import locked  # type: ignore[import-not-found]
+    from circletrack.storage.files import locked  # type: ignore[import-not-found]
 
     registry = env.registry()
     reg = ["--registry", str(registry)]
@@ -227,7 +227,7 @@ def lock_timeouts(env: Env) -> None:
 def holder_named(env: Env) -> None:
     """A timed-out writer names who holds the lock."""
     _library()
-    from circletrack.fileio import locked  # type: ignore[import-not-found]
+    from circletrack.storage.files import locked  # type: ignore[import-not-found]
 
     registry = env.registry()
     with locked(registry, 5):

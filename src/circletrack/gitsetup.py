@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GitError, UsageError
-from .fileio import atomic_write, write_file
+from .storage.files import atomic_write, write_file
 from .i18n import _
 
 DRIVER = "circletrack"

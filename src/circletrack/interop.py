@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from .codec import record_from_table, table_from_json
+from .storage.codec import record_from_table, table_from_json
 from .errors import FieldError, ImportInvalid, Problem, UsageError
 from .i18n import _
 from .model import Item, Registry, Report

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import cache, codec, journal
+from .storage import codec, journal
 from .errors import RegistryInvalid, RegistryNotFound
-from .fileio import NotAFile, TooLarge, atomic_write, read_file
+from .storage.files import NotAFile, TooLarge, atomic_write, read_file
 from .i18n import _
+from .storage.index import Index, digest
 from .model import DueChange, Item, Registry, current_state, specs
-from .store import MAX_REGISTRY_BYTES
+from .storage import MAX_REGISTRY_BYTES
 from .validate import validate_document
 from .writes import report_key
 
@@ -217,13 +218,17 @@ def _merge_table(kind: str, base: dict[str, Any], ours: dict[str, Any],
 # Reading, merging, writing
 
 
-def _read(data: bytes, side: str, allow_empty: bool) -> tuple[Registry, bool]:
+def _read(data: bytes, side: str, allow_empty: bool, index: Index | None,
+          ) -> tuple[Registry, bool]:
     """A side's registry, and whether its bytes are known to be canonical; an empty
-    ancestor is an empty registry. The parse cache is only looked in (ours was most likely
-    written here, the ancestor read here): a merge's sides are not worth remembering."""
+    ancestor is an empty registry. The registry's index is only looked in (ours was most
+    likely written here): a merge's sides are not worth indexing."""
     if allow_empty and not data.strip():
         return Registry(), False
-    return cache.lookup_entry(data) or (codec.loads(data, side), False)
+    known = index.read(digest(data)) if index is not None else None
+    if known is not None:
+        return known.registry, known.canonical
+    return codec.loads(data, side), False
 
 
 def _canonical_bytes(merged: Registry, ours: Registry, ours_data: bytes,
@@ -236,7 +241,8 @@ def _canonical_bytes(merged: Registry, ours: Registry, ours_data: bytes,
                                 codec.registry_to_document(ours), ours_data)
 
 
-def merge_registries(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
+def merge_registries(base: bytes, ours: bytes, theirs: bytes,
+                     registry: Path | None = None) -> MergeResult:
     """Merge two registries changed from a common one; see the module's docstring.
 
     An empty base (a registry added on both branches) merges as a registry with nothing
@@ -245,9 +251,10 @@ def merge_registries(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     """
     sides: list[tuple[Registry, bool]] = []
     unreadable: list[Conflict] = []
+    index = Index.of(registry) if registry is not None else None
     for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
         try:
-            sides.append(_read(data, name, allow_empty=name == "base"))
+            sides.append(_read(data, name, name == "base", index))
         except RegistryInvalid as exc:
             unreadable.append(Conflict("side", name, "", UNREADABLE, detail=str(exc)))
     if unreadable:
@@ -364,7 +371,7 @@ def run_driver(base: Path, ours: Path, theirs: Path, registry: Path | None = Non
     its journal, so `undo` can tell a merge from circletrack's own writes. Each side is read
     as a registry is (a regular file, at most store.MAX_REGISTRY_BYTES): a FIFO, a device or
     a larger file is refused at once, before anything is written."""
-    result = merge_registries(_read_side(base), _read_side(ours), _read_side(theirs))
+    result = merge_registries(_read_side(base), _read_side(ours), _read_side(theirs), registry)
     if not result.readable:
         return result
     atomic_write(ours, result.data)

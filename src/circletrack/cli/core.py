@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 from ..cells import system_text
 from ..errors import CircletrackError, ExitStatus, FieldError, FieldErrors
 from ..i18n import N_, _, detect_language, join, set_language
-from ..store import Location, locate
+from ..storage import Location, locate
 from .helptext import CellContext, tidy, tidy_all
 
 # Rich and the option helpers are imported inside the functions that use them, for start-up

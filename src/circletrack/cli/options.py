@@ -34,7 +34,7 @@ from ..model import (
     whole_number,
 )
 from ..query import Criteria
-from ..store import load, locate
+from ..storage import load, locate
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
 Completion = Optional[Callable[..., Any]]

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from ..fileio import write_file
+from ..storage.files import write_file
 from ..i18n import _
 from ..render import SUFFIX_FORMATS
 from .core import err_console, out_console, piped_width

@@ -15,7 +15,7 @@ import typer
 from ..errors import UsageError
 from ..i18n import _
 from ..model import ID_PREFIXES, KINDS, STATUSES
-from ..store import current_user, update_journaled
+from ..storage import current_user, update_journaled
 
 if TYPE_CHECKING:
     from ..writes import ItemFields
@@ -209,7 +209,7 @@ def undo_command(
     Refuses when the registry was changed since by other means. Example: circletrack undo
     """
     from ..render.messages import journal_lines, undo_message
-    from ..store import undo, undoable
+    from ..storage import undo, undoable
 
     location = registry_location(registry)
     if show:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..i18n import _, join, ngettext
-from ..journal import Entry, Undone
+from ..storage.journal import Entry, Undone
 from ..labels import (
     category_label,
     display_title,

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from .errors import Problem, RegistryInvalid, UnresolvedConflicts
-from .i18n import _
-from .model import (
+from ..errors import Problem, RegistryInvalid, UnresolvedConflicts
+from ..i18n import _
+from ..model import (
     COOPERATION_CATEGORIES,
     SCHEMA_VERSION,
     Item,
@@ -30,7 +30,7 @@ from .model import (
     Source,
     specs,
 )
-from .validate import validate_document
+from ..validate import validate_document
 
 R = TypeVar("R")
 _SECTION = "\n[[items]]\n"
@@ -355,20 +355,8 @@ def document_bytes(document: dict[str, Any], before: dict[str, Any] | None = Non
     return (head + "\n" + "\n".join(sections)).encode("utf-8")
 
 
-def split_sections(old: bytes, count: int | None) -> tuple[str, list[str]] | None:
-    """Canonical registry bytes cut into their head (schema, sources, passages) and the
-    `[[items]]` section of each of `count` items (None: of however many there are), in
-    file order; joined back as `head + "\n" + "\n".join(sections)`. None when the text
-    does not cut into exactly that many sections (tomli-w wrote the items inline, or the
-    bytes are not canonical)."""
-    head, *bodies = old.decode("utf-8").split(_SECTION)
-    if count is not None and len(bodies) != count:
-        return None
-    return head, ["[[items]]\n" + body for body in bodies]
-
-
 def parse_section(section: str) -> dict[str, Any] | None:
-    """The item table of one `[[items]]` section cut from a registry (see split_sections),
+    """The item table of one `[[items]]` section cut from a registry (see sections.cut),
     or None when it is not exactly one item table (it fails to parse, or holds another
     table too)."""
     try:

@@ -11,8 +11,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import FileExists, LockTimeout, UsageError
-from .i18n import _
+from ..errors import FileExists, LockTimeout, UsageError
+from ..i18n import _
 
 LOCK_TIMEOUT_SECONDS = 5.0
 

@@ -1,0 +1,50 @@
+"""Reading a registry: from its index when the index describes the file's bytes, else
+parsed (only the changed items, when the index holds the others), then indexed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Registry
+from .index import Index, Snapshot, digest, no_gc
+from .location import Location, read_bytes
+
+# The codec (tomllib, tomli-w, the validator) is imported inside the function that parses,
+# for start-up speed: a read the index answers needs none of it.
+
+
+def load(location: Location) -> Registry:
+    """Read and validate the registry at a location."""
+    return read(read_bytes(location), location.real).registry
+
+
+def read(data: bytes, path: Path) -> Snapshot:
+    """The registry these bytes (of the registry file at `path`) hold, validated: from its
+    index when the index describes exactly these bytes; else parsed, only the sections
+    that changed when the index holds the others (see sections.reread), the whole file
+    otherwise; then indexed for the next read."""
+    index = Index.of(path)
+    name = digest(data)
+    if index is not None:
+        hit = index.read(name)
+        if hit is not None:
+            return hit
+    from .sections import cut, reread  # start-up: only a read the index did not answer
+
+    found = cut(data)
+    snapshot = None
+    if index is not None and found is not None:
+        known = index.sections(found.head_digest)
+        if known is not None:
+            snapshot = reread(found, *known)
+    if snapshot is None:
+        from .codec import loads  # start-up: only a read the index did not answer
+
+        with no_gc():
+            registry = loads(data, str(path))
+        digests = (found.digests() if found is not None
+                   and len(found.sections) == len(registry.items) else [])
+        snapshot = Snapshot(registry, False, digests)
+    if index is not None and found is not None:
+        index.write(name, found.head_digest, snapshot)
+    return snapshot
