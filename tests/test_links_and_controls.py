@@ -91,7 +91,7 @@ def test_a_journal_entry_that_is_a_link_is_not_read(tmp_path: Path) -> None:
     registry = tmp_path / "projects.toml"
     shutil.copyfile(SHIPPED, registry)
     assert ct("mark", "coop-05", "-p", "10", registry=registry).returncode == 0
-    (entry,) = (tmp_path / "projects.toml.journal").glob("*.before")
+    (entry,) = (tmp_path / "projects.toml.journal").glob("*.undo")
     secret = tmp_path / "secret"
     secret.write_text("not a registry", encoding="utf-8")
     entry.unlink()

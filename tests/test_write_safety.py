@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import SMALL
+from conftest import SHIPPED, SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from write_helpers import (
@@ -380,10 +380,38 @@ def test_undo_cut_short_before_restoring_is_called_off(small_registry: Path) -> 
     assert small_registry.read_bytes() == after
 
 
+def test_the_journal_keeps_what_a_write_replaced_not_the_whole_file(tmp_path: Path) -> None:
+    """A `mark` changes one item of 141: its entry holds that span, and undo restores the
+    bytes exactly."""
+    registry = tmp_path / "projects.toml"
+    registry.write_bytes(SHIPPED.read_bytes())
+    invoke(registry, "mark", "coop-05", "-p", "30", "--date", "2011-12-01")
+    before = registry.read_bytes()  # (circletrack's own bytes: the next write is spliced)
+    invoke(registry, "mark", "coop-05", "-p", "40", "--date", "2011-12-10")
+    top = journal.entries(registry)[-1]
+    kept = top.path("undo").read_bytes()
+    assert not top.path("before").exists()
+    assert len(kept) < len(before) // 20, (len(kept), len(before))
+    invoke(registry, "undo")
+    assert registry.read_bytes() == before
+
+
+def test_an_entry_an_older_circletrack_wrote_is_undone(small_registry: Path) -> None:
+    """A journal written before the patches holds the whole bytes in `.before`."""
+    before = small_registry.read_bytes()
+    invoke(small_registry, "mark", "rail", "-p", "30")
+    top = journal.entries(small_registry)[-1]
+    top.path("undo").unlink()
+    top.path("before").write_bytes(before)
+    invoke(small_registry, "undo")
+    assert small_registry.read_bytes() == before
+    assert not top.path("before").exists()
+
+
 def test_damaged_journal_entry_is_reported_in_one_line(small_registry: Path) -> None:
     invoke(small_registry, "mark", "rail", "-p", "30")
     top = journal.entries(small_registry)[-1]
-    top.path("before").write_bytes(b"tampered")
+    top.path("undo").write_bytes(b"tampered")
     before = small_registry.read_bytes()
     assert "checksum" in assert_one_line_error(invoke(small_registry, "undo"), 1)
     assert small_registry.read_bytes() == before

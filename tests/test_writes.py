@@ -365,7 +365,7 @@ def test_journal_keeps_at_most_its_limit_and_no_leftovers(tmp_path: Path) -> Non
     assert [e.label for e in journal.entries(path)] == ["write 2", "write 3", "write 4",
                                                         "write 5"]
     assert sorted(p.name for p in journal.journal_dir(path).iterdir()) == [
-        f"00000{n}.{suffix}" for n in (3, 4, 5, 6) for suffix in ("before", "json")]
+        f"00000{n}.{suffix}" for n in (3, 4, 5, 6) for suffix in ("json", "undo")]
 
 
 # log

@@ -213,10 +213,10 @@ def permissions(env: Env) -> None:
                     f"the journal folder chmod 555; {who}", **plain)
     registry = env.registry()
     env.h.run(["mark", "coop-06", "-n", "first", "--registry", str(registry)])
-    entry = registry.with_name(registry.name + ".journal") / "000001.before"
+    entry = registry.with_name(registry.name + ".journal") / "000001.undo"
     entry.chmod(0o000)
     env.expect_fail("journal entry unreadable: undo", ["undo", "--registry", str(registry)],
-                    registry, f"000001.before chmod 000; {who}", **plain)
+                    registry, f"000001.undo chmod 000; {who}", **plain)
 
 
 def journal_damage(env: Env) -> None:

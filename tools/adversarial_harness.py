@@ -349,14 +349,18 @@ def ran_cleanly(run: Run) -> list[str]:
 
 def journal_problems(registry: Path) -> list[str]:
     """The undo journal's consistency: whole entries, each one's `after` the next one's
-    `before`, each `.before` file matching its checksum, the newest ending at the bytes on
-    disk, no unfinished undo and no temporary file."""
+    `before`, the newest ending at the bytes on disk, each entry's patch (`.undo`, or an
+    older circletrack's `.before`) giving, from its `after`, bytes that match its
+    `sha256_before` (checked from the newest back), no unfinished undo and no temporary
+    file."""
+    from circletrack.storage.journal import applied
+
     folder = registry.with_name(registry.name + ".journal")
     if not folder.is_dir():
         return []
     problems = []
     numbers = sorted({int(p.name.split(".")[0]) for p in folder.iterdir()
-                      if re.fullmatch(r"[0-9]{6,}\.(json|before|undoing)", p.name)})
+                      if re.fullmatch(r"[0-9]{6,}\.(json|before|undo|undoing)", p.name)})
     metas = []
     for number in numbers:
         meta_path = folder / f"{number:06d}.json"
@@ -367,12 +371,9 @@ def journal_problems(registry: Path) -> list[str]:
             continue
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            before = (folder / f"{number:06d}.before").read_bytes()
         except (OSError, ValueError) as exc:
             problems.append(f"entry {number} unreadable: {exc}")
             continue
-        if sha(before) != meta.get("sha256_before"):
-            problems.append(f"entry {number}: .before does not match its checksum")
         metas.append((number, meta))
     for (a, meta_a), (b, meta_b) in itertools.pairwise(metas):
         if meta_a.get("sha256_after") != meta_b.get("sha256_before"):
@@ -380,6 +381,21 @@ def journal_problems(registry: Path) -> list[str]:
     if metas and registry.is_file() and metas[-1][1].get("sha256_after") != sha(
             registry.read_bytes()):
         problems.append(f"newest entry {metas[-1][0]} does not end at the bytes on disk")
+    elif metas and registry.is_file():
+        after = registry.read_bytes()
+        for number, meta in reversed(metas):
+            patch, whole = folder / f"{number:06d}.undo", folder / f"{number:06d}.before"
+            try:
+                before = (applied(patch.read_bytes(), after) if patch.exists()
+                          else whole.read_bytes())
+            except OSError as exc:
+                problems.append(f"entry {number} unreadable: {exc}")
+                break
+            if before is None or sha(before) != meta.get("sha256_before"):
+                problems.append(f"entry {number}: what it keeps does not give the bytes "
+                                "before it")
+                break
+            after = before
     temporaries = [p.name for p in folder.glob(".*.tmp")]
     if temporaries:
         problems.append(f"temporary files in the journal: {temporaries}")

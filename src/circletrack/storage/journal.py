@@ -1,10 +1,15 @@
-"""The undo journal: the registry's bytes before each write, so `undo` can restore them exactly.
+"""The undo journal: what each write replaced, so `undo` can restore the bytes exactly.
 
 The journal is a folder beside the registry, `<registry>.journal/`, holding numbered entries:
 
-    000007.before   the registry's bytes before write 7
+    000007.undo     what write 7 replaced: the bytes before it, as a patch on the bytes
+                    after it (the span that differs; a `mark` at 10,000 items keeps a few
+                    KB, not the 11 MB of the file)
     000007.json     {"label", "time", "user", "sha256_before", "sha256_after"}
     merges.jsonl    one line per file git's merge driver wrote: {"sha256", "time", "label"}
+
+(A journal an older circletrack wrote holds `000007.before`, the whole bytes before the
+write, instead of the patch; undo reads either.)
 
 `store.update_journaled` writes an entry under the registry's lock, after the new bytes are
 validated and before the registry is replaced, and removes it when the registry cannot be
@@ -41,7 +46,7 @@ MERGES_FILE = "merges.jsonl"
 MERGE_NOTES = 100
 _NOTE_BYTES = 4096
 
-_ENTRY_FILE = re.compile(r"^([0-9]{6,})\.(json|undoing|before)$", re.ASCII)
+_ENTRY_FILE = re.compile(r"^([0-9]{6,})\.(json|undoing|before|undo)$", re.ASCII)
 
 
 class NothingToUndo(CircletrackError):
@@ -126,7 +131,7 @@ class Entry:
     undoing: bool = False
 
     def path(self, suffix: str) -> Path:
-        """The entry's file with this suffix: json, undoing or before."""
+        """The entry's file with this suffix: json, undoing, undo (or before)."""
         return _file(self.folder, self.number, suffix)
 
 
@@ -157,7 +162,7 @@ def _numbers(folder: Path | None) -> list[int]:
     if folder is None:
         return []
     found = (_ENTRY_FILE.match(child.name) for child in folder.iterdir())
-    return sorted({int(m.group(1)) for m in found if m and m.group(2) != "before"})
+    return sorted({int(m.group(1)) for m in found if m and m.group(2) in ("json", "undoing")})
 
 
 def _entry(folder: Path, number: int) -> Entry:
@@ -172,7 +177,7 @@ def entries(registry_path: Path) -> list[Entry]:
 
 def _remove(folder: Path, number: int) -> None:
     # The marker goes last, so until the end a crash leaves an entry that says what it was.
-    for suffix in ("json", "before", "undoing"):
+    for suffix in ("json", "undo", "before", "undoing"):
         with contextlib.suppress(FileNotFoundError):
             _file(folder, number, suffix).unlink()
 
@@ -195,7 +200,7 @@ def record(registry_path: Path, before: bytes, after: bytes, label: str, user: s
     # The journal's timestamp is audit metadata, like a file's mtime, so it reads the clock.
     stamp = dt.datetime.now().astimezone()
     try:
-        atomic_write(_file(folder, number, "before"), before, like=registry_path)
+        atomic_write(_file(folder, number, "undo"), patch(after, before), like=registry_path)
         atomic_write(_file(folder, number, "json"),
                      _meta_bytes(label, user, before, after, stamp), like=registry_path)
     except BaseException:  # (a full disk): no half an entry left behind
@@ -344,17 +349,66 @@ def revert(registry_path: Path, current: bytes, shown: Path | None = None) -> Un
             _("not undone: {path} has changed since circletrack wrote it (`{label}`, "
               "{time}); undoing would discard that change").format(
                 path=name, label=top.label, time=top.time))
+    kept = top.path("undo") if top.path("undo").exists() else top.path("before")
     try:
-        before = read_regular(top.path("before"), MAX_JOURNAL_FILE)
+        data = read_regular(kept, MAX_JOURNAL_FILE)
         meta = read_regular(top.path("json"), _NOTE_BYTES * 4)
+        before = applied(data, current) if kept.suffix == ".undo" else data
     except OSError as exc:
         raise JournalDamaged(_("not undone: journal entry {path} cannot be read ({error})")
-                             .format(path=top.path("before"), error=exc.strerror or exc)
-                             ) from None
-    if sha256(before) != top.sha256_before:
+                             .format(path=kept, error=exc.strerror or exc)) from None
+    if before is None or sha256(before) != top.sha256_before:
         raise JournalDamaged(_("not undone: journal entry {path} does not match its "
-                               "checksum").format(path=top.path("before")))
+                               "checksum").format(path=kept))
     atomic_write(top.path("undoing"), meta, like=registry_path)
     atomic_write(registry_path, before)
     _remove(folder, top.number)
     return Undone(top, len(numbers) - 1)
+
+
+def patch(new: bytes, old: bytes) -> bytes:
+    """What turns `new` back into `old`: a line of JSON giving the length of the prefix and
+    of the suffix the two share, then the bytes of `old` between them (see `applied`)."""
+    start = _shared_prefix(old, new)
+    end = _shared_suffix(old, new, min(len(old), len(new)) - start)
+    header = json.dumps({"prefix": start, "suffix": end, "length": len(old)})
+    return header.encode("ascii") + b"\n" + old[start:len(old) - end]
+
+
+def applied(data: bytes, new: bytes) -> bytes | None:
+    """The bytes a patch (see `patch`) gives from `new`, or None when it is not one."""
+    header, _newline, middle = data.partition(b"\n")
+    try:
+        meta = json.loads(header)
+        start, end, length = int(meta["prefix"]), int(meta["suffix"]), int(meta["length"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not (0 <= start and 0 <= end and start + end <= len(new)
+            and start + len(middle) + end == length):
+        return None
+    return new[:start] + middle + new[len(new) - end:]
+
+
+def _shared_prefix(a: bytes, b: bytes) -> int:
+    """How many bytes `a` and `b` share from their start (a binary search over slices: at
+    10,000 items, about 15 ms against a byte-by-byte walk's seconds)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _shared_suffix(a: bytes, b: bytes, limit: int) -> int:
+    """How many bytes, at most `limit`, `a` and `b` share at their end."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle:len(a) - low] == b[len(b) - middle:len(b) - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
