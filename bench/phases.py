@@ -53,14 +53,16 @@ def bytecode_env(env: dict[str, str]) -> dict[str, str]:
 #: module → attribute (or Class.method) → phase label. Missing ones are skipped, so the
 #: profiler keeps working while the code changes.
 TARGETS: dict[str, dict[str, str]] = {
-    "circletrack.storage": {"read_bytes": "read the file", "atomic_write": "atomic write (write, rename)"},
+    "circletrack.storage.location": {"read_bytes": "read the file"},
+    "circletrack.storage.files": {"atomic_write": "atomic write (write, rename)"},
     "tomllib": {"loads": "TOML parse (tomllib or tomli)"},
     "tomli": {"loads": "TOML parse (tomllib or tomli)"},
     "circletrack.validate": {"validate_document": "validation (checks)",
                              "LineIndex.__init__": "validation (line index for messages)"},
     "circletrack.storage.codec": {"registry_from_document": "dataclass construction",
-                          "registry_to_document": "tomli-w dump (document from dataclasses)",
-                          "document_bytes": "tomli-w dump (splicing, encoding)"},
+                                  "registry_to_document": "tomli-w dump (document from "
+                                                          "dataclasses)",
+                                  "document_bytes": "tomli-w dump (splicing, encoding)"},
     "tomli_w": {"dumps": "tomli-w dump (tomli_w.dumps)"},
     "circletrack.query": {"select": "query: as-of replay + filter",
                           "registry_as_of": "query: as-of replay + filter",
@@ -68,8 +70,8 @@ TARGETS: dict[str, dict[str, str]] = {
     "circletrack.listings": {"overdue_listing": "query: report listing"},
     "circletrack.dashboard": {"dashboard": "query: dashboard figures"},
     "circletrack.writes": {"record_report": "write: apply the change"},
-    "circletrack.storage.journal": {"record": "journal (copy before, sha256)",
-                            "settle": "journal (copy before, sha256)"},
+    "circletrack.storage.journal": {"record": "journal (patch, sha256)",
+                                    "settle": "journal (patch, sha256)"},
     "circletrack.render.listing": {"render_list": "render: build table / text"},
     "circletrack.render.listings": {"render_overdue": "render: build table / text"},
     "circletrack.render.dashboard": {"dashboard_view": "render: build table / text"},
@@ -77,11 +79,12 @@ TARGETS: dict[str, dict[str, str]] = {
     "circletrack.render.fitted": {"item_table": "render: build table / text"},
     "circletrack.render.formats": {"items_to_json": "render: build table / text"},
     "rich.console": {"Console.print": "Rich: lay out and write (Console.print)"},
-    "circletrack.cache": {"digest": "parse cache: BLAKE2b of the bytes",
-                          "lookup": "parse cache: read the entry",
-                          "lookup_entry": "parse cache: read the entry",
-                          "remember": "parse cache: write the entry"},
-    "pickle": {"loads": "parse cache: unpickle", "dumps": "parse cache: pickle"},
+    "circletrack.storage.index": {"digest": "index: BLAKE2b of the bytes",
+                                  "Index.read": "index: read the rows, build the records",
+                                  "Index.sections": "index: items by section (after a pull)",
+                                  "Index.write": "index: write the rows"},
+    "circletrack.storage.sections": {"reread": "sections: parse the changed ones",
+                                     "Splice.after": "write: splice the changed sections"},
     "os": {"fsync": "fsync (file and folder)"},
     "filelock": {"FileLock.acquire": "file lock", "BaseFileLock.acquire": "file lock"},
 }
@@ -291,8 +294,8 @@ def main() -> int:
     parser.add_argument("--cprofile", type=int, metavar="N", help="top N functions (cProfile)")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--warm", action="store_true",
-                        help="fill circletrack's parse cache first, so the command reads "
-                             "from it (else the cache is left as it is: use "
+                        help="fill circletrack's index first, so the command reads "
+                             "from it (else the index is left as it is: use "
                              "CIRCLETRACK_CACHE=off for a cold run)")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command")
     args = parser.parse_args()
@@ -302,7 +305,7 @@ def main() -> int:
     if importlib.util.find_spec("circletrack") is None:  # else: the one on PYTHONPATH
         sys.path.insert(0, str(SRC))
     # Not timed: compile circletrack and run `list --limit 1` once in another process, so
-    # every module's bytecode is in PYCACHE (and, with --warm, the parse cache is filled).
+    # every module's bytecode is in PYCACHE (and, with --warm, the index is filled).
     warm_started = time.perf_counter()
     spec = importlib.util.find_spec("circletrack")
     src = Path(spec.origin).parents[1] if spec and spec.origin else SRC

@@ -243,12 +243,16 @@ def generated(python: str, size: int, seed: int, cache: Path) -> tuple[Path, Pat
     The key covers what decides the bytes: the generator, circletrack's model and codec,
     tomli-w's version, the seed and the size.
     """
+    # The data is made by this repository's generator and codec whatever --src times (an
+    # older snapshot's modules may be named otherwise; the bytes are the same registry).
     env = circletrack_env(cache)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"),
+                                                      os.environ.get("PYTHONPATH")]))
     tomli_w = subprocess.run([python, "-c", "import importlib.metadata as m; "
                                             "print(m.version('tomli-w'))"],
                              capture_output=True, text=True, env=env).stdout.strip()
-    inputs = [BENCH / "generate.py", SRC / "circletrack" / "model.py",
-              SRC / "circletrack" / "codec.py"]
+    inputs = [BENCH / "generate.py", ROOT / "src" / "circletrack" / "model.py",
+              ROOT / "src" / "circletrack" / "storage" / "codec.py"]
     key = _digest(*(p.read_bytes() for p in inputs), f"{seed}:{size}:{tomli_w}".encode())
     folder = cache / f"gen-{size}-{key}"
     manifest = folder / f"probe-{size}.json"

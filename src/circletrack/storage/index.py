@@ -260,6 +260,17 @@ class Snapshot:
     sections: list[str]
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """What an index holds for a file that changed elsewhere: the head (schema, sources,
+    passages), the items by the digest of their section, and the digest of the bytes the
+    index describes."""
+
+    head: Registry
+    items: dict[str, Item]
+    file: str
+
+
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE items (n INTEGER PRIMARY KEY, id TEXT NOT NULL, section TEXT NOT NULL,
@@ -321,12 +332,11 @@ class Index:
         finally:
             connection.close()
 
-    def sections(self, head_digest: str) -> tuple[Registry, dict[str, Item]] | None:
-        """The head (sources, passages) and the items the index holds, the items by the
-        digest of their section, if it is this code's
-        index and the head of the file it describes had `head_digest` (the file changed
-        elsewhere, but not its head); else None. Only canonical files' items are offered,
-        so an item kept for its section is written back as the same text."""
+    def sections(self, head_digest: str) -> Indexed | None:
+        """What the index holds (see `Indexed`), if it is this code's index of a canonical
+        file whose head had `head_digest` (the file changed elsewhere since, but not its
+        head); else None. Only a canonical file's items are offered, so an item kept for
+        its section is written back as the same text."""
         connection = self._connect()
         if connection is None:
             return None
@@ -341,9 +351,9 @@ class Index:
             texts: dict[str, str] = {}
             dates: dict[str, dt.date] = {}
             with no_gc():
-                return _head_of(meta["head"]), {
-                    section: _DECODE_ITEM(json.loads(data), texts, dates)
-                    for section, data in rows}
+                items = {section: _DECODE_ITEM(json.loads(data), texts, dates)
+                         for section, data in rows}
+            return Indexed(_head_of(meta["head"]), items, meta["file"])
         except (sqlite3.Error, ValueError, TypeError, KeyError, _Unreadable):
             return None
         finally:
@@ -399,9 +409,11 @@ class Index:
             finally:
                 connection.close()
             _prune(self.path.parent)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                self.forget()  # (another process writing it now is left to finish)
         except Exception:  # noqa: BLE001 - the index is an optimisation, never a failure
-            with contextlib.suppress(OSError):
-                self.path.unlink()
+            self.forget()
 
     @staticmethod
     def _tables(connection: sqlite3.Connection) -> dict[str, str]:

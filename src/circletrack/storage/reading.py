@@ -32,19 +32,20 @@ def read(data: bytes, path: Path) -> Snapshot:
     from .sections import cut, reread  # start-up: only a read the index did not answer
 
     found = cut(data)
-    snapshot = None
     if index is not None and found is not None:
         known = index.sections(found.head_digest)
-        if known is not None:
-            snapshot = reread(found, *known)
-    if snapshot is None:
-        from .codec import loads  # start-up: only a read the index did not answer
+        again = reread(found, known) if known is not None else None
+        if again is not None and known is not None:
+            snapshot, changed = again
+            index.write(name, found.head_digest, snapshot, changed=changed, before=known.file)
+            return snapshot
+    from .codec import loads  # start-up: only a read the index did not answer
 
-        with no_gc():
-            registry = loads(data, str(path))
-        digests = (found.digests() if found is not None
-                   and len(found.sections) == len(registry.items) else [])
-        snapshot = Snapshot(registry, False, digests)
+    with no_gc():
+        registry = loads(data, str(path))
+    digests = (found.digests() if found is not None
+               and len(found.sections) == len(registry.items) else [])
+    snapshot = Snapshot(registry, False, digests)
     if index is not None and found is not None:
         index.write(name, found.head_digest, snapshot)
     return snapshot

@@ -33,7 +33,7 @@ from .codec import (
     section_anchor,
     table_section,
 )
-from .index import Snapshot, digest
+from .index import Indexed, Snapshot, digest
 
 _SECTION = "\n[[items]]\n"
 
@@ -73,14 +73,16 @@ def section_digests(data: bytes, count: int) -> list[str]:
     return found.digests() if found is not None and len(found.sections) == count else []
 
 
-def reread(found: Cut, head: Registry, known: dict[str, Item]) -> Snapshot | None:
-    """The registry of a file whose head is `head`'s (sources, passages, schema) and whose
-    items are those of `known` (by their section's digest) except for the sections that
-    changed, which are parsed and validated here. None unless every changed section parses
+def reread(found: Cut, index: Indexed) -> tuple[Snapshot, set[str]] | None:
+    """The registry of a file whose head is the index's (sources, passages, schema) and
+    whose items are those the index holds (by their section's digest) except for the
+    sections that changed, which are parsed and validated here; and the ids of the items
+    parsed. None unless every changed section parses
     as exactly one item table, no item is gone, no id is there twice, and the changed
     items have no problem at all (the whole parse then words each problem with its line).
     The result is canonical when every changed section is what circletrack would write."""
 
+    head, known = index.head, index.items
     digests = found.digests()
     items: list[Item | None] = []
     tables: dict[int, dict[str, Any]] = {}
@@ -109,7 +111,7 @@ def reread(found: Cut, head: Registry, known: dict[str, Item]) -> Snapshot | Non
     registry = Registry(sources=head.sources, schema=head.schema, passages=head.passages,
                         items=[built[n] if item is None else item
                                for n, item in enumerate(items)])
-    return Snapshot(registry, canonical, digests)
+    return Snapshot(registry, canonical, digests), {ids[n] for n in tables}
 
 
 def changed_problems(items: Sequence[Item | None], tables: dict[int, dict[str, Any]],
