@@ -453,9 +453,17 @@ class Index:
             self.path.unlink()
 
 
+#: What the parse cache before the index (pickles signed with a key) left in the folder.
+_OLD_CACHE = ("*.entry", "source-*.bytes", "key")
+
+
 def _prune(folder: Path) -> None:
-    """Remove the least recently written indexes beyond the newest KEEP_INDEXES."""
+    """Remove the least recently written indexes beyond the newest KEEP_INDEXES, and what
+    the old parse cache left (never read: see _OLD_CACHE)."""
     with contextlib.suppress(OSError):
         kept = sorted(folder.glob(f"*{_SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
         for stale in kept[:-KEEP_INDEXES]:
             stale.unlink(missing_ok=True)
+        for pattern in _OLD_CACHE:
+            for old in folder.glob(pattern):
+                old.unlink(missing_ok=True)
