@@ -7,6 +7,7 @@ the environment read as UTF-8 whatever the locale."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.cells import cell_len as _rich_cell_len
 from rich.cells import get_character_cell_size
@@ -147,3 +148,9 @@ def shown_text(text: str) -> str:
     then replaced by U+FFFD (�), so it can be written in a UTF-8 file."""
     text = system_text(text)
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def fold(text: str) -> str:
+    """Text as compared when finding an item or a filter value: NFKC (full-width letters,
+    digits and brackets become their ASCII forms), case folded, outer spaces removed."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()

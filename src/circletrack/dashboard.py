@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from .i18n import _, join
 from .labels import kind_label
-from .model import CATEGORIES_BY_KIND, KINDS, STATUSES, Fact, Item, Number, Registry, Report
+from .model import (
+    CATEGORIES_BY_KIND,
+    KINDS,
+    STATUSES,
+    Fact,
+    Item,
+    Number,
+    Registry,
+    Report,
+)
 from .query import is_overdue, is_stale, one_per_event
 
 STALE_DAYS = 90

@@ -254,7 +254,11 @@ def _checked_parts(data: bytes) -> dict[str, RowFacts]:
     """The workbook's zip checked (size, parts, every part unpacks), then every part read
     through the bounds before openpyxl reads any (xlsxscan.py); the facts of each part's
     rows, by part name."""
-    from .xlsxscan import Limits, PartRefused, scan_parts  # imports openpyxl: start-up speed
+    from .xlsxscan import (  # imports openpyxl: start-up speed
+        Limits,
+        PartRefused,
+        scan_parts,
+    )
 
     limits = Limits(elements=MAX_XML_ELEMENTS, markup_bytes=MAX_MARKUP_BYTES,
                     part_bytes=MAX_XML_PART_BYTES, shared_strings_bytes=MAX_SHARED_STRINGS_BYTES,

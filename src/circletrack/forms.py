@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .cells import fold
 from .errors import FieldError
 from .i18n import N_, _, translations
-from .labels import event_title, fold, status_label
+from .labels import event_title, status_label
 from .listings import SOON_DAYS, attention_items
 from .model import Item
 from .query import Criteria, days_overdue, is_overdue

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GitError, UsageError
-from .storage.files import atomic_write, write_file
 from .i18n import _
+from .storage.files import atomic_write, write_file
 
 DRIVER = "circletrack"
 DRIVER_NAME = "circletrack: three-way merge of the registry, item by item and field by field"

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import AlreadyRecorded, FieldError, FieldErrors, FormsRefused, UsageError
 from .dates import is_relative
+from .errors import AlreadyRecorded, FieldError, FieldErrors, FormsRefused, UsageError
 from .formfile import (
     Cell,
     FilledForm,

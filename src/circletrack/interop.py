@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from .storage.codec import record_from_table, table_from_json
 from .errors import FieldError, ImportInvalid, Problem, UsageError
 from .i18n import _
 from .model import Item, Registry, Report
+from .storage.codec import record_from_table, table_from_json
 from .validate import Known, item_problems
 from .writes import check_report_date
 

@@ -10,8 +10,7 @@ active language ("in progress", "intercity rail", "connected transport" in Engli
 
 from __future__ import annotations
 
-import unicodedata
-
+from .cells import fold
 from .i18n import N_, _, current_language, translations
 from .model import COOPERATION_CATEGORIES, Item, specs
 
@@ -94,12 +93,6 @@ def category_label(category: str | None) -> str:
     if category is None:
         return ""
     return _(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category
-
-
-def fold(text: str) -> str:
-    """Text as compared when finding an item or a filter value: NFKC (full-width letters,
-    digits and brackets become their ASCII forms), case folded, outer spaces removed."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
 def normalise(text: str) -> str:

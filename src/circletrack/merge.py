@@ -21,13 +21,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .storage import codec, journal
 from .errors import RegistryInvalid, RegistryNotFound
-from .storage.files import NotAFile, TooLarge, atomic_write, read_file
 from .i18n import _
-from .storage.index import Index, digest
 from .model import DueChange, Item, Registry, current_state, specs
-from .storage import MAX_REGISTRY_BYTES
+from .storage import MAX_REGISTRY_BYTES, codec, journal
+from .storage.files import NotAFile, TooLarge, atomic_write, read_file
+from .storage.index import Index, digest
 from .validate import validate_document
 from .writes import report_key
 

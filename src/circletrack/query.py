@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .cells import fold
 from .effective import state_of, with_states
 from .errors import FieldError, UsageError
 from .i18n import _, join
-from .labels import fold, item_title, kind_label, status_label
+from .labels import item_title, kind_label, status_label
 from .model import STATUSES, Item, Report, current_state, sorted_history
 
 SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")

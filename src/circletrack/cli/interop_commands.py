@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from ..errors import RegistryNotFound, UsageError
-from ..storage.files import NotAFile, TooLarge, read_file
 from ..i18n import _
 from ..interop import items_from_tables, merge_items, parse_export
 from ..storage import MAX_REGISTRY_BYTES, update_journaled
+from ..storage.files import NotAFile, TooLarge, read_file
 from .core import RegistryOption, checkout_notice, command, registry_location
 from .options import today
 

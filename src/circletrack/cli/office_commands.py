@@ -11,13 +11,20 @@ import typer
 from ..cells import shown_text
 from ..dates import parse_date
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
-from ..storage.files import (TEMPORARY_EXTRA_BYTES, NotAFile, TooLarge, check_target, name_room,
-                      read_file, write_file)
 from ..forms import DEFAULT_WITHIN, Forms, NameTooShort, form_filenames, unit_forms
 from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..storage import check_writable, load, update_journaled
+from ..storage.files import (
+    TEMPORARY_EXTRA_BYTES,
+    NotAFile,
+    TooLarge,
+    check_target,
+    name_room,
+    read_file,
+    write_file,
+)
 from .core import (
     RegistryOption,
     checkout_notice,

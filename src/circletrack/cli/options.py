@@ -13,6 +13,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .. import filters
+from ..cells import fold
 from ..completion import (
     category_choices,
     city_choices,
@@ -33,8 +34,8 @@ from ..model import (
     editable,
     whole_number,
 )
-from ..query import Criteria
-from ..storage import load, locate
+from ..query import Criteria, registry_as_of, resolve
+from ..storage import load, load_around, locate
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
 Completion = Optional[Callable[..., Any]]
@@ -152,9 +153,31 @@ def today() -> dt.date:
 
 def load_as_of(registry: Path | None, as_of: str | None) -> tuple[Registry, dt.date]:
     """The registry at --registry (or the default) and the as-of date (default today)."""
+    return load(locate(registry)), as_of_day(as_of)
+
+
+def as_of_day(as_of: str | None) -> dt.date:
+    """The --as-of date, default today."""
     reference = today()
-    day = parse_date(as_of, reference, "as_of") if as_of is not None else reference
-    return load(locate(registry)), day
+    return parse_date(as_of, reference, "as_of") if as_of is not None else reference
+
+
+def load_item(registry: Path | None, as_of: str | None, text: str, kinds: Sequence[str],
+              ) -> tuple[Registry, dt.date, Item]:
+    """The item `text` finds (see query.resolve) as of --as-of, and the registry its view
+    reads. When `text` is exactly one item's id, the index gives just the part of the
+    registry that view needs (storage.load_around: a few rows instead of every item);
+    anything else (a title, a prefix, --kind, an item not yet recorded on that day) is
+    found in the whole registry, as before."""
+    day = as_of_day(as_of)
+    location = locate(registry)
+    part = load_around(location, fold(text)) if not kinds else None
+    if part is not None:
+        found = [i for i in registry_as_of(part.items, day) if fold(i.id) == fold(text)]
+        if len(found) == 1:
+            return part, day, found[0]
+    data = load(location)
+    return data, day, resolve(registry_as_of(data.items, day), text, kinds)
 
 
 def optional_date(text: str | None, field: str, reference: dt.date) -> dt.date | None:

@@ -9,9 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from ..storage.files import write_file
 from ..i18n import _
 from ..render import SUFFIX_FORMATS
+from ..storage.files import write_file
 from .core import err_console, out_console, piped_width
 from .options import check_choices, complete_command_formats
 

@@ -35,6 +35,7 @@ from .options import (
     count,
     criteria_from,
     load_as_of,
+    load_item,
     optional_date,
     row_limit,
     text_option,
@@ -108,8 +109,7 @@ def show_command(
     (format_,) = check_choices([format_], SHOW_FORMATS, "--format")
     fields = json_fields(json_, format_)
     format_ = "json" if fields else format_
-    data, day = load_as_of(registry, as_of)
-    item = resolve(registry_as_of(data.items, day), item_id, filters.kinds(kind))
+    data, day, item = load_item(registry, as_of, item_id, filters.kinds(kind))
     if format_ == "json":
         import json
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ..storage.codec import loads
 from ..dashboard import summary_line
 from ..errors import ExitStatus, RegistryInvalid, UnresolvedConflicts
 from ..i18n import _, ngettext
 from ..storage import init_copy, read_bytes
+from ..storage.codec import loads
 from .core import RegistryOption, command, registry_location
 
 

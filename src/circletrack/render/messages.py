@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..i18n import _, join, ngettext
-from ..storage.journal import Entry, Undone
 from ..labels import (
     category_label,
     display_title,
@@ -16,6 +15,7 @@ from ..labels import (
     status_label,
 )
 from ..model import Item
+from ..storage.journal import Entry, Undone
 from ..writes import EditResult, MarkResult
 
 

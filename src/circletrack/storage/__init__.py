@@ -18,7 +18,7 @@ The names most callers need are here.
 """
 
 from .location import MAX_REGISTRY_BYTES, Location, check_writable, locate, read_bytes
-from .reading import load
+from .reading import load, load_around
 from .writing import (
     ChangeInvalid,
     current_user,
@@ -30,5 +30,5 @@ from .writing import (
 )
 
 __all__ = ["MAX_REGISTRY_BYTES", "ChangeInvalid", "Location", "check_writable", "current_user",
-           "init_copy", "load", "locate", "read_bytes", "replace_journaled", "undo",
-           "undoable", "update_journaled"]
+           "init_copy", "load", "load_around", "locate", "read_bytes", "replace_journaled",
+           "undo", "undoable", "update_journaled"]

@@ -46,10 +46,19 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..model import SCHEMA_VERSION, Item, Passage, Registry, Source, record_fingerprint, specs
+from ..cells import fold
+from ..model import (
+    SCHEMA_VERSION,
+    Item,
+    Passage,
+    Registry,
+    Source,
+    record_fingerprint,
+    specs,
+)
 
 #: The layout of the index file; another number (an older or a newer circletrack's) is a miss.
-FORMAT = 1
+FORMAT = 2
 _CODE = f"index{FORMAT}-{__version__}-schema{SCHEMA_VERSION}-records{record_fingerprint()}"
 _SUFFIX = ".sqlite"
 #: How many registries' indexes are kept (the least recently written beyond are removed).
@@ -274,8 +283,20 @@ class Indexed:
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE items (n INTEGER PRIMARY KEY, id TEXT NOT NULL, section TEXT NOT NULL,
-                    data TEXT NOT NULL);
+                    data TEXT NOT NULL, key TEXT NOT NULL, same_as TEXT);
+CREATE INDEX items_key ON items (key);
+CREATE INDEX items_id ON items (id);
+CREATE INDEX items_same_as ON items (same_as);
 """
+_COLUMNS = ["n", "id", "section", "data", "key", "same_as"]
+_INSERT = ("INSERT OR REPLACE INTO items (n, id, section, data, key, same_as) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _row(n: int, item: Item, section: str) -> tuple[Any, ...]:
+    """An item's row: its place, id, section digest, fields, the id as typed to find it
+    (`fold`ed, see `Index.around`) and the item it records the same event as."""
+    return n, item.id, section, item_row(item), fold(item.id), item.same_as
 
 
 class Index:
@@ -359,6 +380,52 @@ class Index:
         finally:
             connection.close()
 
+    def around(self, file_digest: str, key: str) -> Registry | None:
+        """The part of the registry one item's view needs, if the index describes exactly
+        the bytes whose digest is `file_digest` and one item's id is `key` (folded as
+        typed): that item, every item its state follows (`tracks`, `starts`, `same_as`,
+        and theirs in turn), the items it names as related and those that record the same
+        event as it, in file order, with the sources and passages. What `show` prints
+        from it is what it prints from the whole registry; a 10,000-item registry is then
+        a few rows read instead of every item built. None when the index cannot say."""
+        connection = self._connect()
+        if connection is None:
+            return None
+        try:
+            meta = self._meta(connection)
+            if meta.get("code") != _CODE or meta.get("file") != file_digest:
+                return None
+            found = connection.execute("SELECT n, data FROM items WHERE key = ?",
+                                       (key,)).fetchall()
+            if len(found) != 1:
+                return None
+            texts: dict[str, str] = {}
+            dates: dict[str, dt.date] = {}
+            rows = {found[0][0]: _DECODE_ITEM(json.loads(found[0][1]), texts, dates)}
+            item = rows[found[0][0]]
+            wanted = set(item.links) | set(item.related)
+            for n, data in connection.execute("SELECT n, data FROM items WHERE same_as = ?",
+                                              (item.id,)):
+                rows[n] = _DECODE_ITEM(json.loads(data), texts, dates)
+            known = {other.id for other in rows.values()}
+            while wanted - known:
+                asked = sorted(wanted - known)
+                marks = ",".join("?" * len(asked))
+                fetched = connection.execute(
+                    f"SELECT n, data FROM items WHERE id IN ({marks})", asked).fetchall()
+                known |= set(asked)
+                for n, data in fetched:
+                    other = _DECODE_ITEM(json.loads(data), texts, dates)
+                    rows[n] = other
+                    wanted |= set(other.links)  # (the state of what it follows)
+            head = _head_of(meta["head"])
+            head.items = [rows[n] for n in sorted(rows)]
+            return head
+        except (sqlite3.Error, ValueError, TypeError, KeyError, _Unreadable):
+            return None
+        finally:
+            connection.close()
+
     def _snapshot(self, meta: dict[str, str], rows: Sequence[tuple[str, str]]) -> Snapshot:
         texts: dict[str, str] = {}
         dates: dict[str, dt.date] = {}
@@ -394,10 +461,9 @@ class Index:
                                            int(meta["count"]))
                 if not partial:
                     connection.execute("DELETE FROM items")
-                    connection.executemany(
-                        "INSERT INTO items (n, id, section, data) VALUES (?, ?, ?, ?)",
-                        [(n, item.id, section, item_row(item))
-                         for n, (item, section) in enumerate(zip(registry.items, sections))])
+                    connection.executemany(_INSERT, [
+                        _row(n, item, section)
+                        for n, (item, section) in enumerate(zip(registry.items, sections))])
                 values = {"code": _CODE, "file": file_digest, "head_digest": head_digest,
                           "canonical": "1" if snapshot.canonical else "0",
                           "count": str(len(registry.items))}
@@ -423,7 +489,7 @@ class Index:
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables == {"meta", "items"}:
             columns = [row[1] for row in connection.execute("PRAGMA table_info(items)")]
-            if columns == ["n", "id", "section", "data"]:
+            if columns == _COLUMNS:
                 return dict(connection.execute("SELECT key, value FROM meta").fetchall())
         for name in tables:
             connection.execute(f'DROP TABLE "{name}"')
@@ -441,10 +507,9 @@ class Index:
         if len(ids) != count or len(registry.items) < count or any(
                 item.id != known for item, known in zip(registry.items, ids)):
             return False
-        rows = [(n, item.id, sections[n], item_row(item))
-                for n, item in enumerate(registry.items) if n >= count or item.id in changed]
-        connection.executemany("INSERT OR REPLACE INTO items (n, id, section, data) "
-                               "VALUES (?, ?, ?, ?)", rows)
+        connection.executemany(_INSERT, [
+            _row(n, item, sections[n])
+            for n, item in enumerate(registry.items) if n >= count or item.id in changed])
         return True
 
     def forget(self) -> None:

@@ -18,6 +18,15 @@ def load(location: Location) -> Registry:
     return read(read_bytes(location), location.real).registry
 
 
+def load_around(location: Location, key: str) -> Registry | None:
+    """The part of the registry the view of the one item whose id is `key` (folded, as
+    typed) needs (see `Index.around`), from the index alone; None when the index does not
+    describe the file as it is, or no single item has that id, and the caller loads the
+    whole registry."""
+    index = Index.of(location.real)
+    return index.around(digest(read_bytes(location)), key) if index is not None else None
+
+
 def read(data: bytes, path: Path) -> Snapshot:
     """The registry these bytes (of the registry file at `path`) hold, validated: from its
     index when the index describes exactly these bytes; else parsed, only the sections
