@@ -43,11 +43,12 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     With `skip_no_op`, a change that leaves the registry as it was writes nothing, even where
     writing would have reformatted a hand-edited file.
 
-    When the file is canonical, the items the change made anew are found by comparing with
-    what was read (see `_Splice`), and only they are validated and written again: at 10,000
-    items, milliseconds instead of seconds. Otherwise (a hand-edited file, an item removed,
-    the sources changed) the whole registry is turned into a document, validated in full
-    and written.
+    When the file is canonical (the index says circletrack wrote these bytes), the items
+    the change made anew are found by comparing with what was read (see sections.Splice),
+    and only they are validated and written again: at 10,000 items, milliseconds instead
+    of seconds. Otherwise (a hand-edited file, an item removed, the sources changed) the
+    whole registry is turned into a document, validated in full and written. Then the
+    index is made to describe the new bytes (only the changed rows, after a splice).
     """
     from .codec import registry_to_document  # start-up: writes only
     from .sections import Splice, cut  # start-up: writes only
