@@ -714,3 +714,21 @@ def test_the_shipped_registry_through_the_program(tmp_path: Path) -> None:
     assert plain.stdout == first.stdout == second.stdout
     (path,) = folder.glob("*.sqlite")
     assert meta(path)["file"] == digest(registry.read_bytes())
+
+
+def test_a_read_s_error_names_the_registry_as_given(tmp_path: Path) -> None:
+    """The read through the index words a problem with the path the user gave (a relative
+    one, or a link), as the whole parse does, not the file behind it."""
+    real = tmp_path / "real" / "registry.toml"
+    real.parent.mkdir()
+    real.write_text(SMALL.replace('status = "planned"', 'status = "bogus"', 1),
+                    encoding="utf-8")
+    (tmp_path / "link.toml").symlink_to(real)
+    for given in ("link.toml", "real/registry.toml"):
+        done = run(["list", "--registry", given], cwd=tmp_path)
+        assert done.returncode != 0
+        assert done.stderr.startswith(f"Error: {given}:"), done.stderr
+        assert str(tmp_path) not in done.stderr
+    with pytest.raises(RegistryInvalid) as raised:
+        load(Location(tmp_path / "link.toml", "option"))
+    assert str(raised.value).startswith(f"{tmp_path / 'link.toml'}:")
