@@ -732,3 +732,21 @@ def test_a_read_s_error_names_the_registry_as_given(tmp_path: Path) -> None:
     with pytest.raises(RegistryInvalid) as raised:
         load(Location(tmp_path / "link.toml", "option"))
     assert str(raised.value).startswith(f"{tmp_path / 'link.toml'}:")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("planted", ["fifo", "link"])
+def test_something_planted_as_the_index_s_journal_is_a_miss_not_a_hang(
+        small_registry: Path, cache_folder: Path, planted: str) -> None:
+    """SQLite opens the rollback journal beside the index (`<index>-journal`) to roll back
+    a write that was cut short: a FIFO there would block every read."""
+    load(Location(small_registry, "option"))
+    journal = Path(f"{index_of(small_registry)}-journal")
+    if planted == "fifo":
+        os.mkfifo(journal, 0o600)
+    else:
+        journal.symlink_to("/dev/zero")
+    for args in (["list", "--all"], ["mark", "coop-01", "-n", "x", "--by", "t"]):
+        done = run([*args, "--registry", str(small_registry)], timeout=30)
+        assert done.returncode == 0 and not done.stderr, done.stderr
+    assert load(Location(small_registry, "option")) == loads(small_registry.read_bytes())
