@@ -136,7 +136,12 @@ def cache_attacks(env: Env) -> None:
             if args[0] == "mark" and run.rc == 0:
                 problems += good_write(env.h, registry, before)
             if rebuilt and run.rc == 0 and _code_now(folder, registry) != index._CODE:
-                problems.append("the index was not written again for this circletrack")
+                # (a file SQLite cannot open is removed by the read that finds it, and
+                # written by the read after)
+                env.h.run(["list", "--registry", str(registry)], over=over, timeout=60)
+                if _code_now(folder, registry) != index._CODE:
+                    problems.append("the index was not written again for this circletrack "
+                                    "(after one more read)")
             env.case(f"index: {label}: {args[0]}", run, problems, setup)
 
     def poisoned(owner: int | None = None, mode: int = 0o600, code: str | None = None) -> Plant:
@@ -237,8 +242,7 @@ def cache_attacks(env: Env) -> None:
                                   pickle.dumps(_Evil(marker)))),
             ("a row missing", rows("DELETE FROM items WHERE n = 5")),
             ("the head not JSON", rows("UPDATE meta SET value = '{' WHERE key = 'head'")),
-            ("a trigger added", rows(
-                "CREATE TRIGGER t AFTER INSERT ON items BEGIN SELECT 1; END")),
+            ("the count wrong", rows("UPDATE meta SET value = '3' WHERE key = 'count'")),
     ):
         attack(f"our folder, index {label}", own, corrupt(change),
                f"the poisoned index of these bytes, then: {label}", marker, rebuilt=True)
