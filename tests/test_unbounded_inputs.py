@@ -321,8 +321,8 @@ def test_a_csv_form_written_by_hand_reads_back(small_registry: Path, tmp_path: P
 
 
 def _warm_and_changed(registry: Path) -> None:
-    """Leave the parse cache warm for `registry` (a canonical write read back), then change
-    the file elsewhere, as a `git pull` does: the next command reads it from the cached
+    """Leave the index warm for `registry` (a canonical write read back), then change
+    the file elsewhere, as a `git pull` does: the next command reads it from the index's
     objects and parses only the changed item (storage.sections.reread), and a write splices."""
     assert ct("mark", "coop-01", "-n", "first", registry=registry).returncode == 0
     assert ct("list", registry=registry).returncode == 0
