@@ -394,6 +394,8 @@ CORRUPT = {
     "count not a number": lambda path: execute(
         path, ("UPDATE meta SET value = 'many' WHERE key = 'count'", ())),
     "meta missing": lambda path: execute(path, ("DROP TABLE meta", ())),
+    "count a million digits": lambda path: execute(
+        path, ("UPDATE meta SET value = ? WHERE key = 'count'", ("9" * 1_000_000,))),
 }
 
 
@@ -414,7 +416,8 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(small_registry: Path, cache_fold
     assert hit(small_registry) == expected
 
 
-@pytest.mark.parametrize("case", ["random bytes", "truncated", "a row a string"])
+@pytest.mark.parametrize("case", ["random bytes", "truncated", "a row a string",
+                                  "count a million digits"])
 def test_a_corrupt_index_under_a_write_is_ignored(small_registry: Path, cache_folder: Path,
                                                   case: str) -> None:
     from circletrack.storage import update_journaled

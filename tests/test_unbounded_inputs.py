@@ -268,6 +268,8 @@ BOUNDED_INTS = {
     "formfile.py:_serial": "a float from 1 to MAX_SERIAL",
     "storage/codec.py:_decode_error": "tomllib's own line number",
     "storage/journal.py:_numbers": "a journal file's name (at most 255 bytes)",
+    "storage/index.py:write": "the index's own count (str(len(items)) when written); any "
+                              "error caught, the index removed (test_index: a huge count)",
     "validate.py:line": "an index the validator wrote into a path",
     "cli/core.py:piped_width": "COLUMNS, which main() drops when int() cannot read it",
     "cli/core.py:fail": "an exit status",
