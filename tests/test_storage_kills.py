@@ -59,16 +59,26 @@ def _timed(args: list[str], cache: Path) -> float:
     return time.monotonic() - started
 
 
-def _killed(args: list[str], cache: Path, delay: float) -> int | None:
-    """Run the script, SIGKILL it (by its pid) after `delay` seconds; its exit status."""
-    process = subprocess.Popen([str(SCRIPT), *args], env=_env(cache),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               stdin=subprocess.DEVNULL)
-    try:
-        process.wait(timeout=delay)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-    return process.wait(timeout=60)
+class Killer:
+    """Runs the script and SIGKILLs it (by its pid) at a fraction of the time an unkilled
+    run takes: measured first, and lowered whenever a run ends before its kill (the
+    machine's load varies), so the later kills fall inside the run."""
+
+    def __init__(self, took: float) -> None:
+        self.took = took
+
+    def __call__(self, args: list[str], cache: Path, fraction: float) -> int | None:
+        started = time.monotonic()
+        process = subprocess.Popen([str(SCRIPT), *args], env=_env(cache),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=self.took * fraction)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+        else:
+            self.took = min(self.took, time.monotonic() - started)
+        return process.wait(timeout=60)
 
 
 def _reads_as_a_fresh_parse(registry: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
@@ -111,7 +121,7 @@ def test_a_kill_during_an_index_rebuild(large: tuple[Path, str], tmp_path: Path,
     if warm:
         assert _timed([*args, str(registry)], measure / "cache") > 0
         registry.write_bytes(changed)
-    took = _timed([*args, str(registry)], measure / "cache")
+    killer = Killer(_timed([*args, str(registry)], measure / "cache"))
     shown = run([*args, str(registry)], env={"CIRCLETRACK_CACHE": "off"})
     assert shown.returncode == 0
     killed = 0
@@ -125,7 +135,7 @@ def test_a_kill_during_an_index_rebuild(large: tuple[Path, str], tmp_path: Path,
             assert _timed([*args, str(registry)], cache) > 0
             registry.write_bytes(changed)
         before = registry.read_bytes()
-        status = _killed([*args, str(registry)], cache, took * fraction)
+        status = killer([*args, str(registry)], cache, fraction)
         killed += status == -signal.SIGKILL
         assert registry.read_bytes() == before  # a read never writes the registry
         _reads_as_a_fresh_parse(registry, cache, monkeypatch)
@@ -151,14 +161,14 @@ def test_a_kill_during_a_write(large: tuple[Path, str], tmp_path: Path,
         return registry, cache
 
     registry, cache = prepared(tmp_path / "measure")
-    took = _timed([*args, str(registry)], cache)
+    killer = Killer(_timed([*args, str(registry)], cache))
     new = registry.read_bytes()
     assert new != original and new == dumps(loads(new))
     outcomes = {"old": 0, "new": 0}
     killed = 0
     for number, fraction in enumerate(FRACTIONS[1:]):
         registry, cache = prepared(tmp_path / f"kill-{number}")
-        status = _killed([*args, str(registry)], cache, took * fraction)
+        status = killer([*args, str(registry)], cache, fraction)
         killed += status == -signal.SIGKILL
         after = registry.read_bytes()
         assert after in (original, new), "the registry is neither the old nor the new bytes"
