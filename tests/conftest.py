@@ -81,7 +81,7 @@ op = ">="
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests (and the processes they start) use a parse cache of their own, never ~/.cache."""
+    """Tests (and the processes they start) use an index folder of their own, never ~/.cache."""
     # (where the cache lives, as a user may set it: it changes nothing the program does)
     os.environ["CIRCLETRACK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 

@@ -65,9 +65,9 @@ def test_without_canonical_bytes_everything_is_serialised() -> None:
 import pytest  # noqa: E402
 from hypothesis import HealthCheck  # noqa: E402
 
-from circletrack import cache, store  # noqa: E402
 from circletrack.errors import RegistryInvalid  # noqa: E402
-from circletrack.storage import Location, update_journaled  # noqa: E402
+from circletrack.storage import Location, index, sections, update_journaled  # noqa: E402
+from circletrack.storage.reading import read  # noqa: E402
 from circletrack.writes import edit_item, item_fields, record_report, report_request  # noqa: E402
 
 DAY = dt.date(2026, 11, 30)
@@ -81,16 +81,23 @@ def _mark(item_id: str, progress: int, note: str | None = None):  # type: ignore
 def _spliced(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """Record the writes that took the quick path, with the items each found changed."""
     taken: list[set[str]] = []
-    real = store._Splice.bytes_after
+    real = sections.Splice.after
 
     def spy(self, registry):  # type: ignore[no-untyped-def]
         found = real(self, registry)
         if found is not None:
-            taken.append(found[1])
+            taken.append(found.changed)
         return found
 
-    monkeypatch.setattr(store._Splice, "bytes_after", spy)
+    monkeypatch.setattr(sections.Splice, "after", spy)
     return taken
+
+
+def _indexed(path: Path):  # type: ignore[no-untyped-def]
+    """What the index alone gives for the file's current bytes (None: a miss)."""
+    found = index.Index.of(path)
+    assert found is not None
+    return found.read(index.digest(path.read_bytes()))
 
 
 def _whole(path: Path) -> bytes:
@@ -114,9 +121,9 @@ def test_a_write_after_a_write_is_spliced_and_equals_the_whole_write(
     assert registry.get("coop-06").title == "新标题"  # type: ignore[union-attr]
     assert [r.progress for r in registry.get("coop-05").history][-2:] == [10, 20]  # type: ignore[union-attr]
     assert path.read_bytes() == dumps(registry)
-    # The cache holds the last two writes as changes on the entry before them, and a read
-    # of them gives what parsing gives.
-    assert cache.lookup(path.read_bytes()) == registry
+    # The index describes the bytes the last write left, and gives what parsing gives.
+    snapshot = _indexed(path)
+    assert snapshot is not None and snapshot.registry == registry and snapshot.canonical
 
 
 def test_a_spliced_write_is_validated_against_the_whole_registry(
@@ -230,14 +237,90 @@ def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
     assert path.read_bytes() == dumps(loads(path.read_bytes()))
 
 
-def test_the_cache_keeps_writes_as_a_short_chain_of_changes(tmp_path: Path) -> None:
+def _rows(path: Path) -> dict[str, tuple[int, str, str]]:
+    import sqlite3
+
+    found = index.Index.of(path)
+    assert found is not None
+    with sqlite3.connect(found.path) as connection:
+        return {item_id: (n, section, data) for n, item_id, section, data in connection.execute(
+            "SELECT n, id, section, data FROM items")}
+
+
+def test_after_each_write_the_index_describes_the_new_bytes(tmp_path: Path) -> None:
+    from circletrack.writes import add_item
+
     path = tmp_path / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
     location = Location(path, "option")
-    for progress in range(10, 80, 10):
-        update_journaled(location, _mark("coop-05", progress), "m")
-        depth = cache._DEPTHS[cache.digest(path.read_bytes())]
-        assert 0 <= depth < cache.MAX_CHAIN
-        cache._DEPTHS.clear()  # as a new process would: read the chain back from disk
-        assert cache.lookup(path.read_bytes()) == loads(path.read_bytes())
-    assert depth >= 1  # later writes were cached as changes, not whole
+    changes = [_mark("coop-05", progress) for progress in range(10, 50, 10)]
+    changes.append(lambda reg: edit_item(reg, "coop-06", item_fields({"title": "新"}, DAY),
+                                         today=DAY, by="t"))
+    changes.append(lambda reg: add_item(reg, "project", item_fields({"title": "新项目"}, DAY),
+                                        DAY))
+    changes.append(lambda reg: reg.items.append(reg.items.pop(0)))  # moved: a whole write
+    changes.append(_mark("coop-05", 90))
+    for change in changes:
+        update_journaled(location, change, "w")
+        data = path.read_bytes()
+        expected = loads(data)
+        snapshot = _indexed(path)
+        assert snapshot is not None, "the write left an index of its bytes"
+        assert snapshot.registry == expected and snapshot.canonical
+        assert snapshot.sections == sections.section_digests(data, len(expected.items))
+        assert data == dumps(expected)
+        # and a read (a new process's, from the file on disk) gives the same
+        assert read(data, path).registry == expected
+
+
+def test_a_write_writes_again_only_the_changed_rows(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from circletrack.writes import add_item
+
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    update_journaled(location, _mark("coop-05", 10), "first")  # the whole index, canonical
+    made: list[str] = []
+    real = index.item_row
+
+    def counted(item):  # type: ignore[no-untyped-def]
+        made.append(item.id)
+        return real(item)
+
+    monkeypatch.setattr(index, "item_row", counted)
+    before = _rows(path)
+    update_journaled(location, _mark("coop-05", 20), "second")
+    assert made == ["coop-05"]
+    after = _rows(path)
+    assert set(after) == set(before)
+    assert {i for i in after if after[i] != before[i]} == {"coop-05"}
+    assert after["coop-05"][0] == before["coop-05"][0]  # in its place
+    registry = loads(path.read_bytes())
+    assert after["coop-05"][2] == real(registry.get("coop-05"))
+    made.clear()
+    update_journaled(location, lambda reg: add_item(
+        reg, "project", item_fields({"title": "新项目"}, DAY), DAY), "add")
+    added = _rows(path)
+    (new,) = set(added) - set(after)
+    assert made == [new] and added[new][0] == len(after)
+    assert {i for i in after if added[i] != after[i]} == set()
+    snapshot = _indexed(path)
+    assert snapshot is not None and snapshot.registry == loads(path.read_bytes())
+
+
+def test_a_write_whose_index_was_behind_writes_every_row(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the index did not describe the bytes the write read (changed elsewhere, then
+    read back by the write itself), every row is written again and the index is true."""
+    path = tmp_path / "r.toml"
+    path.write_bytes(dumps(loads(OLD)))
+    location = Location(path, "option")
+    update_journaled(location, _mark("coop-05", 10), "first")
+    found = index.Index.of(path)
+    assert found is not None
+    found.path.unlink()  # the index gone: the write reads the file whole
+    update_journaled(location, _mark("coop-05", 20), "second")
+    snapshot = _indexed(path)
+    assert snapshot is not None and snapshot.registry == loads(path.read_bytes())
+    assert len(_rows(path)) == len(snapshot.registry.items)

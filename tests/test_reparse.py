@@ -14,8 +14,8 @@ import pytest
 from conftest import SHIPPED
 from typer.testing import CliRunner
 
-from circletrack import storage as store
 from circletrack.cli import app
+from circletrack.storage import sections
 from circletrack.storage.codec import loads
 from circletrack.errors import RegistryInvalid
 from circletrack.storage import Location, load
@@ -45,7 +45,7 @@ def replace_section(text: str, item_id: str, change: Callable[[str], str]) -> st
 
 
 def by_colleague(*commands: tuple[str, ...]) -> Callable[[Path, Path], None]:
-    """Changes made on another machine (its own cache) and pulled: the bytes arrive."""
+    """Changes made on another machine (its own index) and pulled: the bytes arrive."""
     def change(registry: Path, tmp: Path) -> None:
         theirs = tmp / "theirs.toml"
         theirs.write_bytes(registry.read_bytes())
@@ -63,8 +63,8 @@ def by_hand(change: Callable[[str], str]) -> Callable[[Path, Path], None]:
 
 @pytest.fixture
 def mine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A registry this machine last wrote (so its cache holds the canonical entry and the
-    bytes), and its cache folder."""
+    """A registry this machine last wrote (so its index describes its canonical bytes and
+    holds their items), and its cache folder."""
     registry = tmp_path / "projects.toml"
     registry.write_bytes(SHIPPED.read_bytes())
     cache = tmp_path / "cache"
@@ -74,15 +74,31 @@ def mine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     return registry, cache
 
 
+class Reread:
+    """What one call of sections.reread gave: None, or the snapshot and the ids of the
+    items it parsed (those that are not objects the index offered)."""
+
+    def __init__(self, snapshot: Any, known: dict[str, Any]) -> None:
+        self.snapshot = snapshot
+        offered = {id(item) for item in known.values()}
+        self.changed = None if snapshot is None else {
+            item.id for item in snapshot.registry.items if id(item) not in offered}
+        self.canonical = None if snapshot is None else snapshot.canonical
+
+    def __eq__(self, other: object) -> bool:
+        return self.snapshot == other
+
+
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record each call of sections.reread (the read of only the changed sections)."""
     results: list[Any] = []
-    original = store._reparse
+    original = sections.reread
 
-    def recorded(data: bytes, path: Path) -> Any:
-        results.append(original(data, path))
-        return results[-1]
+    def recorded(found: Any, head: Any, known: dict[str, Any]) -> Any:
+        results.append(Reread(original(found, head, known), known))
+        return results[-1].snapshot
 
-    monkeypatch.setattr(store, "_reparse", recorded)
+    monkeypatch.setattr(sections, "reread", recorded)
     return results
 
 
@@ -111,20 +127,24 @@ def test_only_the_changed_sections_are_parsed(mine: tuple[Path, Path], tmp_path:
     got = load(Location(registry, "option"))
     assert got == loads(registry.read_bytes())
     (derived,) = results
-    assert derived is not None and derived.changed == changed
+    assert derived.snapshot is not None and derived.changed == changed
     assert derived.canonical is canonical
     assert load(Location(registry, "option")) == got  # and the next read is a hit
 
 
+# Each with what sections.reread is asked: given up (None), or not asked at all (the
+# index offers no items for a head that changed).
 NOT_REUSED = {
-    "an item removed": by_hand(lambda text: SECTION.join(
-        p for p in text.split(SECTION) if not p.startswith('id = "coop-03"'))),
-    "a source added to the head": by_hand(lambda text: text.replace(
+    "an item removed": (by_hand(lambda text: SECTION.join(
+        p for p in text.split(SECTION) if not p.startswith('id = "coop-03"'))), [None]),
+    "a source added to the head": (by_hand(lambda text: text.replace(
         "\n[sources.", '\n[sources.zz-new]\ntitle = "新"\npublisher = "某"\ndate = 2020-01-01\n'
-        "\n[sources.", 1)),
-    "a section that holds another table": by_hand(lambda text: replace_section(
+        "\n[sources.", 1)), []),
+    "a section that holds another table": (by_hand(lambda text: replace_section(
         text, "coop-04", lambda s: s + '\n[sources.late]\ntitle = "x"\npublisher = "y"\n'
-                                       "date = 2020-01-01\n")),
+                                       "date = 2020-01-01\n")), [None]),
+    "two items swapped": (by_hand(lambda text: SECTION.join(
+        (lambda p: [p[0], p[2], p[1], *p[3:]])(text.split(SECTION)))), [None]),
 }
 
 
@@ -133,7 +153,8 @@ def test_what_cannot_be_shown_safe_is_parsed_whole(mine: tuple[Path, Path], tmp_
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    case: str) -> None:
     registry, _ = mine
-    NOT_REUSED[case](registry, tmp_path)
+    change, asked = NOT_REUSED[case]
+    change(registry, tmp_path)
     results = spy(monkeypatch)
     try:
         expected: Any = loads(registry.read_bytes(), str(registry))
@@ -144,7 +165,7 @@ def test_what_cannot_be_shown_safe_is_parsed_whole(mine: tuple[Path, Path], tmp_
     except RegistryInvalid as exc:
         got = str(exc)
     assert got == expected
-    assert results == [None]
+    assert results == asked
 
 
 INVALID = {
@@ -211,17 +232,112 @@ def test_random_edits_read_as_the_whole_parse_reads_them(mine: tuple[Path, Path]
     assert got == expected
 
 
-@pytest.mark.parametrize("where", ["kept bytes", "signed digest", "signature"])
-def test_kept_bytes_that_were_altered_are_not_used(mine: tuple[Path, Path],
-                                                   where: str) -> None:
-    from circletrack import cache
+# The index's items are offered for sections only when they can be trusted
 
-    registry, folder = mine
-    assert cache.previous_source(registry) == registry.read_bytes()
-    (kept,) = folder.glob("source-*.bytes")
-    blob = bytearray(kept.read_bytes())
-    at = {"kept bytes": len(blob) - 2, "signed digest": blob.index(b"\n", 60) - 3,
-          "signature": len(cache._MAGIC) + 1}[where]
-    blob[at] ^= 1
-    kept.write_bytes(bytes(blob))
-    assert cache.previous_source(registry) is None
+
+def _index(registry: Path) -> Path:
+    from circletrack.storage.index import Index
+
+    found = Index.of(registry)
+    assert found is not None
+    return found.path
+
+
+def _sql(path: Path, sql: str, *args: Any) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute(sql, args)
+    finally:
+        connection.close()
+
+
+UNTRUSTED = {
+    # (what is done to the index; whether sections.reread is still asked, and gives up)
+    "an index of another circletrack": (lambda path: _sql(
+        path, "UPDATE meta SET value = 'index1-0.0.1-schema2-records0' WHERE key = 'code'"),
+        []),
+    "an index of bytes a read found not canonical": (lambda path: _sql(
+        path, "UPDATE meta SET value = '0' WHERE key = 'canonical'"), []),
+    "an index of another head": (lambda path: _sql(
+        path, "UPDATE meta SET value = 'x' WHERE key = 'head_digest'"), []),
+    "a row of another shape": (lambda path: _sql(
+        path, "UPDATE items SET data = '[1, 2]' WHERE n = 3"), []),
+    "a row missing": (lambda path: _sql(path, "DELETE FROM items WHERE n = 3"), []),
+    "a row's section digest altered": (lambda path: _sql(
+        path, "UPDATE items SET section = 'x' WHERE id = 'coop-20'"), "parsed"),
+    "an unreadable file": (lambda path: path.write_bytes(b"\0" * 4096), []),
+}
+
+
+@pytest.mark.parametrize("case", list(UNTRUSTED))
+def test_items_are_taken_from_the_index_only_when_it_is_this_code_s_of_this_head(
+        mine: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        case: str) -> None:
+    registry, _ = mine
+    alter, asked = UNTRUSTED[case]
+    by_colleague(("mark", "rail-hangshao", "--progress", "60", "--date", "2026-02-01"))(
+        registry, tmp_path)
+    alter(_index(registry))
+    results = spy(monkeypatch)
+    assert load(Location(registry, "option")) == loads(registry.read_bytes())
+    if asked == "parsed":  # the item whose row no section names is parsed again
+        (derived,) = results
+        assert derived.changed == {"rail-hangshao", "coop-20"}
+    else:
+        assert results == asked
+    assert load(Location(registry, "option")) == loads(registry.read_bytes())
+
+
+def test_items_are_offered_only_for_a_file_circletrack_wrote(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              ) -> None:
+    """A file only ever read (never written here) is indexed as not canonical: a change
+    to it is parsed whole, and the read after is a hit."""
+    registry = tmp_path / "projects.toml"
+    registry.write_bytes(SHIPPED.read_bytes())
+    monkeypatch.setenv("CIRCLETRACK_CACHE_DIR", str(tmp_path / "cache"))
+    load(Location(registry, "option"))
+    by_colleague(("mark", "rail-hangshao", "--progress", "60", "--date", "2026-02-01"))(
+        registry, tmp_path)
+    results = spy(monkeypatch)
+    assert load(Location(registry, "option")) == loads(registry.read_bytes())
+    assert results == []
+    from circletrack.storage.index import Index, digest
+
+    index = Index.of(registry)
+    assert index is not None
+    assert index.read(digest(registry.read_bytes())) is not None
+
+
+def test_after_a_reread_the_index_describes_the_new_bytes(mine: tuple[Path, Path],
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    """The items a reread kept and parsed are indexed for the new bytes: the next read is
+    a hit equal to the whole parse, and the next change elsewhere is reread again."""
+    import sqlite3
+
+    from circletrack.storage.index import Index, digest
+
+    registry, _ = mine
+    index = Index.of(registry)
+    assert index is not None
+    by_colleague(("mark", "rail-hangshao", "--progress", "60", "--date", "2026-02-01"))(
+        registry, tmp_path)
+    results = spy(monkeypatch)
+    load(Location(registry, "option"))
+    assert [r.changed for r in results] == [{"rail-hangshao"}]
+    snapshot = index.read(digest(registry.read_bytes()))
+    assert snapshot is not None and snapshot.registry == loads(registry.read_bytes())
+    assert snapshot.canonical is True
+    assert snapshot.sections == sections.section_digests(registry.read_bytes(),
+                                                         len(snapshot.registry.items))
+    with sqlite3.connect(index.path) as connection:
+        assert connection.execute("SELECT value FROM meta WHERE key = 'canonical'"
+                                  ).fetchone() == ("1",)
+    by_colleague(("mark", "coop-01", "--status", "in_progress", "--date", "2026-02-02"))(
+        registry, tmp_path)
+    assert load(Location(registry, "option")) == loads(registry.read_bytes())
+    assert [r.changed for r in results] == [{"rail-hangshao"}, {"coop-01"}]

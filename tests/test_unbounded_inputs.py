@@ -268,6 +268,8 @@ BOUNDED_INTS = {
     "formfile.py:_serial": "a float from 1 to MAX_SERIAL",
     "storage/codec.py:_decode_error": "tomllib's own line number",
     "storage/journal.py:_numbers": "a journal file's name (at most 255 bytes)",
+    "storage/index.py:write": "the index's own count (str(len(items)) when written); any "
+                              "error caught, the index removed (test_index: a huge count)",
     "validate.py:line": "an index the validator wrote into a path",
     "cli/core.py:piped_width": "COLUMNS, which main() drops when int() cannot read it",
     "cli/core.py:fail": "an exit status",
@@ -321,9 +323,9 @@ def test_a_csv_form_written_by_hand_reads_back(small_registry: Path, tmp_path: P
 
 
 def _warm_and_changed(registry: Path) -> None:
-    """Leave the parse cache warm for `registry` (a canonical write read back), then change
-    the file elsewhere, as a `git pull` does: the next command reads it from the cached
-    objects and parses only the changed item (store._reparse), and a write splices."""
+    """Leave the index warm for `registry` (a canonical write read back), then change
+    the file elsewhere, as a `git pull` does: the next command reads it from the index's
+    objects and parses only the changed item (storage.sections.reread), and a write splices."""
     assert ct("mark", "coop-01", "-n", "first", registry=registry).returncode == 0
     assert ct("list", registry=registry).returncode == 0
     text = registry.read_text(encoding="utf-8")

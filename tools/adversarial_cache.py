@@ -1,23 +1,26 @@
-"""The adversarial suite, category 6 continued: the parse cache (planted, altered and
-foreign entries, cache folders of another uid, odd cache folders) and the lock
-(CIRCLETRACK_LOCK_TIMEOUT values with the lock held, the holder named)."""
+"""The adversarial suite, category 6 continued: the registry's index (storage/index.py, a
+SQLite file in the cache folder: planted, altered, foreign, future and corrupt index files,
+cache folders and index files of another uid or writable by others, links and FIFOs in
+their place, what the old pickled cache left) and the lock (CIRCLETRACK_LOCK_TIMEOUT values
+with the lock held, the holder named)."""
 
 from __future__ import annotations
 
-import hmac
+import dataclasses
 import os
 import pickle
 import shlex
+import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adversarial_harness import (
     NOBODY,
     ROOT,
-    SHIPPED,
     SRC,
     failed_cleanly,
     good_write,
@@ -36,120 +39,225 @@ class _Evil:
         return os.system, (f"touch {shlex.quote(str(self.marker))}",)
 
 
-def _library() -> object:
+def _library() -> Any:
     if str(SRC) not in sys.path:
         sys.path.insert(0, str(SRC))
-    from circletrack import cache, codec  # type: ignore[import-not-found]
-    return cache, codec
+    from circletrack.storage import index  # type: ignore[import-not-found]
+    return index
 
 
-def _entry(key: bytes, payload: bytes) -> bytes:
-    cache, _codec = _library()  # type: ignore[misc]
-    return cache._MAGIC + hmac.new(key, cache._MAGIC + payload, "sha256").digest() + payload
+def index_name(registry: Path) -> str:
+    """The name of the registry's index file in any cache folder."""
+    import hashlib
+
+    index = _library()
+    return (hashlib.blake2b(os.fsencode(os.path.realpath(registry)), digest_size=16)
+            .hexdigest() + index._SUFFIX)
+
+
+def poisoned_index(path: Path, registry: Path, *, code: str | None = None) -> None:
+    """Write at `path` an index that describes exactly the registry's bytes (the code this
+    circletrack's, or `code`) but holds coop-06 titled POISONED: a read that trusts it shows
+    POISONED."""
+    index = _library()
+    from circletrack.storage.codec import loads  # type: ignore[import-not-found]
+    from circletrack.storage.sections import cut  # type: ignore[import-not-found]
+
+    data = registry.read_bytes()
+    registry_objects = loads(data, str(registry))
+    registry_objects.items = [dataclasses.replace(item, title="POISONED")
+                              if item.id == "coop-06" else item
+                              for item in registry_objects.items]
+    found = cut(data)
+    path.unlink(missing_ok=True)
+    index.Index(path).write(index.digest(data), found.head_digest,
+                            index.Snapshot(registry_objects, True, found.digests()))
+    if code is not None:
+        _sql(path, "UPDATE meta SET value = ? WHERE key = 'code'", code)
+
+
+def _sql(path: Path, statement: str, *args: object) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute(statement, args)
+    finally:
+        connection.close()
+
+
+def _code_now(folder: Path, registry: Path) -> str | None:
+    """The code of the index now in `folder` for `registry` (None: no readable index)."""
+    path = folder / index_name(registry)
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else row[0]
+
+
+#: What is planted for a registry: a function of (the folder, the registry).
+Plant = Callable[[Path, Path], None]
 
 
 def cache_attacks(env: Env) -> None:
-    """Planted, altered and foreign cache entries; odd cache folders."""
-    cache, codec = _library()  # type: ignore[misc]
-    data = SHIPPED.read_bytes()
-    name = cache.digest(data) + cache.SUFFIX
-    registry_objects = codec.loads(data, "projects.toml")
-    poisoned = registry_objects.get("coop-06")
-    object.__setattr__(poisoned, "title", "POISONED") if poisoned is not None else None
-    altered = pickle.dumps((cache._TAG, cache.digest(data), True, registry_objects))
+    """Planted, altered, foreign, future and corrupt index files; odd cache folders."""
+    index = _library()
     reference = {}
     plain = env.registry()
     for args in (["show", "coop-06"], ["list"]):
         reference[args[0]] = env.h.run([*args, "--registry", str(plain)],
                                        over={"CIRCLETRACK_CACHE": "off"}).out
 
-    def attack(label: str, folder: Path, setup: str, marker: Path,
-               over: dict[str, str | None] | None = None) -> None:
+    def attack(label: str, folder: Path, plant: Plant, setup: str, marker: Path,
+               over: dict[str, str | None] | None = None, rebuilt: bool = False) -> None:
+        """Each command on a fresh registry with `plant` done for it first; with `rebuilt`,
+        the index must be this circletrack's again after the run."""
         over = over if over is not None else {"CIRCLETRACK_CACHE_DIR": str(folder)}
         for args in (["show", "coop-06"], ["list"], ["mark", "coop-17", "-p", "5"]):
             registry = env.registry()
+            plant(folder, registry)
             before = registry.read_bytes()
-            run = env.h.run([*args, "--registry", str(registry)], over=over)
+            run = env.h.run([*args, "--registry", str(registry)], over=over, timeout=60)
             problems = ran_cleanly(run)
             if run.rc != 0:
                 problems.append(f"exit {run.rc}")
+            if run.timed_out:
+                problems.append("hung (killed after 60 s)")
             if marker.exists():
                 problems.append("THE PLANTED PICKLE RAN")
                 marker.unlink()
             if b"POISONED" in run.out or b"POISONED" in registry.read_bytes():
-                problems.append("the altered entry was used")
+                problems.append("the planted index was used")
             if args[0] in reference and run.out != reference[args[0]]:
-                problems.append("output differs from a run without the cache")
+                problems.append("output differs from a run without the index")
             if args[0] == "mark" and run.rc == 0:
                 problems += good_write(env.h, registry, before)
-            env.case(f"cache: {label}: {args[0]}", run, problems, setup)
+            if rebuilt and run.rc == 0 and _code_now(folder, registry) != index._CODE:
+                # (a file SQLite cannot open is removed by the read that finds it, and
+                # written by the read after)
+                env.h.run(["list", "--registry", str(registry)], over=over, timeout=60)
+                if _code_now(folder, registry) != index._CODE:
+                    problems.append("the index was not written again for this circletrack "
+                                    "(after one more read)")
+            env.case(f"index: {label}: {args[0]}", run, problems, setup)
 
+    def poisoned(owner: int | None = None, mode: int = 0o600, code: str | None = None) -> Plant:
+        def plant(folder: Path, registry: Path) -> None:
+            path = folder / index_name(registry)
+            poisoned_index(path, registry, code=code)
+            path.chmod(mode)
+            if owner is not None:
+                os.chown(path, owner, owner)
+        return plant
+
+    marker = env.folder().parent / f"ran-{env.serial}"
     if ROOT:
-        folder = env.folder()
-        marker = folder.parent / f"ran-{env.serial}"
-        (folder / "key").write_bytes(b"k" * 32)
-        (folder / "key").chmod(0o600)
-        (folder / name).write_bytes(_entry(b"k" * 32, pickle.dumps(_Evil(marker))))
-        for path in (folder, folder / "key", folder / name):
-            os.chown(path, NOBODY, NOBODY)
-        attack("folder of uid 65534, signed code-running pickle", folder,
-               f"cache folder owned by uid {NOBODY} with its own key and an entry signed with "
-               "it whose unpickling runs `touch MARKER`", marker)
-        folder = env.folder()
-        (folder / "key").write_bytes(b"k" * 32)
-        (folder / name).write_bytes(_entry(b"k" * 32, altered))
-        for path in (folder, folder / "key", folder / name):
-            os.chown(path, NOBODY, NOBODY)
-        attack("folder of uid 65534, signed altered registry", folder,
-               "as above, the entry a registry whose coop-06 is titled POISONED", marker)
+        folder = env.folder(0o755)
+        os.chown(folder, NOBODY, NOBODY)
+        attack("folder of uid 65534, an index of these bytes", folder, poisoned(NOBODY),
+               f"cache folder owned by uid {NOBODY} holding an index of exactly the "
+               "registry's bytes whose coop-06 is titled POISONED", marker)
         xdg = env.folder(0o755)
         planted = xdg / "circletrack"
         planted.mkdir(mode=0o755)
-        (planted / "key").write_bytes(b"k" * 32)
-        (planted / name).write_bytes(_entry(b"k" * 32, pickle.dumps(_Evil(marker))))
-        for path in (xdg, planted, planted / "key", planted / name):
+        for path in (xdg, planted):
             os.chown(path, NOBODY, NOBODY)
-        attack("XDG_CACHE_HOME of uid 65534", planted, "XDG_CACHE_HOME owned by uid 65534 "
-               "holding circletrack/ with a signed code-running pickle", marker,
+        attack("XDG_CACHE_HOME of uid 65534", planted, poisoned(NOBODY),
+               "XDG_CACHE_HOME owned by uid 65534 holding circletrack/ with an index whose "
+               "coop-06 is titled POISONED", marker,
                over={"CIRCLETRACK_CACHE_DIR": None, "XDG_CACHE_HOME": str(xdg)})
         link_folder = env.folder()
         link_folder.rmdir()
         link_folder.symlink_to(planted)
-        attack("cache folder a link to a folder of uid 65534", link_folder,
+        attack("cache folder a link to a folder of uid 65534", link_folder, poisoned(NOBODY),
                "CIRCLETRACK_CACHE_DIR a symbolic link to the folder above", marker)
-    else:
-        env.skipped.append("cache folders of another uid (chown needs root)")
-    own = env.folder(0o700)
-    first = env.registry()
-    env.h.run(["list", "--registry", str(first)], over={"CIRCLETRACK_CACHE_DIR": str(own)})
-    key = (own / "key").read_bytes()
-    marker = own.parent / "ran-own"
-    if ROOT:
-        (own / name).write_bytes(_entry(key, pickle.dumps(_Evil(marker))))
-        os.chown(own / name, NOBODY, NOBODY)
-        attack("our folder, an entry owned by uid 65534 signed with our key", own,
-               "our own cache folder; the entry file chowned to uid 65534", marker)
+        own = env.folder(0o700)
+        attack("our folder, an index file owned by uid 65534", own, poisoned(NOBODY),
+               "our own cache folder; the poisoned index chowned to uid 65534", marker)
         loose = env.folder(0o777)
-        env.h.run(["list", "--registry", str(first)], over={"CIRCLETRACK_CACHE_DIR": str(loose)})
-        loose.chmod(0o777)
-        (loose / name).unlink(missing_ok=True)
-        (loose / name).write_bytes(_entry(b"x" * 32, pickle.dumps(_Evil(marker))))
-        os.chown(loose / name, NOBODY, NOBODY)
-        attack("our folder left 0777, an entry of uid 65534", loose,
-               "our cache folder chmod 777 with a code-running entry owned by uid 65534",
-               marker)
-    (own / name).unlink(missing_ok=True)
-    (own / name).write_bytes(pickle.dumps(_Evil(marker)))
-    attack("our folder, an unsigned pickle", own, "a bare code-running pickle as the entry",
-           marker)
-    env.h.run(["list", "--registry", str(first)], over={"CIRCLETRACK_CACHE_DIR": str(own)})
-    if (own / name).exists():
-        blob = (own / name).read_bytes()
-        (own / name).write_bytes(blob[: len(blob) // 2])
-        attack("our folder, a truncated entry", own, "the real entry cut in half", marker)
-        (own / name).write_bytes(_entry(key, pickle.dumps(("other-version", "x", True, None))))
-        attack("our folder, an entry of another version", own, "a signed entry whose tag is "
-               "another version's", marker)
+        attack("our folder left 0777, an index of uid 65534", loose, poisoned(NOBODY),
+               "our cache folder chmod 777 with a poisoned index owned by uid 65534", marker)
+    else:
+        env.skipped.append("cache folders and index files of another uid (chown needs root)")
+    own = env.folder(0o700)
+    for mode in (0o666, 0o622):
+        attack(f"our folder, an index file mode {mode:o}", own, poisoned(mode=mode),
+               f"a poisoned index of ours, chmod {mode:o} (writable by others)", marker)
+    elsewhere = env.folder(0o700)
+
+    def linked(folder: Path, registry: Path) -> None:
+        target = elsewhere / f"{registry.parent.name}.sqlite"
+        poisoned_index(target, registry)
+        (folder / index_name(registry)).unlink(missing_ok=True)
+        (folder / index_name(registry)).symlink_to(target)
+
+    attack("our folder, the index file a link to a poisoned index", own, linked,
+           "the index file a symbolic link to a poisoned index of ours elsewhere", marker)
+    from circletrack import __version__  # type: ignore[import-not-found]
+    from circletrack.model import record_fingerprint  # type: ignore[import-not-found]
+
+    code = index._CODE
+    for label, foreign in (
+            ("another version's", code.replace(f"-{__version__}-", "-0.0.1-")),
+            ("a future format's", code.replace(f"index{index.FORMAT}-",
+                                               f"index{index.FORMAT + 1}-")),
+            ("other record classes'", code.replace(record_fingerprint(), "0" * 16)),
+            ("no code", "")):
+        attack(f"our folder, {label} index", own, poisoned(code=foreign),
+               f"a poisoned index whose code is {foreign!r}", marker, rebuilt=True)
+
+    def corrupt(change: Callable[[Path, Path], None]) -> Plant:
+        def plant(folder: Path, registry: Path) -> None:
+            path = folder / index_name(registry)
+            poisoned_index(path, registry)
+            change(path, registry)
+            if path.exists() and not path.is_symlink():
+                path.chmod(0o600)
+        return plant
+
+    def rows(statement: str, *args: object) -> Callable[[Path, Path], None]:
+        return lambda path, registry: _sql(path, statement, *args)
+
+    def other_schema(path: Path, registry: Path) -> None:
+        path.unlink()
+        _sql(path, "CREATE TABLE items (payload BLOB)")
+        _sql(path, "INSERT INTO items VALUES (?)", pickle.dumps(_Evil(marker)))
+
+    for label, change in (
+            ("random bytes", lambda path, registry: path.write_bytes(
+                os.urandom(path.stat().st_size))),
+            ("truncated", lambda path, registry: path.write_bytes(
+                path.read_bytes()[: path.stat().st_size // 2])),
+            ("an empty file", lambda path, registry: path.write_bytes(b"")),
+            ("a code-running pickle", lambda path, registry: path.write_bytes(
+                pickle.dumps(_Evil(marker)))),
+            ("SQLite of another schema, a pickle in a BLOB", other_schema),
+            ("a row an object", rows("UPDATE items SET data = '{\"id\": 1}' WHERE n = 5")),
+            ("a row one field short", rows(
+                "UPDATE items SET data = json_remove(data, '$[#-1]') WHERE n = 5")),
+            ("a row a BLOB", rows("UPDATE items SET data = ? WHERE n = 5",
+                                  pickle.dumps(_Evil(marker)))),
+            ("a row missing", rows("DELETE FROM items WHERE n = 5")),
+            ("the head not JSON", rows("UPDATE meta SET value = '{' WHERE key = 'head'")),
+            ("the count wrong", rows("UPDATE meta SET value = '3' WHERE key = 'count'")),
+    ):
+        attack(f"our folder, index {label}", own, corrupt(change),
+               f"the poisoned index of these bytes, then: {label}", marker, rebuilt=True)
+
+    def old_cache(folder: Path, registry: Path) -> None:
+        from circletrack.storage.index import digest  # type: ignore[import-not-found]
+
+        (folder / "key").write_bytes(b"k" * 32)
+        (folder / "key").chmod(0o600)
+        payload = b"CTC1" + b"x" * 32 + pickle.dumps(_Evil(marker))
+        (folder / f"{digest(registry.read_bytes())}.entry").write_bytes(payload)
+        (folder / "source-0.bytes").write_bytes(payload)
+
+    attack("our folder, what the pickled cache left", env.folder(0o700), old_cache,
+           "a key and code-running pickles named as the old cache named its entries", marker)
     odd = env.folder()
     (odd / "file").write_bytes(b"x")
     os.mkfifo(odd / "fifo")
@@ -159,23 +267,29 @@ def cache_attacks(env: Env) -> None:
         env.expect_any(f"CIRCLETRACK_CACHE_DIR is {label}: list", ["list", "--registry",
                                                                    str(registry)],
                        registry, over={"CIRCLETRACK_CACHE_DIR": str(target)})
-    for label, kind in (("the key is a FIFO", "key-fifo"), ("the entry is a FIFO", "entry-fifo"),
-                        ("the key links to /dev/zero", "key-zero")):
+    for label, kind in (("the index is a FIFO", "fifo"),
+                        ("the index links to /dev/zero", "zero"),
+                        ("the index's -journal is a FIFO", "journal-fifo"),
+                        ("the index's -journal links to /dev/zero", "journal-zero"),
+                        ("the index is a folder", "folder")):
         folder = env.folder(0o700)
-        if kind == "key-fifo":
-            os.mkfifo(folder / "key", 0o600)
-        elif kind == "key-zero":
-            (folder / "key").symlink_to("/dev/zero")
-        else:
-            env.h.run(["list", "--registry", str(first)],
-                      over={"CIRCLETRACK_CACHE_DIR": str(folder)})
-            (folder / name).unlink(missing_ok=True)
-            os.mkfifo(folder / name, 0o600)
         registry = env.registry()
-        env.expect_any(f"own cache folder, {label}: list", ["list", "--registry",
-                                                            str(registry)], registry,
-                       "only the user could do this to their own folder",
-                       over={"CIRCLETRACK_CACHE_DIR": str(folder)}, timeout=30)
+        name = index_name(registry)
+        if kind.startswith("journal"):
+            env.h.run(["list", "--registry", str(registry)],
+                      over={"CIRCLETRACK_CACHE_DIR": str(folder)})
+            name += "-journal"
+        if kind.endswith("fifo"):
+            os.mkfifo(folder / name, 0o600)
+        elif kind.endswith("zero"):
+            (folder / name).symlink_to("/dev/zero")
+        else:
+            (folder / name).mkdir()
+        for args in (["list"], ["mark", "coop-17", "-p", "5"]):
+            env.expect_any(f"own cache folder, {label}: {args[0]}",
+                           [*args, "--registry", str(registry)], registry,
+                           "only the user could do this to their own folder",
+                           over={"CIRCLETRACK_CACHE_DIR": str(folder)}, timeout=30)
 
 
 # Locks

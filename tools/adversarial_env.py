@@ -1,7 +1,7 @@
 """The adversarial suite, category 6: a hostile environment. Streams that cannot encode
 Chinese or take no output, unreadable registries and read-only folders (for a user bound by
 permission bits), a full disk (a small tmpfs), odd variables, links and resource limits; the
-cache and lock cases are in adversarial_cache.py. Cases that need root are skipped without
+index and lock cases are in adversarial_cache.py. Cases that need root are skipped without
 it."""
 
 from __future__ import annotations

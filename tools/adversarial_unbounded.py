@@ -199,7 +199,7 @@ def _imports(harness: Harness, folder: Path) -> None:
 
 
 def _warm(harness: Harness, registry: Path) -> None:
-    """The parse cache warm for the registry (a canonical write read back), then the file
+    """The index warm for the registry (a canonical write read back), then the file
     changed elsewhere, as by a `git pull`: the next read reparses only the changed item."""
     harness.run(["mark", "coop-05", "-n", "对抗预热", "--registry", str(registry)])
     harness.run(["list", "--registry", str(registry)])
@@ -241,7 +241,7 @@ def _run(harness: Harness, number: int, attempt: Attempt) -> Case:
     limit = f" under `prlimit --as={attempt.memory >> 20}M`" if attempt.memory else ""
     case = Case("unbounded", attempt.name, repro(run, setup=(
         "in a folder holding a copy of data/projects.toml, a FIFO fifo and a 600 MB sparse "
-        f"big.toml{limit}" + ("; the parse cache warm, then coop-06's title changed in "
+        f"big.toml{limit}" + ("; the index warm, then coop-06's title changed in "
                               "the file" if attempt.warm else ""))))
     said = run.err.decode("utf-8", "replace")
     if attempt.expect == OK:

@@ -317,7 +317,8 @@ class Index:
         return cls(folder / f"{name}{_SUFFIX}")
 
     def _connect(self, write: bool = False) -> sqlite3.Connection | None:
-        if not _private_file(self.path):
+        # (SQLite also opens the rollback journal beside the file: a FIFO there would hang)
+        if not (_private_file(self.path) and _private_file(Path(f"{self.path}-journal"))):
             return None
         try:
             if write:

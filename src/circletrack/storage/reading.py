@@ -15,7 +15,7 @@ from .location import Location, read_bytes
 
 def load(location: Location) -> Registry:
     """Read and validate the registry at a location."""
-    return read(read_bytes(location), location.real).registry
+    return read(read_bytes(location), location.path).registry
 
 
 def load_around(location: Location, key: str) -> Registry | None:
