@@ -299,8 +299,10 @@ def test_an_index_with_rows_missing_or_added_is_a_miss(small_registry: Path,
     assert hit(small_registry) is None
     _rebuilt(small_registry)
     with sqlite3.connect(path) as connection:
-        row = connection.execute("SELECT id, section, data FROM items WHERE n = 0").fetchone()
-        connection.execute("INSERT INTO items (n, id, section, data) VALUES (99, ?, ?, ?)", row)
+        row = connection.execute(
+            "SELECT id, section, data, key, same_as FROM items WHERE n = 0").fetchone()
+        connection.execute("INSERT INTO items (n, id, section, data, key, same_as) "
+                           "VALUES (99, ?, ?, ?, ?, ?)", row)
     assert hit(small_registry) is None
     _rebuilt(small_registry)
 

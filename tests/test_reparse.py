@@ -94,9 +94,12 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     results: list[Any] = []
     original = sections.reread
 
-    def recorded(found: Any, head: Any, known: dict[str, Any]) -> Any:
-        results.append(Reread(original(found, head, known), known))
-        return results[-1].snapshot
+    def recorded(found: Any, indexed: Any) -> Any:
+        given = original(found, indexed)
+        results.append(Reread(None if given is None else given[0], indexed.items))
+        if given is not None:
+            assert given[1] == results[-1].changed  # the ids it says it parsed
+        return given
 
     monkeypatch.setattr(sections, "reread", recorded)
     return results

@@ -261,6 +261,7 @@ BOUNDED_INTS = {
     "writes.py:parse_year": "four digits (a pattern)",
     "writes.py:next_id": "digits of an id, at most MAX_ID characters",
     "dates.py:_read_date": "\\d{1,4}, \\d{4}, \\d{1,2} (patterns); ValueError caught",
+    "storage/journal.py:applied": "a patch's JSON header of at most a line; ValueError caught",
     "xlsxscan.py:_row_number": "a row's r attribute of at most 30 characters",
     "formfile.py:_metadata": "ValueError caught (the hidden sheet's row numbers)",
     "formfile.py:_number_text": "a finite float",
