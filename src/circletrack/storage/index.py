@@ -175,6 +175,11 @@ class _Unreadable(Exception):
     """A row that does not read as a record of the model: the index is not this code's."""
 
 
+#: What reading an index that is not this code's index (damaged, another layout, rows
+#: that are not records) raises: each is a miss.
+_MISS = (sqlite3.Error, ValueError, TypeError, KeyError, _Unreadable)
+
+
 def _decoder(cls: type) -> Callable[[Any, dict[Any, Any], dict[Any, Any]], Any]:
     """A function making a record of `cls` from its array (see `_encoder`), with equal
     texts and equal dates each kept once within one read (`texts`, `dates`: as
@@ -335,51 +340,59 @@ class Index:
     def _meta(self, connection: sqlite3.Connection) -> dict[str, str]:
         return dict(connection.execute("SELECT key, value FROM meta").fetchall())
 
+    @contextlib.contextmanager
+    def _opened(self) -> Iterator[tuple[sqlite3.Connection, dict[str, str]] | None]:
+        """The index opened for reading and its meta, if it is this code's index; else
+        None. A file that does not read as one (damaged, of another layout, rows that are
+        not records) ends the block as a miss: the caller's `with` gives None then too."""
+        connection = self._connect()
+        if connection is None:
+            yield None
+            return
+        try:
+            meta = self._meta(connection)
+            yield (connection, meta) if meta.get("code") == _CODE else None
+        finally:
+            connection.close()
+
     def read(self, file_digest: str) -> Snapshot | None:
         """The registry of the bytes whose digest is `file_digest`, if the index is this
         code's index of exactly those bytes; else None."""
-        connection = self._connect()
-        if connection is None:
-            return None
         try:
-            meta = self._meta(connection)
-            if meta.get("code") != _CODE or meta.get("file") != file_digest:
-                return None
-            rows = connection.execute("SELECT section, data FROM items ORDER BY n").fetchall()
-            if str(len(rows)) != meta.get("count"):
-                return None
-            return self._snapshot(meta, rows)
-        except (sqlite3.Error, ValueError, TypeError, KeyError, _Unreadable):
+            with self._opened() as opened:
+                if opened is None or opened[1].get("file") != file_digest:
+                    return None
+                connection, meta = opened
+                rows = connection.execute(
+                    "SELECT section, data FROM items ORDER BY n").fetchall()
+                if str(len(rows)) != meta.get("count"):
+                    return None
+                return self._snapshot(meta, rows)
+        except _MISS:
             return None
-        finally:
-            connection.close()
 
     def sections(self, head_digest: str) -> Indexed | None:
         """What the index holds (see `Indexed`), if it is this code's index of a canonical
         file whose head had `head_digest` (the file changed elsewhere since, but not its
         head); else None. Only a canonical file's items are offered, so an item kept for
         its section is written back as the same text."""
-        connection = self._connect()
-        if connection is None:
-            return None
         try:
-            meta = self._meta(connection)
-            if (meta.get("code") != _CODE or meta.get("head_digest") != head_digest
-                    or meta.get("canonical") != "1"):
-                return None
-            rows = connection.execute("SELECT section, data FROM items").fetchall()
-            if str(len(rows)) != meta.get("count"):
-                return None
-            texts: dict[str, str] = {}
-            dates: dict[str, dt.date] = {}
-            with no_gc():
-                items = {section: _DECODE_ITEM(json.loads(data), texts, dates)
-                         for section, data in rows}
-            return Indexed(_head_of(meta["head"]), items, meta["file"])
-        except (sqlite3.Error, ValueError, TypeError, KeyError, _Unreadable):
+            with self._opened() as opened:
+                if (opened is None or opened[1].get("head_digest") != head_digest
+                        or opened[1].get("canonical") != "1"):
+                    return None
+                connection, meta = opened
+                rows = connection.execute("SELECT section, data FROM items").fetchall()
+                if str(len(rows)) != meta.get("count"):
+                    return None
+                texts: dict[str, str] = {}
+                dates: dict[str, dt.date] = {}
+                with no_gc():
+                    items = {section: _DECODE_ITEM(json.loads(data), texts, dates)
+                             for section, data in rows}
+                return Indexed(_head_of(meta["head"]), items, meta["file"])
+        except _MISS:
             return None
-        finally:
-            connection.close()
 
     def around(self, file_digest: str, key: str) -> Registry | None:
         """The part of the registry one item's view needs, if the index describes exactly
@@ -389,43 +402,39 @@ class Index:
         event as it, in file order, with the sources and passages. What `show` prints
         from it is what it prints from the whole registry; a 10,000-item registry is then
         a few rows read instead of every item built. None when the index cannot say."""
-        connection = self._connect()
-        if connection is None:
-            return None
         try:
-            meta = self._meta(connection)
-            if meta.get("code") != _CODE or meta.get("file") != file_digest:
-                return None
-            found = connection.execute("SELECT n, data FROM items WHERE key = ?",
-                                       (key,)).fetchall()
-            if len(found) != 1:
-                return None
-            texts: dict[str, str] = {}
-            dates: dict[str, dt.date] = {}
-            rows = {found[0][0]: _DECODE_ITEM(json.loads(found[0][1]), texts, dates)}
-            item = rows[found[0][0]]
-            wanted = set(item.links) | set(item.related)
-            for n, data in connection.execute("SELECT n, data FROM items WHERE same_as = ?",
-                                              (item.id,)):
-                rows[n] = _DECODE_ITEM(json.loads(data), texts, dates)
-            known = {other.id for other in rows.values()}
-            while wanted - known:
-                asked = sorted(wanted - known)
-                marks = ",".join("?" * len(asked))
-                fetched = connection.execute(
-                    f"SELECT n, data FROM items WHERE id IN ({marks})", asked).fetchall()
-                known |= set(asked)
-                for n, data in fetched:
-                    other = _DECODE_ITEM(json.loads(data), texts, dates)
-                    rows[n] = other
-                    wanted |= set(other.links)  # (the state of what it follows)
-            head = _head_of(meta["head"])
-            head.items = [rows[n] for n in sorted(rows)]
-            return head
-        except (sqlite3.Error, ValueError, TypeError, KeyError, _Unreadable):
+            with self._opened() as opened:
+                if opened is None or opened[1].get("file") != file_digest:
+                    return None
+                connection, meta = opened
+                found = connection.execute("SELECT n, data FROM items WHERE key = ?",
+                                           (key,)).fetchall()
+                if len(found) != 1:
+                    return None
+                texts: dict[str, str] = {}
+                dates: dict[str, dt.date] = {}
+                rows = {found[0][0]: _DECODE_ITEM(json.loads(found[0][1]), texts, dates)}
+                item = rows[found[0][0]]
+                wanted = set(item.links) | set(item.related)
+                for n, data in connection.execute(
+                        "SELECT n, data FROM items WHERE same_as = ?", (item.id,)):
+                    rows[n] = _DECODE_ITEM(json.loads(data), texts, dates)
+                known = {other.id for other in rows.values()}
+                while wanted - known:
+                    asked = sorted(wanted - known)
+                    marks = ",".join("?" * len(asked))
+                    fetched = connection.execute(
+                        f"SELECT n, data FROM items WHERE id IN ({marks})", asked).fetchall()
+                    known |= set(asked)
+                    for n, data in fetched:
+                        other = _DECODE_ITEM(json.loads(data), texts, dates)
+                        rows[n] = other
+                        wanted |= set(other.links)  # (the state of what it follows)
+                head = _head_of(meta["head"])
+                head.items = [rows[n] for n in sorted(rows)]
+                return head
+        except _MISS:
             return None
-        finally:
-            connection.close()
 
     def _snapshot(self, meta: dict[str, str], rows: Sequence[tuple[str, str]]) -> Snapshot:
         texts: dict[str, str] = {}
