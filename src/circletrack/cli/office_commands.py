@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..cells import shown_text
-from ..dates import parse_date
+from ..dates import parse_date, period_start
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
 from ..fileio import (TEMPORARY_EXTRA_BYTES, NotAFile, TooLarge, check_target, name_room,
                       read_file, write_file)
@@ -225,7 +225,9 @@ def intake_command(
 def bulletin_command(
     since: Annotated[str, typer.Option(
         "--since", help="The first day of the period (included). Any date form, e.g. "
-                        "2024-05-27 or -1w.", show_default=False)],
+                        "2024-05-27; an offset counts back from --until and gives a period "
+                        "that long: -1w is the seven days ending on --until.",
+        show_default=False)],
     until: Annotated[Optional[str], typer.Option(
         "--until", help="The last day of the period (included). Default: today.",
         show_default=False)] = None,
@@ -255,8 +257,8 @@ def bulletin_command(
                            "file with --output, e.g. -o 简报.docx"))
     reference = today()
     data = load(registry_location(registry))
-    start = parse_date(since, reference, "since")
     end = optional_date(until, "until", reference) or reference
+    start = period_start(since, end, "since")
     bulletin = weekly_bulletin(data.items, start, end)
     if fmt == "docx":
         from ..render.bulletin_docx import bulletin_docx
