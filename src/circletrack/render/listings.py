@@ -67,6 +67,9 @@ class ReportSpec:
     table_columns: Sequence[str] | None = None
     #: Columns a terminal table leaves out, in this order, where it is too narrow for all.
     droppable: Sequence[str] = ("updated",)
+    #: A list of what to chase: as a calendar, an overdue item is a reminder on the list's
+    #: day (see render.ics.to_ics), not an event on its due date years back.
+    overdue_on_day: bool = False
 
 
 def heading(report: ReportSpec, listing: Listing, group: str | None, count: int) -> str:
@@ -149,7 +152,7 @@ def listing_ics(listing: Listing, report: ReportSpec) -> bytes:
                                                                       group.name))
     name = _("circletrack: {title} as of {date}").format(title=report.title.lower(),
                                                          date=listing.day.isoformat())
-    return to_ics(listing.items, listing.day, name, categories)
+    return to_ics(listing.items, listing.day, name, categories, report.overdue_on_day)
 
 
 def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
@@ -166,7 +169,8 @@ def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
 
 def render_overdue(listing: Listing, fmt: str) -> Rendered:
     """The overdue report: id, title, lead, due, requirement, days overdue, progress, latest."""
-    return render_listing(listing, ReportSpec(_("Overdue items"), OVERDUE_COLUMNS), fmt)
+    return render_listing(listing, ReportSpec(_("Overdue items"), OVERDUE_COLUMNS,
+                                              overdue_on_day=True), fmt)
 
 
 ATTENTION_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "when", "status",
@@ -176,8 +180,8 @@ ATTENTION_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "when", "sta
 def render_attention(listing: Listing, within: int, fmt: str) -> Rendered:
     """What needs attention: open items overdue or due within `within` days."""
     title = _("Overdue or due within {days} days").format(days=within)
-    return render_listing(listing, ReportSpec(title, ATTENTION_COLUMNS, droppable=("status",)),
-                          fmt)
+    return render_listing(listing, ReportSpec(title, ATTENTION_COLUMNS, droppable=("status",),
+                                              overdue_on_day=True), fmt)
 
 
 def _stale_json(item: Item, day: dt.date) -> dict[str, Any]:
