@@ -51,7 +51,7 @@ def period_start(text: str, end: dt.date, field: str = "since") -> dt.date:
     seventh), so weekly periods meet without overlapping; any other date form is the day
     it names."""
     relative = _RELATIVE.match(text.strip().lower())
-    if relative and relative.group(1) == "-" and int(relative.group(2)) > 0:
+    if relative and relative.group(1) == "-" and relative.group(2).strip("0"):
         return parse_date(text, end, field) + dt.timedelta(days=1)
     return parse_date(text, end, field)
 

@@ -13,8 +13,9 @@ from ..dates import parse_date, period_start
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
 from ..fileio import (TEMPORARY_EXTRA_BYTES, NotAFile, TooLarge, check_target, name_room,
                       read_file, write_file)
-from ..forms import DEFAULT_WITHIN, Forms, NameTooShort, form_filenames, unit_forms
-from ..i18n import _, ngettext
+from ..forms import (DEFAULT_WITHIN, FORM_LANGUAGES, Forms, NameTooShort, form_filenames,
+                     form_language, unit_forms)
+from ..i18n import _, current_language, in_language, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..store import check_writable, load, update_journaled
@@ -64,6 +65,9 @@ WithinOption = Annotated[str, typer.Option(
 FormsFormatOption = Annotated[str, typer.Option(
     "--format", "-f", help="xlsx (a workbook with drop-downs and checks) or csv.",
     autocompletion=complete_formats(*FORMS_FORMATS))]
+FormLangOption = Annotated[str, typer.Option(
+    "--form-lang", help="The forms' language: auto (default: a unit named in Chinese gets "
+                        "a Chinese form, others the interface language), zh or en.")]
 ReplaceOption = Annotated[bool, typer.Option(
     "--force", help="Replace files of the same name already in OUTDIR.")]
 
@@ -79,6 +83,7 @@ def forms_command(
     city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], format_: FormsFormatOption = "xlsx",
+    form_lang: FormLangOption = "auto",
     force: ReplaceOption = False, as_of: AsOfOption = None, registry: RegistryOption = None,
 ) -> None:
     """Write one form per responsible unit: its overdue and due-soon items, to fill in.
@@ -89,6 +94,7 @@ def forms_command(
     Example: circletrack forms forms-2024-06-03 --within 30
     """
     (fmt,) = check_choices([format_], FORMS_FORMATS, "--format")
+    (language,) = check_choices([form_lang], FORM_LANGUAGES, "--form-lang")
     days = count(within, "--within") or 0
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
@@ -97,13 +103,14 @@ def forms_command(
         raise UsageError(_("--status: {status} items are never sent; use planned, "
                            "in_progress or blocked").format(status=closed[0]))
     for line in _write_forms(outdir, unit_forms(data.items, criteria, day, days), fmt,
-                             force):
+                             force, language):
         typer.echo(line)
 
 
-def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]:
-    """Write every form, or none when one would replace a file unforced or cannot be
-    written by its name; the lines to say."""
+def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool,
+                 language: str) -> list[str]:
+    """Write every form (each in its language: see forms.form_language), or none when one
+    would replace a file unforced or cannot be written by its name; the lines to say."""
     from ..render.forms import render_form, summary_lines, written_line
 
     paths = _form_paths(outdir, forms, fmt)
@@ -119,7 +126,9 @@ def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]
         outdir.mkdir(exist_ok=True)
     lines = []
     for path, form in zip(paths, forms.forms):
-        write_file(path, render_form(form, fmt), replace=force)
+        with in_language(form_language(form.unit, language, current_language())):
+            data = render_form(form, fmt)
+        write_file(path, data, replace=force)
         lines.append(written_line(str(path), form))
     return lines + summary_lines(forms)
 
