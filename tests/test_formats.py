@@ -57,10 +57,12 @@ def output_of(*args: str | Path) -> bytes:
 
 def test_csv_reads_back_with_bom_header_and_iso_dates(reports: Path) -> None:
     rows = csv_rows(output_of("overdue", "--as-of", AS_OF, "-f", "csv", "-r", reports))
-    assert rows[0] == ["ID", "Title", "Lead", "Due", "Requirement", "Days overdue", "Progress",
-                       "Updated"]
+    assert rows[0] == ["ID", "Title", "Lead", "Due", "Requirement", "Days overdue",
+                       "Progress (%)", "Updated", "Progress reported", "Derived from", "As of"]
     assert [r[0] for r in rows[1:]] == FIXTURE_OVERDUE  # most overdue first
+    assert {r[-1] for r in rows[1:]} == {AS_OF}  # the report's date, a column of its own
     first = dict(zip(rows[0], rows[1]))
+    assert first["Progress (%)"] == ""  # nobody reported one: empty, never "—"
     assert first["Title"] == "两个牵头单位的事项"
     assert first["Lead"] == "市发改委、市交通运输局"
     assert first["Due"] == "2011-06-30"

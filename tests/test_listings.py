@@ -199,7 +199,10 @@ def test_stale_cli_json_gives_days_since_report(reports: Path) -> None:
         ("coop-a", 317), ("coop-b", 317), ("rail-moved", 245)]
     rows = csv_rows(run("stale", "--as-of", "2012-01-01", "-d", "200", "-k", "project", "-f",
                         "csv", "-r", reports).stdout_bytes)
-    assert rows[0][-1] == "Days since report" and rows[1][0] == "rail-moved"
+    assert rows[0][-1] == "As of" and rows[1][0] == "rail-moved"
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["Days since report"], row["Progress (%)"], row["Progress reported"],
+            row["As of"]) == ("245", "40", "2011-05-01", "2012-01-01")  # numbers, dates
 
 
 # --- slips --------------------------------------------------------------------------------
@@ -248,8 +251,8 @@ def test_slips_cli_formats(reports: Path) -> None:
                                "days_slipped": 365, "reasons": ["征地拆迁滞后", "设计方案调整"]}
     rows = csv_rows(run("slips", "-f", "csv", "-r", reports).stdout_bytes)
     assert rows[0] == ["ID", "Title", "Lead", "Status", "First due", "Due", "Moves",
-                       "Days slipped", "Reasons"]
-    assert rows[1][-3:] == ["2", "365", "征地拆迁滞后; 设计方案调整"]
+                       "Days slipped", "Reasons", "As of"]
+    assert rows[1][-4:-1] == ["2", "365", "征地拆迁滞后; 设计方案调整"]
     table = run("slips", "-r", reports)
     assert table.exit_code == 0 and "365" in table.stdout
     assert "rail-moved" in table.stdout or re.search(r"^rail-\s.*\n^moved\s", table.stdout, re.M)

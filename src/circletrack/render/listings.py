@@ -16,9 +16,9 @@ from ..labels import group_label
 from ..listings import Listing, days_slipped, first_due, slip_reasons
 from ..model import Item
 from ..query import days_since_report
-from .fields import header, item_json
+from .fields import header, item_json, sheet_columns, sheet_header
 from .fitted import ItemTables, item_table
-from .formats import json_array, table_rows, to_csv, to_markdown
+from .formats import json_array, sheet_rows, table_rows, to_csv, to_markdown, to_xlsx
 
 # icalendar and the Taskwarrior exporter are imported only when those formats are asked
 # for, and Rich only for a message printed to a terminal, for start-up speed (a table
@@ -103,14 +103,34 @@ def listing_json(listing: Listing, report: ReportSpec) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
-    """Excel-safe CSV; grouped, a first column names the group (an item repeats per group)."""
-    headers = [header(c) for c in columns]
+#: The last column of a spreadsheet: the day the listing is as of, a date on every row,
+#: so sheets of several weeks pasted together still say which week a row is from.
+AS_OF_COLUMN = N_("As of")
+
+
+def listing_sheet(listing: Listing, columns: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
+    """A listing as a spreadsheet's header and rows: (grouped) the group first (an item
+    repeats per group), the columns with numbers and dates as such (see
+    fields.sheet_columns), and the as-of date last."""
+    shown = sheet_columns(list(columns))
+    headers = [*(sheet_header(c) for c in shown), _(AS_OF_COLUMN)]
     if listing.group_by is None:
-        return to_csv(headers, table_rows(listing.items, columns, listing.day))
-    rows = [[group_label(listing.group_by, group.name), *row] for group in listing.groups
-            for row in table_rows(group.items, columns, listing.day)]
-    return to_csv([_(GROUP_COLUMNS[listing.group_by]), *headers], rows)
+        return headers, [[*row, listing.day] for row in sheet_rows(listing.items, shown,
+                                                                    listing.day)]
+    rows = [[group_label(listing.group_by, group.name), *row, listing.day]
+            for group in listing.groups
+            for row in sheet_rows(group.items, shown, listing.day)]
+    return [_(GROUP_COLUMNS[listing.group_by]), *headers], rows
+
+
+def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
+    """Excel-safe CSV of `listing_sheet`."""
+    return to_csv(*listing_sheet(listing, columns))
+
+
+def listing_xlsx(listing: Listing, report: ReportSpec) -> bytes:
+    """A workbook of `listing_sheet`, for those who open it in a spreadsheet anyway."""
+    return to_xlsx(*listing_sheet(listing, report.columns), report.title)
 
 
 def listing_markdown(listing: Listing, report: ReportSpec) -> str:
@@ -156,10 +176,11 @@ def listing_ics(listing: Listing, report: ReportSpec) -> bytes:
 
 
 def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
-    """The listing in one format: table, csv, json, md or ics."""
+    """The listing in one format: table, csv, xlsx, json, md or ics."""
     renderers: dict[str, Callable[[], Rendered]] = {
         "table": lambda: listing_table(listing, report),
         "csv": lambda: listing_csv(listing, report.columns),
+        "xlsx": lambda: listing_xlsx(listing, report),
         "json": lambda: listing_json(listing, report),
         "md": lambda: listing_markdown(listing, report),
         "ics": lambda: listing_ics(listing, report),
