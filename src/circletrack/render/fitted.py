@@ -28,7 +28,8 @@ from ..cells import cell_len, wrap_cells, wrap_words
 from ..labels import status_label
 from ..model import Item
 from ..query import is_overdue
-from .fields import COLUMNS, header
+from ..i18n import _
+from .fields import COLUMNS, DERIVED_MARK, header
 
 STATUS_STYLES: dict[str, str] = {
     "planned": "blue",
@@ -390,11 +391,25 @@ def status_text(status: str | None) -> Text:
     return Text(status_label(status), style=STATUS_STYLES.get(status, "") if status else "dim")
 
 
+def derived_legend(items: Sequence[Item], columns: Sequence[str]) -> str | None:
+    """What the marks of a table's status and progress mean, when a row has a derived one:
+    `*` derived, `—` nothing reported."""
+    if not {"status", "progress"} & set(columns) or not any(i.state.derived for i in items):
+        return None
+    return _("{mark}: derived from the items it tracks or records the same event as "
+             "(`circletrack show ID` names them); —: no progress reported").format(
+        mark=DERIVED_MARK)
+
+
 def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
                title: str | None = None, caption: str | None = None,
                droppable: Sequence[str] = ()) -> ItemTable:
     """One row per item: statuses in colour, overdue due dates in red; `droppable` columns
     are left out, in that order, where the console is too narrow for all."""
+    legend = derived_legend(items, columns)
+    if legend:
+        caption = _("{caption}; {legend}").format(caption=caption, legend=legend) \
+            if caption else legend
     rows = [[COLUMNS[c].get(item, day) for c in columns] for item in items]
     styles = [[STATUS_STYLES.get(item.state.status) if c == "status"
                else "red" if c == "due" and is_overdue(item, day)
