@@ -42,6 +42,21 @@ STATUS_STYLES: dict[str, str] = {
 NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind", "when",
                                      "days_overdue", "days_since_report", "created",
                                      "first_due", "due_moves", "days_slipped", "original_due"})
+#: Columns of units (or cities) joined by 、: they break only between units, and are never
+#: narrower than their widest unit, so a unit's name is never cut (市交通/局).
+UNIT_COLUMNS: frozenset[str] = frozenset({"lead", "support", "cities"})
+UNIT_SEPARATOR = "、"
+#: The widest a unit column is kept for one unit (six Chinese characters and a 、, or
+#: seven): a longer name (杭州西湖风景名胜区管委会(市园文局)) wraps rather than squeeze
+#: every title.
+UNIT_CAP = 14
+
+
+def wrap_column(name: str, text: str, width: int) -> list[str]:
+    """A cell's lines in its column: units whole in a unit column (see UNIT_COLUMNS)."""
+    return wrap_cells(text, width, UNIT_SEPARATOR if name in UNIT_COLUMNS else "")
+
+
 #: The no-wrap columns that give way before titles get narrow: an id may fold.
 YIELDING: frozenset[str] = frozenset({"id"})
 #: Widest a yielding column stays when the table is too wide for its natural widths.
@@ -109,6 +124,13 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
         even = share // 2 * 2
         widths[i] = share if share == natural[i] or even < floor else even
     left = spare - sum(widths[i] for i in wrap_cols)
+    while left < 0:  # the floors kept pushed the shares over: the widest above its floor gives
+        over = [i for i in wrap_cols if widths[i] > min(natural[i], floors[i])]
+        if not over:
+            break
+        widest = max(over, key=lambda i: widths[i] - floors[i])
+        widths[widest] -= 1
+        left += 1
     for i in sorted(wrap_cols, key=lambda i: -weights[i]):
         grow = max(0, min(left, natural[i] - widths[i]))
         widths[i] += grow
@@ -116,6 +138,12 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     return widths
 
 
+
+
+def _unit_parts(text: str) -> list[str]:
+    """The units of a cell, each with the separator after it (as it is laid out)."""
+    parts = text.split(UNIT_SEPARATOR)
+    return [p + UNIT_SEPARATOR for p in parts[:-1]] + parts[-1:]
 
 
 def fold_id(text: str, width: int) -> str:
@@ -154,6 +182,13 @@ class ItemTable:
     headers: Sequence[str] = field(default=())
     #: Columns left out, in this order, while the table cannot fit the console otherwise.
     droppable: Sequence[str] = ()
+    #: The rows the widths are measured on, when not only this table's: the sections of a
+    #: grouped listing share their columns' widths.
+    shape: Sequence[Sequence[str]] = ()
+
+    @property
+    def _shape(self) -> Sequence[Sequence[str]]:
+        return self.shape or self.rows
 
     @functools.cached_property
     def _measure(self) -> Callable[[str], int]:
@@ -183,15 +218,24 @@ class ItemTable:
             table = ItemTable(
                 tuple(table.columns[i] for i in keep), [[r[i] for i in keep] for r in table.rows],
                 [[s[i] for i in keep] for s in table.styles], table.title, table.caption,
-                [table.headers[i] for i in keep] if table.headers else (), ())
+                [table.headers[i] for i in keep] if table.headers else (), (),
+                [[r[i] for i in keep] for r in table.shape])
         return table
 
     def _fits(self, max_width: int) -> bool:
         widths = self.widths(max_width)
         heads = self._headers()
         words = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
+        whole = [max([0, *(self._measure(row[i]) for row in self._shape)])
+                 if name in YIELDING else 0 for i, name in enumerate(self.columns)]
+        floors = [min(MIN_WIDTHS.get(name, 0), max([0, *(self._measure(row[i])
+                                                          for row in self._shape)]))
+                  for i, name in enumerate(self.columns)]
+        # a droppable column goes before an id folds or a text gets narrower than its floor
         return (table_width(widths) <= max_width
-                and all(w >= n for w, n in zip(widths, words)))
+                and all(w >= n for w, n in zip(widths, words))
+                and all(w >= n for w, n in zip(widths, whole))
+                and all(w >= f for w, f in zip(widths, floors)))
 
     def widths(self, max_width: int) -> list[int]:
         """The width of each column in a console `max_width` cells wide.
@@ -202,7 +246,8 @@ class ItemTable:
         """
         heads = self._headers()
         measure = self._measure
-        values = [max([0, *(measure(row[i]) for row in self.rows)]) for i in range(len(heads))]
+        values = [max([0, *(measure(row[i]) for row in self._shape)])
+                  for i in range(len(heads))]
         natural = [max(cell_len(h), v) for h, v in zip(heads, values)]
         wrapping = [c not in NO_WRAP for c in self.columns]
         floors = [max(MIN_WIDTHS.get(c, 6), *(cell_len(w) for w in h.split()))
@@ -212,6 +257,12 @@ class ItemTable:
             natural = [n if wraps else max(v, *(cell_len(w) for w in h.split()))
                        for n, v, h, wraps in zip(natural, values, heads, wrapping)]
         hard = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
+        for i, name in enumerate(self.columns):  # a unit's name is never cut
+            if name in UNIT_COLUMNS:
+                hard[i] = max([hard[i], *(min(measure(part), UNIT_CAP)
+                                          for row in self._shape
+                                          for part in _unit_parts(row[i]))])
+                floors[i] = max(floors[i], hard[i])
         return fit(natural, wrapping, floors, weights, max_width,
                    [c in YIELDING for c in self.columns], hard)
 
@@ -252,7 +303,8 @@ class ItemTable:
                              overflow="fold")
         for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else ()
-            cells = ["\n".join(wrap_cells(text, width)) for text, width in zip(row, widths)]
+            cells = ["\n".join(wrap_column(name, text, width))
+                     for name, text, width in zip(self.columns, row, widths)]
             table.add_row(*(Text(text, style=styles[i] or "") if styles else text
                             for i, text in enumerate(cells)))
         yield table
@@ -304,6 +356,7 @@ class ItemTable:
         cells: list[str] = []
         wrapped: dict[int, list[str]] | None = None  # the cells that take several lines
         for i, (text, width, flush) in enumerate(zip(row, widths, right)):
+            name = self.columns[i]
             used = measure(text)
             if used <= width and "\n" not in text:
                 cells.append(" " * (width - used) + text if flush
@@ -311,7 +364,7 @@ class ItemTable:
                 continue
             padded = [" " * (width - measure(line)) + line if flush
                       else line + " " * (width - measure(line))
-                      for line in wrap_cells(text, width)]
+                      for line in wrap_column(name, text, width)]
             cells.append(padded[0])
             if len(padded) > 1:
                 wrapped = wrapped or {}
@@ -403,7 +456,8 @@ def derived_legend(items: Sequence[Item], columns: Sequence[str]) -> str | None:
 
 def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
                title: str | None = None, caption: str | None = None,
-               droppable: Sequence[str] = ()) -> ItemTable:
+               droppable: Sequence[str] = (),
+               shape_items: Sequence[Item] | None = None) -> ItemTable:
     """One row per item: statuses in colour, overdue due dates in red; `droppable` columns
     are left out, in that order, where the console is too narrow for all."""
     legend = derived_legend(items, columns)
@@ -414,4 +468,7 @@ def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
     styles = [[STATUS_STYLES.get(item.state.status) if c == "status"
                else "red" if c == "due" and is_overdue(item, day)
                else COLUMNS[c].style for c in columns] for item in items]
-    return ItemTable(tuple(columns), rows, styles, title, caption, droppable=tuple(droppable))
+    shape = ([[COLUMNS[c].get(item, day) for c in columns] for item in shape_items]
+             if shape_items is not None else ())
+    return ItemTable(tuple(columns), rows, styles, title, caption, droppable=tuple(droppable),
+                     shape=shape)

@@ -152,9 +152,11 @@ def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
         return Text(_("No {title} as of {date}.").format(title=report.title.lower(),
                                                            date=listing.day.isoformat()))
     columns = report.table_columns or report.columns
+    # every section measured on the whole listing: one set of column widths for all
+    shape = listing.items if len(listing.groups) > 1 else None
     tables = [item_table(g.items, listing.day, columns,
                          title=heading(report, listing, g.name, len(g.items)),
-                         droppable=report.droppable)
+                         droppable=report.droppable, shape_items=shape)
               for g in listing.groups]
     return tables[0] if len(tables) == 1 else ItemTables(tables)
 
