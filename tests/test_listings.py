@@ -398,10 +398,10 @@ def test_fit_keeps_fixed_columns_and_shares_the_rest_by_weight() -> None:
     assert fit(natural, wrapping, floors, weights, 200) == natural
     widths = fit(natural, wrapping, floors, weights, 80, [False, False, False, False])
     assert widths[0] == 20 and widths[3] == 10
-    capped = fit(natural, wrapping, floors, weights, 80, [True, False, False, False])
-    assert capped[0] == 16 and capped[1] > widths[1]  # a long id folds at a fifth of the width
+    whole = fit(natural, wrapping, floors, weights, 80, [True, False, False, False])
+    assert whole[0] == 20  # an id stays whole while the text floors fit beside it
     wide = fit([30, 90, 16, 10], wrapping, floors, weights, 120, [True, False, False, False])
-    assert wide[0] == 22  # ...and never takes more than 22 cells from the titles
+    assert wide[0] == 30  # (a table that cannot keep it whole is shown as records)
     assert sum(widths) + 2 * 3 <= 80 and widths[1] > widths[2] >= 8
     assert widths[1] % 2 == 0 and widths[2] % 2 == 0  # even: a Chinese character is 2 cells
     squeezed = fit(natural, wrapping, floors, weights, 40)

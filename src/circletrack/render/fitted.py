@@ -98,11 +98,6 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     wrap_cols = [i for i, wraps in enumerate(wrapping) if wraps]
     if sum(natural) <= room:
         return widths
-    cap = max(12, min(ID_CAP, width // 5))
-    for i in range(len(widths)):  # a rare long id folds rather than narrow every title
-        if yielding[i] and not wrapping[i] and widths[i] > cap:
-            fixed -= widths[i] - cap
-            widths[i] = cap
     spare = room - fixed
     floors = list(floors)
     need = sum(min(natural[i], floors[i]) for i in wrap_cols)
@@ -266,6 +261,34 @@ class ItemTable:
         return fit(natural, wrapping, floors, weights, max_width,
                    [c in YIELDING for c in self.columns], hard)
 
+    def as_records(self, max_width: int) -> bool:
+        """Whether the table is shown as records (one field a line): when, its droppable
+        columns gone, an id would still fold, since a folded id cannot be copied back."""
+        widths = self.widths(max_width)
+        return any(name in YIELDING and any(self._measure(row[i]) > width
+                                            for row in self._shape)
+                   for i, (name, width) in enumerate(zip(self.columns, widths)))
+
+    def records(self, max_width: int) -> str:
+        """The rows as records: the id on a line of its own, then each other field that
+        has a value as `Header: value`, indented, wrapped as its column wraps."""
+        heads = [header(c) for c in self.columns]
+        lines = list(wrap_words(self.title, max_width)) if self.title else []
+        for row in self.rows:
+            lines.append(row[0])
+            for name, head, text in zip(self.columns[1:], heads[1:], row[1:]):
+                if not text:
+                    continue
+                label = f"    {head}: "
+                room = max(max_width - cell_len(label), 12)
+                parts = [line for piece in text.split("\n")
+                         for line in wrap_column(name, piece, room)]
+                lines.append(label + parts[0])
+                lines.extend(" " * cell_len(label) + part for part in parts[1:])
+        if self.caption:
+            lines.extend(wrap_words(self.caption, max_width))
+        return "".join(line.rstrip() + "\n" for line in lines)
+
     def _folded(self, widths: Sequence[int]) -> Sequence[Sequence[str]]:
         """The rows with ids too wide for their column folded (see `fold_id`)."""
         narrow = [i for i, (name, width) in enumerate(zip(self.columns, widths))
@@ -284,6 +307,11 @@ class ItemTable:
         narrower = self.fitting(options.max_width) if self.droppable else self
         if narrower is not self:  # it has no droppable columns left: this recurses once
             yield from narrower.__rich_console__(console, options)
+            return
+        if self.as_records(options.max_width):
+            from rich.text import Text
+
+            yield Text(self.records(options.max_width).rstrip("\n"))
             return
         widths = self.widths(options.max_width)
         rows = self._folded(widths)
@@ -398,6 +426,8 @@ class ItemTable:
         narrower = self.fitting(max_width) if self.droppable else self
         if narrower is not self:
             return narrower.plain(max_width)
+        if self.as_records(max_width):
+            return self.records(max_width)
         widths = self.widths(max_width)
         if table_width(widths) > max_width:
             return None
