@@ -47,7 +47,7 @@ def build(folder: Path) -> dict[str, Path]:
     with tempfile.TemporaryDirectory() as scratch:
         registry = Path(scratch) / "projects.toml"
         shutil.copyfile(SHIPPED, registry)
-        result = CliRunner().invoke(app, ["--lang", "en", "forms", scratch, "--as-of",
+        result = CliRunner().invoke(app, ["--lang", "en", "forms", scratch, "--form-lang", "en", "--as-of",
                                           AS_OF.isoformat(), "--unit", UNIT, "--registry",
                                           str(registry)])
         set_language("en")

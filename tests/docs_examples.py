@@ -5,7 +5,8 @@ commands of one page run in order, in a fresh temporary folder holding a copy of
 shipped registry as `projects.toml` (CIRCLETRACK_REGISTRY points at it) and the files
 of docs/commands/files/, with
 NO_COLOR=1, COLUMNS=80 and CIRCLETRACK_USER=coordinator, so the output is what a user
-sees in an 80-column terminal. Pages must use --as-of / --date where output depends on
+sees in an 80-column terminal. The temporary folder's path is shown as
+/home/coordinator/circle (SHOWN_FOLDER), the same on every run. Pages must use --as-of / --date where output depends on
 the day.
 
     python tests/docs_examples.py            # check every page, exit 1 on a difference
@@ -31,6 +32,9 @@ SHIPPED = ROOT / "data" / "projects.toml"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "LINES": "50", "CIRCLETRACK_USER": "coordinator",
        "CIRCLETRACK_REGISTRY": "projects.toml", "CIRCLETRACK_LANG": "en", "LANG": "C.UTF-8"}
+
+#: How a page shows the temporary folder the examples run in.
+SHOWN_FOLDER = "/home/coordinator/circle"
 
 
 @dataclass
@@ -91,7 +95,7 @@ def run(command: str) -> str:
                                                          "PYTHONUNBUFFERED": "1"},
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=120)
-    output = done.stdout.decode("utf-8")
+    output = done.stdout.decode("utf-8").replace(str(Path.cwd()), SHOWN_FOLDER)
     if "Traceback (most recent call last)" in output:
         raise AssertionError(f"`{command}` ended in a traceback:\n{output}")
     return output if output.endswith("\n") or not output else output + "\n"

@@ -26,8 +26,10 @@ def pin_office_today(monkeypatch: Any) -> None:
 
 
 def write_forms(registry: Path, outdir: Path, *args: str) -> list[Path]:
-    """Run `circletrack forms OUTDIR ARGS`; the forms written, in name order."""
-    result = invoke(registry, "forms", str(outdir), *args)
+    """Run `circletrack forms OUTDIR ARGS` with English forms (unless ARGS say otherwise);
+    the forms written, in name order."""
+    lang = [] if "--form-lang" in args else ["--form-lang", "en"]
+    result = invoke(registry, "forms", str(outdir), *lang, *args)
     assert result.exit_code == 0, result.stderr
     return sorted(p for p in outdir.iterdir())
 

@@ -105,9 +105,8 @@ def make_hub(folder: Path, registry_bytes: bytes, env: dict[str, str]) -> Path:
 
 
 def configure(clone: Path, name: str, env: dict[str, str]) -> None:
-    """A clone's identity and pull behaviour (merge, never rebase)."""
-    for key, value in (("user.name", name), ("user.email", f"{name}@example.org"),
-                       ("pull.rebase", "false"), ("pull.ff", "true")):
+    """A clone's identity; everything else is git's default (and what git-setup sets)."""
+    for key, value in (("user.name", name), ("user.email", f"{name}@example.org")):
         git(["config", key, value], clone, env)
 
 

@@ -242,9 +242,23 @@ def test_the_bulletin_is_deterministic(week: Path, tmp_path: Path) -> None:
 
 def test_until_defaults_to_today_and_dates_take_every_form(week: Path) -> None:
     # the clock is pinned to 2024-06-01
-    relative = invoke(week, "bulletin", "--since", "-5d")
+    relative = invoke(week, "bulletin", "--since", "-6d")
     explicit = invoke(week, "bulletin", "--since", "2024-05-27", "--until", "2024-06-01")
     assert relative.exit_code == 0 and relative.stdout == explicit.stdout
+
+
+def test_a_week_back_is_seven_days_and_weeks_meet(week: Path) -> None:
+    # the clock is pinned to 2024-06-01: -1w is 05-26 to 06-01, seven days, and the week
+    # before it (counted back from --until 05-25) ends the day before this one starts
+    this_week = invoke(week, "bulletin", "--since", "-1w")
+    last_week = invoke(week, "bulletin", "--since", "-1w", "--until", "2024-05-25")
+    assert this_week.exit_code == 0 and last_week.exit_code == 0, this_week.stderr
+    assert this_week.stdout.splitlines()[0].endswith("2024-05-26 to 2024-06-01")
+    assert last_week.stdout.splitlines()[0].endswith("2024-05-19 to 2024-05-25")
+    fixed = invoke(week, "bulletin", "--since", "2024-05-26")
+    assert fixed.stdout == this_week.stdout
+    a_month = invoke(week, "bulletin", "--since", "-1m", "--until", "2024-03-31")
+    assert a_month.stdout.splitlines()[0].endswith("2024-03-01 to 2024-03-31")
 
 
 def test_html_output_file_from_its_suffix(week: Path, tmp_path: Path) -> None:

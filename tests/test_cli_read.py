@@ -166,3 +166,33 @@ def test_timeline_lists_events_by_year(small_registry: Path) -> None:
     assert "target-2025-rail" not in earlier  # recorded only on 2020-11-23
     projects = invoke(small_registry, "timeline", "--kind", "project", "--as-of", "2021-01-01")
     assert "coop-01" not in projects.stdout and "rail-hangshao" in projects.stdout
+
+
+def test_a_table_with_derived_marks_says_what_they_mean(shipped_copy: Path) -> None:
+    listed = invoke(shipped_copy, "list", "--all", "--limit", "0", env={"COLUMNS": "120"})
+    assert listed.exit_code == 0, listed.stderr
+    assert "—*" in listed.stdout and "in progress*" in listed.stdout  # derived states
+    legend = " ".join(listed.stdout.split()[-30:])
+    assert "*: derived from the items it tracks or records the same event as" in legend
+    assert "—: no progress reported" in legend
+    # no derived state shown, no legend
+    plain = invoke(shipped_copy, "list", "--kind", "cooperation", "--unit", "市体育局",
+                   env={"COLUMNS": "120"})
+    assert "*" not in plain.stdout and "derived from" not in plain.stdout
+    chinese = invoke(shipped_copy, "--lang", "zh", "list", "--all", "--limit", "0",
+                     env={"COLUMNS": "120"})
+    assert "*：由其跟踪的事项或同一事件的事项推得" in chinese.stdout.replace("\n", "")
+
+
+def test_a_mean_of_reported_progress_says_of_how_many(shipped_copy: Path) -> None:
+    import re
+
+    board = invoke(shipped_copy, "status", env={"COLUMNS": "100"})
+    assert board.exit_code == 0, board.stderr
+    rows = re.findall(r"^(\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+[█░]+\s+\d+%  of (\d+)/(\d+)$",
+                      board.stdout, re.M)
+    assert len(rows) >= 10
+    for _name, items, _done, unreported, reported, count in rows:
+        assert int(count) == int(items) and int(reported) == int(items) - int(unreported)
+    highway = next(r for r in rows if r[0] == "highway")
+    assert highway[4] != highway[5]  # the bar at 100% of the highways reported, not of all

@@ -80,3 +80,23 @@ def test_at_80_columns_titles_keep_six_chinese_characters_a_line_before_ids_fold
     assert all(item.id in out for item in plan_rows)  # plan-row ids are short: they stay whole
 
 
+
+
+@pytest.mark.parametrize("text, width, lines", [
+    ("将于2020年年底前建成通车", 10, ["将于2020年", "年底前建成", "通车"]),
+    ("建成“与杭同城”交通2.0升级版", 20, ["建成“与杭同城”交通", "2.0升级版"]),
+    ("(same event: ms-raocheng-west-open)", 12, ["(same event:", "ms-raocheng-", "west-open)"]),
+])
+def test_numbers_dates_and_ids_in_a_text_move_down_whole(text: str, width: int,
+                                                         lines: list[str]) -> None:
+    from circletrack.cells import wrap_cells
+
+    assert wrap_cells(text, width) == lines
+
+
+def test_a_list_of_units_breaks_only_between_units() -> None:
+    from circletrack.render.fitted import wrap_column
+
+    assert wrap_column("lead", "市交通局、市劳动保障局、市旅委", 14) == [
+        "市交通局、", "市劳动保障局、", "市旅委"]
+    assert wrap_column("title", "市交通局、市劳动保障局", 14) == ["市交通局、市劳", "动保障局"]

@@ -63,7 +63,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("sent")
     registry = folder / "projects.toml"
     shutil.copyfile(SHIPPED, registry)
-    result = run(["forms", str(folder / "out"), "--as-of", AS_OF, "--unit", UNIT,
+    result = run(["forms", str(folder / "out"), "--form-lang", "en", "--as-of", AS_OF, "--unit", UNIT,
                   "--registry", str(registry)])
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(folder / "out" / FORM) as archive:

@@ -57,10 +57,12 @@ def output_of(*args: str | Path) -> bytes:
 
 def test_csv_reads_back_with_bom_header_and_iso_dates(reports: Path) -> None:
     rows = csv_rows(output_of("overdue", "--as-of", AS_OF, "-f", "csv", "-r", reports))
-    assert rows[0] == ["ID", "Title", "Lead", "Due", "Requirement", "Days overdue", "Progress",
-                       "Updated"]
+    assert rows[0] == ["ID", "Title", "Lead", "Due", "Requirement", "Days overdue",
+                       "Progress (%)", "Updated", "Progress reported", "Derived from", "As of"]
     assert [r[0] for r in rows[1:]] == FIXTURE_OVERDUE  # most overdue first
+    assert {r[-1] for r in rows[1:]} == {AS_OF}  # the report's date, a column of its own
     first = dict(zip(rows[0], rows[1]))
+    assert first["Progress (%)"] == ""  # nobody reported one: empty, never "—"
     assert first["Title"] == "两个牵头单位的事项"
     assert first["Lead"] == "市发改委、市交通运输局"
     assert first["Due"] == "2011-06-30"
@@ -224,24 +226,48 @@ def test_ics_loads_back_with_one_all_day_event_per_item(hostile: Path) -> None:
     assert str(calendar["version"]) == "2.0" and "circletrack" in str(calendar["prodid"])
     found = events(data)
     ids = FIXTURE_OVERDUE + sorted(HOSTILE_TITLES) + ["escape-chars"]
-    assert sorted(found) == sorted(f"{i}@circletrack" for i in ids)
+    assert sorted(found) == sorted(f"overdue-{i}@circletrack" for i in ids)
+    event = found["overdue-coop-a@circletrack"]
+    # an overdue list is something to chase: each item on the list's day, not its due date
+    assert event.decoded("dtstart") == dt.date(2012, 1, 1)
+    assert event.decoded("dtend") == dt.date(2012, 1, 2)
+    assert event.decoded("dtstamp") == dt.datetime(2012, 1, 1, tzinfo=dt.timezone.utc)
+    assert str(event["summary"]) == "coop-a 两个牵头单位的事项 (overdue, due 2011-06-30)"
+    description = str(event["description"])
+    for text in ("Due: 2011-06-30", "市发改委、市交通运输局", "湖州市政府", "2011年6月底前完成",
+                 "progress —", "Overdue by 185 days"):
+        assert text in description
+    assert {e.decoded("dtstart") for e in found.values()} == {dt.date(2012, 1, 1)}
+
+
+def test_overdue_ics_sits_on_the_day_of_the_list_and_moves_forward(reports: Path) -> None:
+    today = output_of("overdue", "--as-of", AS_OF, "-f", "ics", "-r", reports)
+    review = output_of("overdue", "--as-of", "2012-01-09", "-f", "ics", "-r", reports)
+    first, later = events(today), events(review)
+    assert set(first) <= set(later)
+    for uid, event in first.items():
+        assert event.decoded("dtstart") == dt.date(2012, 1, 1)
+        assert later[uid].decoded("dtstart") == dt.date(2012, 1, 9)
+        # a calendar applies the later file's date only when its SEQUENCE is higher
+        assert int(later[uid]["sequence"]) > int(event["sequence"])
+    chinese = events(output_of("--lang", "zh", "overdue", "--as-of", AS_OF, "-f", "ics", "-r",
+                               reports))
+    assert "（已逾期，原定 2011-06-30 到期）" in str(chinese["overdue-coop-a@circletrack"]["summary"])
+
+
+def test_a_calendar_of_due_dates_keeps_them_where_they_are(reports: Path) -> None:
+    found = events(output_of("export", "--as-of", AS_OF, "-f", "ics", "-r", reports))
     event = found["coop-a@circletrack"]
     assert event.decoded("dtstart") == dt.date(2011, 6, 30)
-    assert event.decoded("dtend") == dt.date(2011, 7, 1)
-    assert event.decoded("dtstamp") == dt.datetime(2012, 1, 1, tzinfo=dt.timezone.utc)
     assert str(event["summary"]) == "coop-a 两个牵头单位的事项"
-    description = str(event["description"])
-    for text in ("市发改委、市交通运输局", "湖州市政府", "2011年6月底前完成", "progress —",
-                 "Overdue by 185 days"):
-        assert text in description
 
 
 def test_ics_escapes_and_folds_per_rfc5545(hostile: Path) -> None:
     data = output_of("overdue", "--as-of", AS_OF, "-f", "ics", "-r", hostile)
     assert all(len(line) <= 75 for line in data.split(b"\r\n")), "lines fold at 75 octets"
     assert b"\n" not in data.replace(b"\r\n", b"")
-    event = events(data)["escape-chars@circletrack"]
-    assert str(event["summary"]) == f"escape-chars {ESCAPE_TITLE}"
+    event = events(data)["overdue-escape-chars@circletrack"]
+    assert str(event["summary"]).startswith(f"escape-chars {ESCAPE_TITLE} (overdue, due ")
 
 
 def test_ics_is_reproducible_and_uids_are_stable(reports: Path) -> None:
@@ -270,7 +296,7 @@ def test_ics_grouped_files_events_under_their_groups(reports: Path) -> None:
     listing = overdue_listing(registry.items, Criteria(), DAY, "unit")
     data = render_overdue(listing, "ics")
     assert isinstance(data, bytes)
-    event = events(data)["coop-a@circletrack"]
+    event = events(data)["overdue-coop-a@circletrack"]
     assert [str(c) for c in event["categories"].cats] == ["市交通运输局", "市发改委"]
 
 

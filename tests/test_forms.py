@@ -263,6 +263,33 @@ def test_a_chinese_form_has_chinese_headers_and_drop_down(shipped_copy: Path,
     set_language("en")
 
 
+def test_a_form_follows_its_units_language_unless_told(shipped_copy: Path,
+                                                       tmp_path: Path) -> None:
+    # an English interface, a Chinese unit: the form goes to that office, in Chinese
+    result = invoke(shipped_copy, "--lang", "en", "forms", str(tmp_path / "auto"), "--as-of",
+                    "2011-12-20", "--unit", "市体育局")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("wrote ")  # what circletrack says stays in English
+    rows = calamine_sheets(tmp_path / "auto" / "市体育局-2011-12-20.xlsx")["进度报告"]
+    assert rows[1][:5] == ["编号", "名称", "进度要求", "完成时限", "逾期天数"]
+    told = write_forms(shipped_copy, tmp_path / "en", "--as-of", "2011-12-20", "--unit",
+                       "市体育局", "--form-lang", "en")
+    assert list(calamine_sheets(told[0])) == ["Progress report", META_SHEET]
+    chinese_ui = invoke(shipped_copy, "--lang", "zh", "forms", str(tmp_path / "zh"),
+                        "--as-of", "2011-12-20", "--unit", "市体育局", "--form-lang", "en")
+    assert chinese_ui.stdout.startswith("已写入")
+    (english,) = (tmp_path / "zh").iterdir()
+    assert calamine_sheets(english)["Progress report"][1][0] == "ID"
+    csv = invoke(shipped_copy, "forms", str(tmp_path / "csv"), "-f", "csv", "--as-of",
+                 "2011-12-20", "--unit", "市体育局")
+    assert csv.exit_code == 0
+    (text,) = (tmp_path / "csv").iterdir()
+    assert "编号" in text.read_text(encoding="utf-8-sig").splitlines()[1]
+    bad = invoke(shipped_copy, "forms", str(tmp_path / "bad"), "--form-lang", "fr")
+    assert "--form-lang" in assert_one_line_error(bad, 2)
+    set_language("en")
+
+
 def test_titles_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
     registry = write_registry(tmp_path, REPORTS + hostile_items())
     outdir = tmp_path / "out"

@@ -213,10 +213,16 @@ def test_a_true_conflict_is_marked_named_and_resolved(clones: tuple[Path, Path],
     git(["push", "-q"], first, env)
     pulled = git(["pull", "-q"], second, env, check=False)
     assert pulled.returncode != 0
-    assert "coop-12: title: changed on both sides" in pulled.stderr
+    mine, theirs = (git(["log", "-1", "--format=%h", ref], second, env).stdout.strip()
+                    for ref in ("HEAD", "MERGE_HEAD"))
+    assert (f"coop-12: title: changed on both sides (ours 钱江通道(绍兴稿) [shaoxing {mine}], "
+            f"theirs 钱江通道(杭州稿) [hangzhou {theirs}])") in pulled.stderr
     assert "1 conflict in coop-12" in pulled.stderr
+    assert (f"ours is shaoxing's commit {mine} (钱江通道(绍兴稿)); theirs is hangzhou's "
+            f"commit {theirs} (钱江通道(杭州稿))") in pulled.stderr
     text = (second / REGISTRY).read_text(encoding="utf-8")
-    assert text.count("<<<<<<< ours\n") == 1 and text.count(">>>>>>> theirs\n") == 1
+    assert text.count(f'<<<<<<< ours: shaoxing {mine} "钱江通道(绍兴稿)"\n') == 1
+    assert text.count(f'>>>>>>> theirs: hangzhou {theirs} "钱江通道(杭州稿)"\n') == 1
     validated = cli(["validate"], second)
     assert validated.returncode == 1
     assert validated.stderr.splitlines()[0].startswith(f"{second / REGISTRY}:")
@@ -224,8 +230,8 @@ def test_a_true_conflict_is_marked_named_and_resolved(clones: tuple[Path, Path],
     listed = cli(["list"], second)
     assert listed.returncode == 1 and listed.stderr.count("\n") == 1
     # resolve: keep ours' version (the lines up to =======), drop theirs'
-    start, middle, end = (text.index(m) for m in ("<<<<<<< ours\n", "=======\n",
-                                                  ">>>>>>> theirs\n"))
+    start, middle, end = (text.index(m) for m in ("<<<<<<< ours", "=======\n",
+                                                  ">>>>>>> theirs"))
     resolved = (text[:start] + text[start:middle].split("\n", 1)[1]
                 + text[end:].split("\n", 1)[1])
     (second / REGISTRY).write_text(resolved, encoding="utf-8")
@@ -235,6 +241,58 @@ def test_a_true_conflict_is_marked_named_and_resolved(clones: tuple[Path, Path],
     registry = load(Location(second / REGISTRY, "option"))
     assert registry.get("coop-12").title == "钱江通道(绍兴稿)"  # type: ignore[union-attr]
     assert [r.progress for r in registry.get("coop-13").history][-2:] == [35, 30]  # type: ignore[union-attr]
+
+
+def test_plain_git_pull_merges_after_git_setup_with_git_defaults(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    # git's own defaults (no pull.rebase anywhere): git >= 2.27 refuses a pull of divergent
+    # branches in a clone git-setup has not set up, and pulls in one it has
+    hub = make_hub(tmp_path, SHIPPED.read_bytes(), env)
+    assert git(["config", "--get", "pull.rebase"], tmp_path, env, check=False).stdout == ""
+    paths = []
+    for name in ("hangzhou", "shaoxing"):
+        path = tmp_path / name
+        git(["clone", "-q", str(hub), str(path)], tmp_path, env)
+        for key in ("user.name", "user.email"):
+            git(["config", key, name], path, env)
+        paths.append(path)
+    first, second = paths
+    for where, progress in ((first, "40"), (second, "55")):
+        assert cli(["mark", "rail-hangshao", "-p", progress, "-d", "2024-05-01"],
+                   where).returncode == 0
+        git(["commit", "-q", "-am", f"report {progress}"], where, env)
+    git(["push", "-q"], first, env)
+    refused = git(["pull"], second, env, check=False)
+    assert refused.returncode != 0 and "divergent branches" in refused.stderr
+    setup = run(["git-setup", "--registry", REGISTRY], second, env)
+    assert setup.returncode == 0, setup.stderr
+    assert "set pull.rebase in this clone's git config: false" in setup.stdout
+    pulled = git(["pull"], second, env, check=False)
+    assert pulled.returncode == 0, pulled.stderr
+    assert "merged projects.toml with no conflicts" in pulled.stderr
+    merged = load(Location(second / REGISTRY, "option")).get("rail-hangshao")
+    assert merged is not None and [r.progress for r in merged.history][-2:] == [55, 40]
+    again = run(["git-setup", "--registry", REGISTRY], second, env)
+    assert "pull.rebase is already set: false" in again.stdout
+
+
+def test_a_conflict_met_in_a_rebase_names_each_side_by_its_commit(
+        clones: tuple[Path, Path], env: dict[str, str]) -> None:
+    # with --rebase git swaps the sides: ours is the commit pulled, theirs the clone's own
+    first, second = clones
+    for where, due in ((first, "2012-03-31"), (second, "2012-06-30")):
+        assert cli(["edit", "coop-01", "--due", due, "--reason", "r"], where).returncode == 0
+        git(["commit", "-q", "-am", f"coop-01 due {due}"], where, env)
+    git(["push", "-q"], first, env)
+    own = git(["log", "-1", "--format=%h"], second, env).stdout.strip()
+    pulled = git(["pull", "--rebase"], second, env, check=False)
+    assert pulled.returncode != 0
+    pulled_commit = git(["log", "-1", "--format=%h", "origin/main"], second, env).stdout.strip()
+    assert (f"coop-01: due: changed on both sides (ours 2012-03-31 [hangzhou {pulled_commit}], "
+            f"theirs 2012-06-30 [shaoxing {own}])") in pulled.stderr
+    text = (second / REGISTRY).read_text(encoding="utf-8")
+    assert f'<<<<<<< ours: hangzhou {pulled_commit} "coop-01 due 2012-03-31"\n' in text
+    assert f'>>>>>>> theirs: shaoxing {own} "coop-01 due 2012-06-30"\n' in text
 
 
 # Property: random marks, edits and adds in two or three clones, then pull and merge

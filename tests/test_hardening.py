@@ -186,6 +186,29 @@ def test_init_force_locks_journals_and_can_be_undone(small_registry: Path) -> No
     assert "locked by another circletrack process" in line
 
 
+@pytest.mark.skipif(not POSIX, reason="runs the printed line in sh")
+@pytest.mark.parametrize("name", ["circle.toml", "my circle's registry.toml"])
+def test_init_suggests_a_line_that_works_from_another_folder(tmp_path: Path,
+                                                             name: str) -> None:
+    from program import SCRIPT, run
+
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir(), elsewhere.mkdir()
+    result = run(["--lang", "en", "init", name], cwd=work)
+    assert result.returncode == 0, result.stderr
+    suggestion = result.stdout.splitlines()[-1]
+    export = suggestion[suggestion.index("export "):]
+    # the user pastes the line into a shell, changes folder, and writes
+    script = f'{export}\ncd "$1" && "$2" mark coop-01 -p 5 --source test && "$2" show coop-01'
+    done = subprocess.run(["sh", "-c", script, "sh", str(elsewhere), str(SCRIPT)],
+                          capture_output=True, text=True, encoding="utf-8",
+                          env=child_env())
+    assert done.returncode == 0, done.stderr
+    assert not list(elsewhere.iterdir())
+    (item,) = [i for i in load(Location(work / name, "option")).items if i.id == "coop-01"]
+    assert item.history[-1].progress == 5
+
+
 def test_a_damaged_journal_entry_blocks_writes_and_says_how_to_go_on(
         small_registry: Path) -> None:
     assert invoke(small_registry, "mark", "coop-01", "-p", "5").exit_code == 0

@@ -231,7 +231,7 @@ def test_a_form_cell_with_a_control_character_is_refused(tmp_path: Path) -> None
 
     registry = tmp_path / "projects.toml"
     shutil.copyfile(SHIPPED, registry)
-    wrote = ct("forms", str(tmp_path / "out"), "--as-of", "2011-12-20", "--unit", "交通",
+    wrote = ct("forms", str(tmp_path / "out"), "--form-lang", "en", "--as-of", "2011-12-20", "--unit", "交通",
                "--format", "csv", registry=registry)
     assert wrote.returncode == 0, wrote.stderr
     (form,) = (tmp_path / "out").glob("*.csv")

@@ -199,7 +199,10 @@ def test_stale_cli_json_gives_days_since_report(reports: Path) -> None:
         ("coop-a", 317), ("coop-b", 317), ("rail-moved", 245)]
     rows = csv_rows(run("stale", "--as-of", "2012-01-01", "-d", "200", "-k", "project", "-f",
                         "csv", "-r", reports).stdout_bytes)
-    assert rows[0][-1] == "Days since report" and rows[1][0] == "rail-moved"
+    assert rows[0][-1] == "As of" and rows[1][0] == "rail-moved"
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["Days since report"], row["Progress (%)"], row["Progress reported"],
+            row["As of"]) == ("245", "40", "2011-05-01", "2012-01-01")  # numbers, dates
 
 
 # --- slips --------------------------------------------------------------------------------
@@ -248,8 +251,8 @@ def test_slips_cli_formats(reports: Path) -> None:
                                "days_slipped": 365, "reasons": ["征地拆迁滞后", "设计方案调整"]}
     rows = csv_rows(run("slips", "-f", "csv", "-r", reports).stdout_bytes)
     assert rows[0] == ["ID", "Title", "Lead", "Status", "First due", "Due", "Moves",
-                       "Days slipped", "Reasons"]
-    assert rows[1][-3:] == ["2", "365", "征地拆迁滞后; 设计方案调整"]
+                       "Days slipped", "Reasons", "As of"]
+    assert rows[1][-4:-1] == ["2", "365", "征地拆迁滞后; 设计方案调整"]
     table = run("slips", "-r", reports)
     assert table.exit_code == 0 and "365" in table.stdout
     assert "rail-moved" in table.stdout or re.search(r"^rail-\s.*\n^moved\s", table.stdout, re.M)
@@ -395,10 +398,10 @@ def test_fit_keeps_fixed_columns_and_shares_the_rest_by_weight() -> None:
     assert fit(natural, wrapping, floors, weights, 200) == natural
     widths = fit(natural, wrapping, floors, weights, 80, [False, False, False, False])
     assert widths[0] == 20 and widths[3] == 10
-    capped = fit(natural, wrapping, floors, weights, 80, [True, False, False, False])
-    assert capped[0] == 16 and capped[1] > widths[1]  # a long id folds at a fifth of the width
+    whole = fit(natural, wrapping, floors, weights, 80, [True, False, False, False])
+    assert whole[0] == 20  # an id stays whole while the text floors fit beside it
     wide = fit([30, 90, 16, 10], wrapping, floors, weights, 120, [True, False, False, False])
-    assert wide[0] == 22  # ...and never takes more than 22 cells from the titles
+    assert wide[0] == 30  # (a table that cannot keep it whole is shown as records)
     assert sum(widths) + 2 * 3 <= 80 and widths[1] > widths[2] >= 8
     assert widths[1] % 2 == 0 and widths[2] % 2 == 0  # even: a Chinese character is 2 cells
     squeezed = fit(natural, wrapping, floors, weights, 40)

@@ -125,7 +125,7 @@ def test_a_dangling_outdir_link_is_one_clear_line(tmp_path: Path) -> None:
 def transport_form(tmp_path: Path, registry: Path, *more: str) -> Path:
     """市交通局's form of 2011-12-20 (coop-05 is on it; 市环保局 leads coop-05 too)."""
     out = tmp_path / "forms"
-    done = ct("forms", str(out), "--as-of", "2011-12-20", "--unit", "市交通局", *more,
+    done = ct("forms", str(out), "--form-lang", "en", "--as-of", "2011-12-20", "--unit", "市交通局", *more,
               registry=registry)
     assert done.returncode == 0, done.stderr
     (form,) = out.iterdir()

@@ -147,11 +147,30 @@ def header_lines(text: str) -> list[str]:
     return found
 
 
+#: A record of a table too narrow for its ids: `    Header: value`.
+RECORD_FIELD = re.compile(r"^    (\S[^:：]*): ")
+
+
+def record_ids(text: str) -> list[str]:
+    """The lines of a record layout that start a record: an id alone on its line."""
+    return [line for line in text.split("\n") if re.fullmatch(r"[a-z0-9][a-z0-9-]*", line)]
+
+
 def check(text: str, command: str, lang: str, columns: int, where: str) -> None:
     lines = text.rstrip("\n").split("\n")
     assert len(lines) > 5, f"{where}: printed almost nothing:\n{text}"
     wide = [(cell_len(line), line) for line in lines if cell_len(line.rstrip()) > columns]
     assert not wide, f"{where}: lines wider than {columns} cells: {wide[:3]}"
+    if command != "status" and not header_lines(text):  # records: ids whole, fields named
+        from circletrack.storage import Location, load
+
+        ids = {i.id for i in load(Location(REGISTRY, "option")).items}
+        shown = record_ids(text)
+        assert shown and set(shown) <= ids, f"{where}: not whole ids: {set(shown) - ids}"
+        labels = {m.group(1) for line in lines if (m := RECORD_FIELD.match(line))}
+        for header in HEADERS[(command, lang)][1:3]:
+            assert header in labels, f"{where}: no field {header!r} in {labels}"
+        return
     heads = header_lines(text)
     assert heads, f"{where}: no table header found:\n{text[:2000]}"
     assert not any("…" in line for line in heads), f"{where}: a cut header: {heads}"
@@ -210,3 +229,71 @@ def test_colour_in_a_terminal_and_how_to_turn_it_off(how: str) -> None:
                    or code.startswith("38;") for code in colours), shown[:400]
     else:
         assert not colours, f"{how}: escape codes {sorted(set(colours))[:5]}"
+
+
+def lead_cells(text: str, lead: str, due: str) -> list[str]:
+    """What each line shows in the Lead column of every table (between the Lead and Due
+    headers), non-empty only."""
+    cells, span = [], None
+    if not header_lines(text):  # records: the value after `Lead: ` and the lines under it
+        label, taking = f"    {lead}: ", False
+        for line in text.split("\n"):
+            if line.startswith(label):
+                cells.append(line[len(label):].strip())
+                taking = True
+            elif taking and line.startswith(" " * (len(label) + 1)):
+                cells.append(line.strip())
+            else:
+                taking = False
+        return cells
+    for line in text.split("\n"):
+        if lead in line and due in line:  # a header line: where the column is now
+            start = cell_len(line[:line.index(lead)])
+            span = (start, cell_len(line[:line.index(due)]))
+            continue
+        if span is not None and "─" not in line:
+            part = cell_slice(line, *span).strip()
+            if part:
+                cells.append(part)
+    return cells
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("columns", [80, 120, 200])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", [["list", "--all"], ["overdue", "--group-by", "unit"]])
+def test_unit_names_are_never_cut_across_lines(command: list[str], lang: str,
+                                               columns: int) -> None:
+    from circletrack.render.fitted import UNIT_CAP
+    from circletrack.storage import Location, load
+
+    units = {u for i in load(Location(REGISTRY, "option")).items for u in (*i.lead, *i.support)}
+    whole = {u for u in units if cell_len(u) + 2 <= UNIT_CAP}  # fits the column: never cut
+    args = [str(SCRIPT), "--lang", lang, *command, "--as-of", "2026-11-30", "--registry",
+            str(REGISTRY)]
+    shown = in_tmux(args, columns)
+    lead, due = ("牵头单位", "完成时限") if lang == "zh" else ("Lead", "Due")
+    cells = lead_cells(shown, lead, due)
+    assert cells, shown[:2000]
+    for cell in cells:
+        for part in filter(None, cell.split("、")):
+            if part in units or any(part in u for u in units - whole):
+                continue  # a whole unit, or a piece of a name too long for any column
+            cut = [u for u in whole if u.startswith(part) or u.endswith(part)]
+            assert not cut, f"{columns} {lang}: {part!r} is a cut {cut}"
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("columns", [80, 120, 200])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_grouped_listing_has_one_set_of_column_widths(lang: str, columns: int) -> None:
+    args = [str(SCRIPT), "--lang", lang, "overdue", "--group-by", "unit", "--as-of",
+            "2026-11-30", "--registry", str(REGISTRY)]
+    shown = in_tmux(args, columns)
+    lines = shown.split("\n")
+    rules = [n for n, line in enumerate(lines) if line.startswith("───")]
+    if not rules:  # too narrow for the ids: every section is records
+        assert len(record_ids(shown)) > 3
+        return
+    assert len(rules) > 3
+    assert len({lines[n - 1].rstrip() for n in rules}) == 1, [lines[n - 1] for n in rules]

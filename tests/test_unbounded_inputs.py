@@ -205,7 +205,7 @@ def test_a_number_of_101_digits_is_refused_and_of_100_read(small_registry: Path)
 
 
 def _form(tmp_path: Path, registry: Path, fmt: str) -> Path:
-    done = ct("forms", str(tmp_path / "forms"), "-f", fmt, "--as-of", "2011-12-20",
+    done = ct("forms", str(tmp_path / "forms"), "-f", fmt, "--form-lang", "en", "--as-of", "2011-12-20",
               registry=registry)
     assert done.returncode == 0, done.stderr
     (form,) = (tmp_path / "forms").iterdir()

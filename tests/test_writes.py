@@ -416,6 +416,23 @@ def test_log_reports_within_the_same_day_latest_recorded_first() -> None:
     assert [e.report.note for e in report_log(registry.items, limit=2)] == ["second", "first"]
 
 
+def test_log_of_one_day_across_items_follows_the_documented_order(tmp_path: Path) -> None:
+    # recorded: coop-13, coop-12 (10%), coop-14, coop-12 (20%), all dated one day; a report
+    # holds no time of day, so across items the registry's order decides (docs/commands/log.md)
+    from program import run
+
+    registry = tmp_path / "r.toml"
+    assert run(["init", str(registry)]).returncode == 0
+    for item, progress in (("coop-13", "10"), ("coop-12", "10"), ("coop-14", "10"),
+                           ("coop-12", "20")):
+        done = run(["mark", item, "-p", progress, "--date", "2024-05-01", "--source", "s",
+                    "-r", str(registry)], env={"CIRCLETRACK_USER": "t"})
+        assert done.returncode == 0, done.stderr
+    shown = run(["log", "--since", "2024-05-01", "--format", "json", "-r", str(registry)])
+    order = [(e["id"], e["progress"]) for e in json.loads(shown.stdout)]
+    assert order == [("coop-14", 10), ("coop-13", 10), ("coop-12", 20), ("coop-12", 10)]
+
+
 @pytest.mark.parametrize("args, fragment", [
     (("--limit", "-1"), "--limit: must be 0 or more"),
     (("--limit", "ten"), "--limit"),

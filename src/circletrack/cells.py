@@ -27,23 +27,46 @@ NO_LINE_START = frozenset("、，。；：！？）」』”’》〉】〕…,.
 NO_LINE_END = frozenset("（「『“‘《〈【〔([")
 
 
-def wrap_cells(text: str, width: int) -> list[str]:
+def _in_word(char: str) -> bool:
+    """Part of a run that must not break: an id, a number, a date, an English word."""
+    return char.isascii() and not char.isspace()
+
+
+def wrap_cells(text: str, width: int, separators: str = "") -> list[str]:
     """Lines of at most `width` cells: words break at spaces, Chinese anywhere except
-    before closing or after opening punctuation; a newline in the text always breaks."""
+    before closing or after opening punctuation; a newline in the text always breaks.
+    A run of ASCII (an id, a number, a date: `hwy-raocheng-west`, `2020`, `2.0`) moves to
+    the next line whole where it fits on one; with `separators` (`、` for a list of units)
+    the text breaks only after one of them where a part fits on a line."""
     if "\n" in text:
-        return [line for part in text.split("\n") for line in wrap_cells(part, width)]
+        return [line for part in text.split("\n")
+                for line in wrap_cells(part, width, separators)]
     if cell_len(text) <= width:
         return [text]
+    if separators:
+        return _wrap_parts(text, width, separators)
     lines: list[str] = []
     line: list[str] = []
     used = 0
     last_space = -1
+    run_start = -1  # where the ASCII run the line ends with starts
     for char in text:
         size = get_character_cell_size(char)
         if used + size > width and line:
+            run = len(line) - run_start if run_start >= 0 else 0
             if not _SPACE.match(char) and last_space > 0:
                 lines.append("".join(line[:last_space]).rstrip())
                 line = line[last_space + 1:]
+            elif (_in_word(char) and run_start > 0
+                  and sum(get_character_cell_size(c) for c in line[run_start:]) + size <= width
+                  and run < len(line)):
+                lines.append("".join(line[:run_start]).rstrip())  # 2020 never breaks
+                line = line[run_start:]
+            elif (_in_word(char) and run_start >= 0
+                  and "-" in line[run_start:-1]):  # an id longer than a line: after a hyphen
+                cut = len(line) - line[::-1].index("-")
+                lines.append("".join(line[:cut]).rstrip())
+                line = line[cut:]
             elif len(line) > 1 and (char in NO_LINE_START or line[-1] in NO_LINE_END):
                 lines.append("".join(line[:-1]).rstrip())  # 、 never starts a line,
                 line = line[-1:]                           # 《 never ends one
@@ -52,14 +75,39 @@ def wrap_cells(text: str, width: int) -> list[str]:
                 line = []
             used = sum(get_character_cell_size(c) for c in line)
             last_space = -1
+            run_start = 0 if line and all(_in_word(c) for c in line) else -1
             if _SPACE.match(char) and not line:
                 continue
+        if _in_word(char):
+            if run_start < 0:
+                run_start = len(line)
+        else:
+            run_start = -1
         line.append(char)
         used += size
         if _SPACE.match(char):
             last_space = len(line) - 1
     if line:
         lines.append("".join(line))
+    return lines
+
+
+def _wrap_parts(text: str, width: int, separators: str) -> list[str]:
+    """Lines of whole parts (each ending with its separator), folded only where one part
+    is wider than a line."""
+    parts = re.findall(f"[^{re.escape(separators)}]*[{re.escape(separators)}]?", text)
+    lines: list[str] = []
+    line = ""
+    for part in filter(None, parts):
+        if cell_len(line + part) <= width:
+            line += part
+            continue
+        if line:
+            lines.append(line)
+        *full, line = wrap_cells(part, width) if cell_len(part) > width else [part]
+        lines.extend(full)
+    if line:
+        lines.append(line)
     return lines
 
 

@@ -45,6 +45,17 @@ def is_relative(text: str) -> bool:
     return lowered in _WORDS or lowered in ("eom", "eoy") or bool(_RELATIVE.match(lowered))
 
 
+def period_start(text: str, end: dt.date, field: str = "since") -> dt.date:
+    """The first day of a period that ends on `end` (included). A backward offset counts
+    back from `end` and gives a period exactly that long (`-1w`: seven days, `end` the
+    seventh), so weekly periods meet without overlapping; any other date form is the day
+    it names."""
+    relative = _RELATIVE.match(text.strip().lower())
+    if relative and relative.group(1) == "-" and relative.group(2).strip("0"):
+        return parse_date(text, end, field) + dt.timedelta(days=1)
+    return parse_date(text, end, field)
+
+
 def parse_date(text: str, today: dt.date, field: str = "date") -> dt.date:
     """Read a date in any accepted form; dates without a day mean the end of that month or
     year. A date outside the registry's range (model.FIRST_DATE to LAST_DATE) is refused."""

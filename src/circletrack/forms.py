@@ -107,6 +107,20 @@ def column_for_field(field: str) -> FormColumn | None:
     return next((c for c in FILLED_COLUMNS if c.field == field), None)
 
 
+#: `--form-lang`: each form in its unit's language (auto), or all in one.
+FORM_LANGUAGES: tuple[str, ...] = ("auto", "zh", "en")
+
+
+def form_language(unit: str, choice: str, interface: str) -> str:
+    """The language a unit's form is written in: `choice` when it names one; with auto,
+    Chinese for a unit whose name is written in Chinese (the form goes to that office),
+    else the interface language."""
+    if choice != "auto":
+        return choice
+    return "zh" if any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in unit) \
+        else interface
+
+
 @dataclass(frozen=True)
 class UnitForm:
     """One unit's form: the items it is sent as of a day, most overdue first."""

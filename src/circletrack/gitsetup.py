@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +20,13 @@ from .i18n import _
 from .storage.files import atomic_write, write_file
 
 DRIVER = "circletrack"
+#: What the workflow needs of a clone's config besides the driver: `git pull` merges (git
+#: 2.27 and newer refuse a pull of divergent branches until told how), so the driver's
+#: ours is the clone's own commit and theirs the commit pulled.
+PULL_SETTINGS = (("pull.rebase", "false"),)
 DRIVER_NAME = "circletrack: three-way merge of the registry, item by item and field by field"
 #: What steps say they did (the renderer words them).
-ATTRIBUTES, NAME, COMMAND, EXCLUDE = "attributes", "name", "driver", "exclude"
+ATTRIBUTES, NAME, COMMAND, EXCLUDE, PULL = "attributes", "name", "driver", "exclude", "pull"
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ def setup(registry: Path, cwd: Path, program: str) -> SetupResult:
     steps = [_attributes(root, relative),
              _config(root, f"merge.{DRIVER}.name", DRIVER_NAME, NAME),
              _config(root, f"merge.{DRIVER}.driver", driver_command(program), COMMAND),
+             *(_config(root, key, value, PULL) for key, value in PULL_SETTINGS),
              _exclude(root, relative)]
     return SetupResult(root, relative, tuple(steps))
 
@@ -147,3 +153,48 @@ def _append_lines(path: Path, lines: list[str]) -> None:
         return
     glue = b"" if not old or old.endswith(b"\n") else b"\n"
     atomic_write(path, old + glue + ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Side:
+    """The commit one side of a merge comes from: its short id, author and subject."""
+
+    commit: str
+    author: str
+    subject: str
+
+
+def merge_sides(cwd: Path, env: Mapping[str, str]) -> tuple[Side | None, Side | None]:
+    """The commits of ours and theirs while git runs the merge driver in `cwd`; both None
+    unless both can be told (the driver run by hand, outside a merge).
+
+    Ours is HEAD: the clone's commit in a merge, the upstream's in a rebase. Theirs is the
+    commit git names in its one GITHEAD_<commit> variable (a merge or pull), or the commit a
+    rebase is applying (the last `pick` of .git/rebase-merge/done)."""
+    named = [key[len("GITHEAD_"):] for key in env if key.startswith("GITHEAD_")]
+    theirs = named[0] if len(named) == 1 else _rebase_commit(cwd)
+    ours, other = _side(cwd, "HEAD"), _side(cwd, theirs) if theirs else None
+    return (ours, other) if ours is not None and other is not None else (None, None)
+
+
+def _rebase_commit(cwd: Path) -> str | None:
+    try:
+        where = git(["rev-parse", "--git-path", "rebase-merge/done"], cwd, check=False)
+        lines = (cwd / where.stdout.strip()).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, GitError):
+        return None
+    picks = [line.split()[1] for line in lines if len(line.split()) > 1]
+    return picks[-1] if picks else None
+
+
+def _side(cwd: Path, revision: str) -> Side | None:
+    try:
+        done = git(["log", "-1", "--no-show-signature", "--format=%h%x00%an%x00%s",
+                    revision, "--"], cwd, check=False)
+    except GitError:
+        return None
+    parts = done.stdout.rstrip("\n").split("\0")
+    if done.returncode != 0 or len(parts) != 3:
+        return None
+    commit, author, subject = (" ".join(part.split()) for part in parts)
+    return Side(commit, author, subject if len(subject) <= 50 else subject[:49] + "…")

@@ -10,7 +10,8 @@ Dynamic messages are templates filled after translation: `_("no item {text!r}").
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +54,18 @@ def set_language(language: str) -> None:
         raise ValueError(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
     _Active.language = language
     _Active.catalogue = translations(language)
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Translate into `language` inside the block (a file for someone else: a unit's form),
+    then into this run's language again."""
+    before = _Active.language
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(before)
 
 
 def current_language() -> str:

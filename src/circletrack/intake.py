@@ -163,7 +163,7 @@ def record_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date
     """Check every row of every form and record the reports on `registry`, in place.
 
     Raises FormsRefused with every problem when there is any (the registry may then hold
-    some of the reports: call it on a copy, or inside `store.update_journaled`, which
+    some of the reports: call it on a copy, or inside `storage.update_journaled`, which
     writes nothing when it raises). A row whose report is already recorded is counted,
     not refused, so reading a form twice records nothing new.
     """

@@ -241,7 +241,8 @@ def _canonical_bytes(merged: Registry, ours: Registry, ours_data: bytes,
 
 
 def merge_registries(base: bytes, ours: bytes, theirs: bytes,
-                     registry: Path | None = None) -> MergeResult:
+                     registry: Path | None = None,
+                     labels: tuple[str, str] = ("ours", "theirs")) -> MergeResult:
     """Merge two registries changed from a common one; see the module's docstring.
 
     An empty base (a registry added on both branches) merges as a registry with nothing
@@ -276,7 +277,7 @@ def merge_registries(base: bytes, ours: bytes, theirs: bytes,
     counts = _counts(items, old, mine, other)
     if not conflicts:
         return MergeResult(_canonical_bytes(merged, mine, ours, ours_canonical), (), *counts)
-    return MergeResult(_marked(tables, merged, conflicts), tuple(conflicts), *counts)
+    return MergeResult(_marked(tables, merged, conflicts, labels), tuple(conflicts), *counts)
 
 
 def _invalid(merged: Registry, items: dict[str, _Merged], ours: Registry,
@@ -309,9 +310,10 @@ def _counts(items: dict[str, _Merged], base: Registry, ours: Registry,
 
 
 def _marked(tables: dict[str, dict[str, _Merged]], merged: Registry,
-            conflicts: list[Conflict]) -> bytes:
+            conflicts: list[Conflict], labels: tuple[str, str]) -> bytes:
     """The merged registry with conflict markers around each conflicting table: ours'
-    version of it, then theirs' (an empty side where that side deleted it)."""
+    version of it, then theirs' (an empty side where that side deleted it); each marker
+    line ends with its side's label."""
     in_conflict = {(c.kind, c.key) for c in conflicts}
 
     def variant(side: str) -> Registry:
@@ -329,26 +331,28 @@ def _marked(tables: dict[str, dict[str, _Merged]], merged: Registry,
     ours, theirs = variant("ours"), variant("theirs")
     ours_blocks, theirs_blocks = codec.blocks(ours), codec.blocks(theirs)
     if ours_blocks is None or theirs_blocks is None:  # items written inline: mark it all
-        return _markers(codec.dumps(ours).decode("utf-8"), codec.dumps(theirs).decode("utf-8"))
+        return _markers(codec.dumps(ours).decode("utf-8"), codec.dumps(theirs).decode("utf-8"),
+                        labels)
     mine, other = dict(ours_blocks), dict(theirs_blocks)
     keys = [k for k, _text in ours_blocks]
     for position, (key, _text) in enumerate(theirs_blocks):
         if key not in mine:  # only theirs has it: after the table before it in theirs
             before = theirs_blocks[position - 1][0] if position else None
             keys.insert(keys.index(before) + 1 if before in keys else len(keys), key)
-    parts = [_markers(mine.get(k, ""), other.get(k, "")) if k in in_conflict else mine[k]
+    parts = [_markers(mine.get(k, ""), other.get(k, ""), labels) if k in in_conflict
+             else mine[k]
              for k in keys]
     return "\n".join(parts).encode("utf-8")
 
 
-def _markers(ours: str, theirs: str) -> str:
-    return (f"{codec.CONFLICT_OURS} ours\n{ours}{codec.CONFLICT_SPLIT}\n{theirs}"
-            f"{codec.CONFLICT_THEIRS} theirs\n")
+def _markers(ours: str, theirs: str, labels: tuple[str, str]) -> str:
+    return (f"{codec.CONFLICT_OURS} {labels[0]}\n{ours}{codec.CONFLICT_SPLIT}\n{theirs}"
+            f"{codec.CONFLICT_THEIRS} {labels[1]}\n")
 
 
 def _read_side(path: Path) -> bytes:
     """A side of the merge, read as a registry is: a regular file of at most
-    store.MAX_REGISTRY_BYTES (see fileio.read_file)."""
+    storage.MAX_REGISTRY_BYTES (see fileio.read_file)."""
     try:
         return read_file(path, MAX_REGISTRY_BYTES)
     except NotAFile:
@@ -363,14 +367,15 @@ def _read_side(path: Path) -> bytes:
 
 
 def run_driver(base: Path, ours: Path, theirs: Path, registry: Path | None = None,
-               label: str = "") -> MergeResult:
+               label: str = "", labels: tuple[str, str] = ("ours", "theirs")) -> MergeResult:
     """git's merge driver (`%O %A %B %P`): merge the three files and write the result over
     `ours` (left as it is when a side cannot be read). With the registry's own path
     (`%P`, relative to the folder git runs the driver in), the merged bytes are noted in
     its journal, so `undo` can tell a merge from circletrack's own writes. Each side is read
-    as a registry is (a regular file, at most store.MAX_REGISTRY_BYTES): a FIFO, a device or
+    as a registry is (a regular file, at most storage.MAX_REGISTRY_BYTES): a FIFO, a device or
     a larger file is refused at once, before anything is written."""
-    result = merge_registries(_read_side(base), _read_side(ours), _read_side(theirs), registry)
+    result = merge_registries(_read_side(base), _read_side(ours), _read_side(theirs), registry,
+                              labels)
     if not result.readable:
         return result
     atomic_write(ours, result.data)

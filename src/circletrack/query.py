@@ -275,8 +275,10 @@ class LogEntry:
 def report_log(items: Sequence[Item], *, item: Item | None = None, since: dt.date | None = None,
                by: str | None = None, limit: int | None = None,
                sort: str | None = None) -> list[LogEntry]:
-    """Reports newest first (of one date, the later recorded first), filtered, then sorted
-    by `sort` (see `sort_log`) and cut to `limit`.
+    """Reports newest first, filtered, then sorted by `sort` (see `sort_log`) and cut to
+    `limit`. Of one date: an item's own reports the later recorded first, different items'
+    the later in the registry first (a report holds no time of day, so which of two items'
+    reports of one day was recorded first is not known).
 
     `since` is inclusive; `by` matches a fragment of the reporter's name, ignoring case.
     """

@@ -4,7 +4,7 @@ Command-line text is parsed and checked first (`report_request`, `item_fields`);
 (`record_report`, `add_item`, `edit_item`) then put new items in a `Registry` (items are
 values, never changed in place) and return what they did. Bad input raises UsageError
 before anything is changed. Nothing here reads the clock, the environment or a file:
-`store.update_journaled` runs these under the lock.
+`storage.update_journaled` runs these under the lock.
 """
 
 from __future__ import annotations

@@ -48,12 +48,15 @@ def merge_command(
     result over OURS. Exit 0 when clean; 1 when a conflict remains (marked in
     OURS and named on stderr). Example: circletrack merge base.toml ours.toml theirs.toml
     """
+    from ..gitsetup import merge_sides
     from ..merge import run_driver
-    from ..render.merging import merge_lines
+    from ..render.merging import merge_lines, side_labels
 
-    result = run_driver(base, ours, theirs, path, _merge_label(dict(os.environ)))
+    sides = merge_sides(Path.cwd(), os.environ)
+    result = run_driver(base, ours, theirs, path, _merge_label(dict(os.environ)),
+                        side_labels(sides))
     console = err_console()
-    for line in merge_lines(result, str(path or ours)):
+    for line in merge_lines(result, str(path or ours), sides):
         console.print(line, markup=False, soft_wrap=True)
     if not result.clean:
         raise typer.Exit(int(ExitStatus.ERROR))

@@ -37,6 +37,7 @@ from .options import (
     criteria_from,
     load_as_of,
     row_limit,
+    stdout_is_terminal,
 )
 from .output import (
     ForceOption,
@@ -91,8 +92,8 @@ def overdue_command(
     """Open items past their due date, most overdue first: one list per unit, ready to send.
 
     An item that tracks others is overdue only while its effective state is open: a plan
-    row whose road is finished is not on the list. Formats: table, csv (Excel), json,
-    md (chat, wiki), ics (calendar).
+    row whose road is finished is not on the list. Formats: table, csv, xlsx (a
+    workbook), json, md (chat, wiki), ics (calendar).
     Example: circletrack overdue --group-by unit --format csv --output overdue.csv
     """
     from ..render.listings import render_overdue
@@ -100,6 +101,9 @@ def overdue_command(
     fields = json_fields(json_, format_)
     fmt = choose_format("json" if fields else format_, output, OVERDUE_FORMATS)
     group = check_group_by(group_by)
+    if fmt == "xlsx" and output is None and stdout_is_terminal():
+        raise UsageError(_("--format xlsx: a workbook is not for the terminal; name a file "
+                           "with --output, e.g. -o overdue.xlsx"))
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     _open_only(criteria.statuses, _("--status: {status} items are never overdue; use "

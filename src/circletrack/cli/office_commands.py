@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..cells import shown_text
-from ..dates import parse_date
+from ..dates import parse_date, period_start
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
-from ..forms import DEFAULT_WITHIN, Forms, NameTooShort, form_filenames, unit_forms
-from ..i18n import _, ngettext
+from ..forms import (DEFAULT_WITHIN, FORM_LANGUAGES, Forms, NameTooShort, form_filenames,
+                     form_language, unit_forms)
+from ..i18n import _, current_language, in_language, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..storage import check_writable, load, update_journaled
@@ -71,6 +72,9 @@ WithinOption = Annotated[str, typer.Option(
 FormsFormatOption = Annotated[str, typer.Option(
     "--format", "-f", help="xlsx (a workbook with drop-downs and checks) or csv.",
     autocompletion=complete_formats(*FORMS_FORMATS))]
+FormLangOption = Annotated[str, typer.Option(
+    "--form-lang", help="The forms' language: auto (default: a unit named in Chinese gets "
+                        "a Chinese form, others the interface language), zh or en.")]
 ReplaceOption = Annotated[bool, typer.Option(
     "--force", help="Replace files of the same name already in OUTDIR.")]
 
@@ -86,6 +90,7 @@ def forms_command(
     city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], format_: FormsFormatOption = "xlsx",
+    form_lang: FormLangOption = "auto",
     force: ReplaceOption = False, as_of: AsOfOption = None, registry: RegistryOption = None,
 ) -> None:
     """Write one form per responsible unit: its overdue and due-soon items, to fill in.
@@ -96,6 +101,7 @@ def forms_command(
     Example: circletrack forms forms-2024-06-03 --within 30
     """
     (fmt,) = check_choices([format_], FORMS_FORMATS, "--format")
+    (language,) = check_choices([form_lang], FORM_LANGUAGES, "--form-lang")
     days = count(within, "--within") or 0
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
@@ -104,13 +110,14 @@ def forms_command(
         raise UsageError(_("--status: {status} items are never sent; use planned, "
                            "in_progress or blocked").format(status=closed[0]))
     for line in _write_forms(outdir, unit_forms(data.items, criteria, day, days), fmt,
-                             force):
+                             force, language):
         typer.echo(line)
 
 
-def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]:
-    """Write every form, or none when one would replace a file unforced or cannot be
-    written by its name; the lines to say."""
+def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool,
+                 language: str) -> list[str]:
+    """Write every form (each in its language: see forms.form_language), or none when one
+    would replace a file unforced or cannot be written by its name; the lines to say."""
     from ..render.forms import render_form, summary_lines, written_line
 
     paths = _form_paths(outdir, forms, fmt)
@@ -126,7 +133,9 @@ def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]
         outdir.mkdir(exist_ok=True)
     lines = []
     for path, form in zip(paths, forms.forms):
-        write_file(path, render_form(form, fmt), replace=force)
+        with in_language(form_language(form.unit, language, current_language())):
+            data = render_form(form, fmt)
+        write_file(path, data, replace=force)
         lines.append(written_line(str(path), form))
     return lines + summary_lines(forms)
 
@@ -232,7 +241,9 @@ def intake_command(
 def bulletin_command(
     since: Annotated[str, typer.Option(
         "--since", help="The first day of the period (included). Any date form, e.g. "
-                        "2024-05-27 or -1w.", show_default=False)],
+                        "2024-05-27; an offset counts back from --until and gives a period "
+                        "that long: -1w is the seven days ending on --until.",
+        show_default=False)],
     until: Annotated[Optional[str], typer.Option(
         "--until", help="The last day of the period (included). Default: today.",
         show_default=False)] = None,
@@ -262,8 +273,8 @@ def bulletin_command(
                            "file with --output, e.g. -o 简报.docx"))
     reference = today()
     data = load(registry_location(registry))
-    start = parse_date(since, reference, "since")
     end = optional_date(until, "until", reference) or reference
+    start = period_start(since, end, "since")
     bulletin = weekly_bulletin(data.items, start, end)
     if fmt == "docx":
         from ..render.bulletin_docx import bulletin_docx

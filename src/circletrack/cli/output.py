@@ -17,7 +17,7 @@ from .options import check_choices, complete_command_formats
 
 FormatOption = Annotated[Optional[str], typer.Option(
     "--format", "-f", show_default=False, autocompletion=complete_command_formats,
-    help="Output format. Default: from the --output file's suffix (.csv .json .md .ics), "
+    help="Output format. Default: from the --output file's suffix (.csv .xlsx .json .md .ics), "
          "else the table.")]
 OutputOption = Annotated[Optional[Path], typer.Option(
     "--output", "-o", show_default=False, metavar="FILE",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,13 @@ from ..i18n import _, ngettext
 from ..storage import init_copy, read_bytes
 from ..storage.codec import loads
 from .core import RegistryOption, command, registry_location
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word of a shell command line, quoted only when it needs it."""
+    if os.name == "nt":
+        return f'"{text}"' if any(c in text for c in ' &()[]{}^=;!\'+,`~') else text
+    return shlex.quote(text)
 
 
 @command("validate")
@@ -56,5 +65,7 @@ def init_command(
     """
     written = init_copy(path, force=force)
     typer.echo(_("wrote {path}").format(path=written))
-    typer.echo(_("use it with: circletrack COMMAND --registry {path}  "
-                 "or set CIRCLETRACK_REGISTRY={path}").format(path=written))
+    # The full path: a relative one names another file as soon as the user changes folder.
+    typer.echo(_("use it from any folder with: circletrack COMMAND --registry {path}  "
+                 "or: export CIRCLETRACK_REGISTRY={path}").format(
+                     path=shell_word(str(written.absolute()))))

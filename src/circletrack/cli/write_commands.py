@@ -1,6 +1,6 @@
 """Commands that change the registry: mark, add, edit, undo.
 
-Every write goes through `store.update_journaled`: locked, re-read, validated in full,
+Every write goes through `storage.update_journaled`: locked, re-read, validated in full,
 journaled for `undo`, written to a temporary file, flushed and renamed over the registry.
 """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 LIST_FORMATS: tuple[str, ...] = ("table", "json", "csv", "md")
 SHOW_FORMATS: tuple[str, ...] = ("table", "json")
 LOG_FORMATS: tuple[str, ...] = ("table", "json")
-OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "ics")
+OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "xlsx", "json", "md", "ics")
 STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
 EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
@@ -23,4 +23,4 @@ COMMAND_FORMATS: dict[str, tuple[str, ...]] = {
 }
 #: The format `--output FILE` implies when --format is not given.
 SUFFIX_FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".md": "md",
-                                  ".markdown": "md", ".ics": "ics"}
+                                  ".markdown": "md", ".ics": "ics", ".xlsx": "xlsx"}

@@ -70,6 +70,9 @@ def _category_tables(board: Dashboard) -> list[Table]:
         for row in rows:
             mean = (progress_bar(row.mean_progress) if row.mean_progress is not None
                     else Text("—", style="dim"))
+            if row.mean_progress is not None:  # a mean of few says little: say of how many
+                mean.append("  " + _("of {reported}/{count}").format(
+                    reported=row.count - row.unknown, count=row.count), style="dim")
             name = category_label(row.category) + (DERIVED_MARK if row.derived else "")
             table.add_row(name, str(row.count), str(row.done), str(row.unknown), mean)
         tables.append(table)

@@ -127,9 +127,56 @@ COLUMNS: dict[str, Column] = {
 }
 
 
+#: A spreadsheet cell: text, a whole number, a date, or empty.
+Cell = Any
+
+#: The columns whose spreadsheet cell (CSV, xlsx) is a number or a date rather than the
+#: table's text, so a spreadsheet can sum, sort and filter them: progress is the effective
+#: percentage as a number (empty when none was reported; when it was reported and whether
+#: it was derived are columns of their own), dates are dates.
+SHEET_VALUES: dict[str, Callable[[Item, dt.date], Cell]] = {
+    "progress": lambda i, d: i.state.progress,
+    "days_overdue": lambda i, d: days_overdue(i, d),
+    "reports": lambda i, d: len(i.history),
+    "days_since_report": lambda i, d: days_since_report(i, d),
+    "due_moves": lambda i, d: len(moves(i)),
+    "days_slipped": lambda i, d: days_slipped(i),
+    "due": lambda i, d: i.due,
+    "created": lambda i, d: i.created,
+    "original_due": lambda i, d: i.original_due,
+    "first_due": lambda i, d: first_due(i),
+    "updated": lambda i, d: last_reported(i),
+    "progress_reported": lambda i, d: i.state.progress_date,
+}
+#: The headers a spreadsheet shows where the cell is not the table's text.
+SHEET_HEADERS: dict[str, str] = {"progress": N_("Progress (%)")}
+#: What a sheet with a progress column adds, so the number stands with its facts.
+PROGRESS_FACTS: tuple[str, ...] = ("progress_reported", "derived_from")
+
+
 def header(name: str) -> str:
     """A column's header in the active language."""
     return _(COLUMNS[name].header)
+
+
+def sheet_header(name: str) -> str:
+    """A column's header in a spreadsheet, in the active language."""
+    return _(SHEET_HEADERS[name]) if name in SHEET_HEADERS else header(name)
+
+
+def sheet_columns(columns: tuple[str, ...] | list[str]) -> list[str]:
+    """The columns of a spreadsheet of `columns`: with a progress column, also when that
+    progress was reported and the items it was derived from."""
+    extra = [c for c in PROGRESS_FACTS if "progress" in columns and c not in columns]
+    return [*columns, *extra]
+
+
+def sheet_value(name: str, item: Item, day: dt.date) -> Cell:
+    """A column's cell for a spreadsheet: a number or date where SHEET_VALUES says, else
+    the table's text."""
+    if name in SHEET_VALUES:
+        return SHEET_VALUES[name](item, day)
+    return COLUMNS[name].get(item, day)
 
 
 def _optional_int(value: int | None) -> str:

@@ -28,7 +28,8 @@ from ..cells import cell_len, wrap_cells, wrap_words
 from ..labels import status_label
 from ..model import Item
 from ..query import is_overdue
-from .fields import COLUMNS, header
+from ..i18n import _
+from .fields import COLUMNS, DERIVED_MARK, header
 
 STATUS_STYLES: dict[str, str] = {
     "planned": "blue",
@@ -41,6 +42,21 @@ STATUS_STYLES: dict[str, str] = {
 NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind", "when",
                                      "days_overdue", "days_since_report", "created",
                                      "first_due", "due_moves", "days_slipped", "original_due"})
+#: Columns of units (or cities) joined by 、: they break only between units, and are never
+#: narrower than their widest unit, so a unit's name is never cut (市交通/局).
+UNIT_COLUMNS: frozenset[str] = frozenset({"lead", "support", "cities"})
+UNIT_SEPARATOR = "、"
+#: The widest a unit column is kept for one unit (six Chinese characters and a 、, or
+#: seven): a longer name (杭州西湖风景名胜区管委会(市园文局)) wraps rather than squeeze
+#: every title.
+UNIT_CAP = 14
+
+
+def wrap_column(name: str, text: str, width: int) -> list[str]:
+    """A cell's lines in its column: units whole in a unit column (see UNIT_COLUMNS)."""
+    return wrap_cells(text, width, UNIT_SEPARATOR if name in UNIT_COLUMNS else "")
+
+
 #: The no-wrap columns that give way before titles get narrow: an id may fold.
 YIELDING: frozenset[str] = frozenset({"id"})
 #: Widest a yielding column stays when the table is too wide for its natural widths.
@@ -82,11 +98,6 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     wrap_cols = [i for i, wraps in enumerate(wrapping) if wraps]
     if sum(natural) <= room:
         return widths
-    cap = max(12, min(ID_CAP, width // 5))
-    for i in range(len(widths)):  # a rare long id folds rather than narrow every title
-        if yielding[i] and not wrapping[i] and widths[i] > cap:
-            fixed -= widths[i] - cap
-            widths[i] = cap
     spare = room - fixed
     floors = list(floors)
     need = sum(min(natural[i], floors[i]) for i in wrap_cols)
@@ -108,6 +119,13 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
         even = share // 2 * 2
         widths[i] = share if share == natural[i] or even < floor else even
     left = spare - sum(widths[i] for i in wrap_cols)
+    while left < 0:  # the floors kept pushed the shares over: the widest above its floor gives
+        over = [i for i in wrap_cols if widths[i] > min(natural[i], floors[i])]
+        if not over:
+            break
+        widest = max(over, key=lambda i: widths[i] - floors[i])
+        widths[widest] -= 1
+        left += 1
     for i in sorted(wrap_cols, key=lambda i: -weights[i]):
         grow = max(0, min(left, natural[i] - widths[i]))
         widths[i] += grow
@@ -115,6 +133,12 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     return widths
 
 
+
+
+def _unit_parts(text: str) -> list[str]:
+    """The units of a cell, each with the separator after it (as it is laid out)."""
+    parts = text.split(UNIT_SEPARATOR)
+    return [p + UNIT_SEPARATOR for p in parts[:-1]] + parts[-1:]
 
 
 def fold_id(text: str, width: int) -> str:
@@ -153,6 +177,13 @@ class ItemTable:
     headers: Sequence[str] = field(default=())
     #: Columns left out, in this order, while the table cannot fit the console otherwise.
     droppable: Sequence[str] = ()
+    #: The rows the widths are measured on, when not only this table's: the sections of a
+    #: grouped listing share their columns' widths.
+    shape: Sequence[Sequence[str]] = ()
+
+    @property
+    def _shape(self) -> Sequence[Sequence[str]]:
+        return self.shape or self.rows
 
     @functools.cached_property
     def _measure(self) -> Callable[[str], int]:
@@ -182,15 +213,24 @@ class ItemTable:
             table = ItemTable(
                 tuple(table.columns[i] for i in keep), [[r[i] for i in keep] for r in table.rows],
                 [[s[i] for i in keep] for s in table.styles], table.title, table.caption,
-                [table.headers[i] for i in keep] if table.headers else (), ())
+                [table.headers[i] for i in keep] if table.headers else (), (),
+                [[r[i] for i in keep] for r in table.shape])
         return table
 
     def _fits(self, max_width: int) -> bool:
         widths = self.widths(max_width)
         heads = self._headers()
         words = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
+        whole = [max([0, *(self._measure(row[i]) for row in self._shape)])
+                 if name in YIELDING else 0 for i, name in enumerate(self.columns)]
+        floors = [min(MIN_WIDTHS.get(name, 0), max([0, *(self._measure(row[i])
+                                                          for row in self._shape)]))
+                  for i, name in enumerate(self.columns)]
+        # a droppable column goes before an id folds or a text gets narrower than its floor
         return (table_width(widths) <= max_width
-                and all(w >= n for w, n in zip(widths, words)))
+                and all(w >= n for w, n in zip(widths, words))
+                and all(w >= n for w, n in zip(widths, whole))
+                and all(w >= f for w, f in zip(widths, floors)))
 
     def widths(self, max_width: int) -> list[int]:
         """The width of each column in a console `max_width` cells wide.
@@ -201,7 +241,8 @@ class ItemTable:
         """
         heads = self._headers()
         measure = self._measure
-        values = [max([0, *(measure(row[i]) for row in self.rows)]) for i in range(len(heads))]
+        values = [max([0, *(measure(row[i]) for row in self._shape)])
+                  for i in range(len(heads))]
         natural = [max(cell_len(h), v) for h, v in zip(heads, values)]
         wrapping = [c not in NO_WRAP for c in self.columns]
         floors = [max(MIN_WIDTHS.get(c, 6), *(cell_len(w) for w in h.split()))
@@ -211,8 +252,42 @@ class ItemTable:
             natural = [n if wraps else max(v, *(cell_len(w) for w in h.split()))
                        for n, v, h, wraps in zip(natural, values, heads, wrapping)]
         hard = [max(cell_len(w) for w in h.split()) if h.split() else 0 for h in heads]
+        for i, name in enumerate(self.columns):  # a unit's name is never cut
+            if name in UNIT_COLUMNS:
+                hard[i] = max([hard[i], *(min(measure(part), UNIT_CAP)
+                                          for row in self._shape
+                                          for part in _unit_parts(row[i]))])
+                floors[i] = max(floors[i], hard[i])
         return fit(natural, wrapping, floors, weights, max_width,
                    [c in YIELDING for c in self.columns], hard)
+
+    def as_records(self, max_width: int) -> bool:
+        """Whether the table is shown as records (one field a line): when, its droppable
+        columns gone, an id would still fold, since a folded id cannot be copied back."""
+        widths = self.widths(max_width)
+        return any(name in YIELDING and any(self._measure(row[i]) > width
+                                            for row in self._shape)
+                   for i, (name, width) in enumerate(zip(self.columns, widths)))
+
+    def records(self, max_width: int) -> str:
+        """The rows as records: the id on a line of its own, then each other field that
+        has a value as `Header: value`, indented, wrapped as its column wraps."""
+        heads = [header(c) for c in self.columns]
+        lines = list(wrap_words(self.title, max_width)) if self.title else []
+        for row in self.rows:
+            lines.append(row[0])
+            for name, head, text in zip(self.columns[1:], heads[1:], row[1:]):
+                if not text:
+                    continue
+                label = f"    {head}: "
+                room = max(max_width - cell_len(label), 12)
+                parts = [line for piece in text.split("\n")
+                         for line in wrap_column(name, piece, room)]
+                lines.append(label + parts[0])
+                lines.extend(" " * cell_len(label) + part for part in parts[1:])
+        if self.caption:
+            lines.extend(wrap_words(self.caption, max_width))
+        return "".join(line.rstrip() + "\n" for line in lines)
 
     def _folded(self, widths: Sequence[int]) -> Sequence[Sequence[str]]:
         """The rows with ids too wide for their column folded (see `fold_id`)."""
@@ -233,6 +308,11 @@ class ItemTable:
         if narrower is not self:  # it has no droppable columns left: this recurses once
             yield from narrower.__rich_console__(console, options)
             return
+        if self.as_records(options.max_width):
+            from rich.text import Text
+
+            yield Text(self.records(options.max_width).rstrip("\n"))
+            return
         widths = self.widths(options.max_width)
         rows = self._folded(widths)
         fits = table_width(widths) <= options.max_width
@@ -251,7 +331,8 @@ class ItemTable:
                              overflow="fold")
         for number, row in enumerate(rows):
             styles = self.styles[number] if self.styles else ()
-            cells = ["\n".join(wrap_cells(text, width)) for text, width in zip(row, widths)]
+            cells = ["\n".join(wrap_column(name, text, width))
+                     for name, text, width in zip(self.columns, row, widths)]
             table.add_row(*(Text(text, style=styles[i] or "") if styles else text
                             for i, text in enumerate(cells)))
         yield table
@@ -303,6 +384,7 @@ class ItemTable:
         cells: list[str] = []
         wrapped: dict[int, list[str]] | None = None  # the cells that take several lines
         for i, (text, width, flush) in enumerate(zip(row, widths, right)):
+            name = self.columns[i]
             used = measure(text)
             if used <= width and "\n" not in text:
                 cells.append(" " * (width - used) + text if flush
@@ -310,7 +392,7 @@ class ItemTable:
                 continue
             padded = [" " * (width - measure(line)) + line if flush
                       else line + " " * (width - measure(line))
-                      for line in wrap_cells(text, width)]
+                      for line in wrap_column(name, text, width)]
             cells.append(padded[0])
             if len(padded) > 1:
                 wrapped = wrapped or {}
@@ -344,6 +426,8 @@ class ItemTable:
         narrower = self.fitting(max_width) if self.droppable else self
         if narrower is not self:
             return narrower.plain(max_width)
+        if self.as_records(max_width):
+            return self.records(max_width)
         widths = self.widths(max_width)
         if table_width(widths) > max_width:
             return None
@@ -390,13 +474,31 @@ def status_text(status: str | None) -> Text:
     return Text(status_label(status), style=STATUS_STYLES.get(status, "") if status else "dim")
 
 
+def derived_legend(items: Sequence[Item], columns: Sequence[str]) -> str | None:
+    """What the marks of a table's status and progress mean, when a row has a derived one:
+    `*` derived, `—` nothing reported."""
+    if not {"status", "progress"} & set(columns) or not any(i.state.derived for i in items):
+        return None
+    return _("{mark}: derived from the items it tracks or records the same event as "
+             "(`circletrack show ID` names them); —: no progress reported").format(
+        mark=DERIVED_MARK)
+
+
 def item_table(items: Sequence[Item], day: dt.date, columns: Sequence[str],
                title: str | None = None, caption: str | None = None,
-               droppable: Sequence[str] = ()) -> ItemTable:
+               droppable: Sequence[str] = (),
+               shape_items: Sequence[Item] | None = None) -> ItemTable:
     """One row per item: statuses in colour, overdue due dates in red; `droppable` columns
     are left out, in that order, where the console is too narrow for all."""
+    legend = derived_legend(items, columns)
+    if legend:
+        caption = _("{caption}; {legend}").format(caption=caption, legend=legend) \
+            if caption else legend
     rows = [[COLUMNS[c].get(item, day) for c in columns] for item in items]
     styles = [[STATUS_STYLES.get(item.state.status) if c == "status"
                else "red" if c == "due" and is_overdue(item, day)
                else COLUMNS[c].style for c in columns] for item in items]
-    return ItemTable(tuple(columns), rows, styles, title, caption, droppable=tuple(droppable))
+    shape = ([[COLUMNS[c].get(item, day) for c in columns] for item in shape_items]
+             if shape_items is not None else ())
+    return ItemTable(tuple(columns), rows, styles, title, caption, droppable=tuple(droppable),
+                     shape=shape)

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import FieldError
 from ..i18n import _
 from ..model import Item
-from .fields import COLUMNS, item_json
+from .fields import COLUMNS, Cell, item_json, sheet_value
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -67,14 +67,67 @@ def table_rows(items: Sequence[Item], columns: Sequence[str], day: dt.date) -> l
     return [[COLUMNS[c].get(item, day) for c in columns] for item in items]
 
 
-def to_csv(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
-    """RFC 4180 CSV in UTF-8 with a byte-order mark, so Excel reads the Chinese correctly."""
+def sheet_rows(items: Sequence[Item], columns: Sequence[str],
+               day: dt.date) -> list[list[Cell]]:
+    """The spreadsheet cell of each column for each item: numbers and dates as such."""
+    return [[sheet_value(c, item, day) for c in columns] for item in items]
+
+
+def csv_text(cell: Cell) -> str:
+    """A cell as CSV text: a date in ISO form (every spreadsheet reads it as a date), a
+    number as digits, nothing for empty, text neutralised."""
+    if cell is None:
+        return ""
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return str(cell)
+    return neutralise_cell(str(cell))
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """RFC 4180 CSV in UTF-8 with a byte-order mark, so Excel reads the Chinese correctly
+    (LibreOffice too, when its CSV filter is given options: see docs/commands/overdue.md)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([neutralise_cell(h) for h in headers])
     for row in rows:
-        writer.writerow([neutralise_cell(str(cell)) for cell in row])
+        writer.writerow([csv_text(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Cell]], sheet_name: str) -> bytes:
+    """A workbook of one sheet: the header in bold and frozen, text as text (never a
+    formula), numbers as numbers, dates as date cells shown yyyy-mm-dd, columns as wide as
+    their text (a Chinese character counts as two, up to 50)."""
+    from openpyxl import Workbook  # start-up: only this format needs it
+    from openpyxl.styles import Font
+
+    from ..cells import cell_len
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_name[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.data_type = "s"
+    widths = [cell_len(h) for h in headers]
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(number, column, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it says
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            text = value.isoformat() if isinstance(value, dt.date) else str(value or "")
+            widths[column - 1] = max(widths[column - 1], cell_len(text))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = min(width + 2, 50)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 #: What a Markdown text must not leave as it is. Markdown passes HTML through (and many

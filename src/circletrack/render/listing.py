@@ -45,4 +45,4 @@ def render_list(items: Sequence[Item], day: dt.date, fmt: str, limit: int | None
                if hidden else ngettext("{count} item as of {date}", "{count} items as of {date}",
                                        len(items)).format(count=len(items), date=day.isoformat()))
     columns = LIST_COLUMNS if width >= NARROW_WIDTH else LIST_COLUMNS_NARROW
-    return item_table(shown, day, columns, caption=caption)
+    return item_table(shown, day, columns, caption=caption, droppable=("updated", "category"))

@@ -16,9 +16,9 @@ from ..labels import group_label
 from ..listings import Listing, days_slipped, first_due, slip_reasons
 from ..model import Item
 from ..query import days_since_report
-from .fields import header, item_json
+from .fields import header, item_json, sheet_columns, sheet_header
 from .fitted import ItemTables, item_table
-from .formats import json_array, table_rows, to_csv, to_markdown
+from .formats import json_array, sheet_rows, table_rows, to_csv, to_markdown, to_xlsx
 
 # icalendar and the Taskwarrior exporter are imported only when those formats are asked
 # for, and Rich only for a message printed to a terminal, for start-up speed (a table
@@ -67,6 +67,9 @@ class ReportSpec:
     table_columns: Sequence[str] | None = None
     #: Columns a terminal table leaves out, in this order, where it is too narrow for all.
     droppable: Sequence[str] = ("updated",)
+    #: A list of what to chase: as a calendar, an overdue item is a reminder on the list's
+    #: day (see render.ics.to_ics), not an event on its due date years back.
+    overdue_on_day: bool = False
 
 
 def heading(report: ReportSpec, listing: Listing, group: str | None, count: int) -> str:
@@ -100,14 +103,34 @@ def listing_json(listing: Listing, report: ReportSpec) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
-    """Excel-safe CSV; grouped, a first column names the group (an item repeats per group)."""
-    headers = [header(c) for c in columns]
+#: The last column of a spreadsheet: the day the listing is as of, a date on every row,
+#: so sheets of several weeks pasted together still say which week a row is from.
+AS_OF_COLUMN = N_("As of")
+
+
+def listing_sheet(listing: Listing, columns: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
+    """A listing as a spreadsheet's header and rows: (grouped) the group first (an item
+    repeats per group), the columns with numbers and dates as such (see
+    fields.sheet_columns), and the as-of date last."""
+    shown = sheet_columns(list(columns))
+    headers = [*(sheet_header(c) for c in shown), _(AS_OF_COLUMN)]
     if listing.group_by is None:
-        return to_csv(headers, table_rows(listing.items, columns, listing.day))
-    rows = [[group_label(listing.group_by, group.name), *row] for group in listing.groups
-            for row in table_rows(group.items, columns, listing.day)]
-    return to_csv([_(GROUP_COLUMNS[listing.group_by]), *headers], rows)
+        return headers, [[*row, listing.day] for row in sheet_rows(listing.items, shown,
+                                                                    listing.day)]
+    rows = [[group_label(listing.group_by, group.name), *row, listing.day]
+            for group in listing.groups
+            for row in sheet_rows(group.items, shown, listing.day)]
+    return [_(GROUP_COLUMNS[listing.group_by]), *headers], rows
+
+
+def listing_csv(listing: Listing, columns: Sequence[str]) -> bytes:
+    """Excel-safe CSV of `listing_sheet`."""
+    return to_csv(*listing_sheet(listing, columns))
+
+
+def listing_xlsx(listing: Listing, report: ReportSpec) -> bytes:
+    """A workbook of `listing_sheet`, for those who open it in a spreadsheet anyway."""
+    return to_xlsx(*listing_sheet(listing, report.columns), report.title)
 
 
 def listing_markdown(listing: Listing, report: ReportSpec) -> str:
@@ -129,9 +152,11 @@ def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
         return Text(_("No {title} as of {date}.").format(title=report.title.lower(),
                                                            date=listing.day.isoformat()))
     columns = report.table_columns or report.columns
+    # every section measured on the whole listing: one set of column widths for all
+    shape = listing.items if len(listing.groups) > 1 else None
     tables = [item_table(g.items, listing.day, columns,
                          title=heading(report, listing, g.name, len(g.items)),
-                         droppable=report.droppable)
+                         droppable=report.droppable, shape_items=shape)
               for g in listing.groups]
     return tables[0] if len(tables) == 1 else ItemTables(tables)
 
@@ -149,14 +174,15 @@ def listing_ics(listing: Listing, report: ReportSpec) -> bytes:
                                                                       group.name))
     name = _("circletrack: {title} as of {date}").format(title=report.title.lower(),
                                                          date=listing.day.isoformat())
-    return to_ics(listing.items, listing.day, name, categories)
+    return to_ics(listing.items, listing.day, name, categories, report.overdue_on_day)
 
 
 def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
-    """The listing in one format: table, csv, json, md or ics."""
+    """The listing in one format: table, csv, xlsx, json, md or ics."""
     renderers: dict[str, Callable[[], Rendered]] = {
         "table": lambda: listing_table(listing, report),
         "csv": lambda: listing_csv(listing, report.columns),
+        "xlsx": lambda: listing_xlsx(listing, report),
         "json": lambda: listing_json(listing, report),
         "md": lambda: listing_markdown(listing, report),
         "ics": lambda: listing_ics(listing, report),
@@ -166,7 +192,8 @@ def render_listing(listing: Listing, report: ReportSpec, fmt: str) -> Rendered:
 
 def render_overdue(listing: Listing, fmt: str) -> Rendered:
     """The overdue report: id, title, lead, due, requirement, days overdue, progress, latest."""
-    return render_listing(listing, ReportSpec(_("Overdue items"), OVERDUE_COLUMNS), fmt)
+    return render_listing(listing, ReportSpec(_("Overdue items"), OVERDUE_COLUMNS,
+                                              overdue_on_day=True), fmt)
 
 
 ATTENTION_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "when", "status",
@@ -176,8 +203,8 @@ ATTENTION_COLUMNS: tuple[str, ...] = ("id", "title", "lead", "due", "when", "sta
 def render_attention(listing: Listing, within: int, fmt: str) -> Rendered:
     """What needs attention: open items overdue or due within `within` days."""
     title = _("Overdue or due within {days} days").format(days=within)
-    return render_listing(listing, ReportSpec(title, ATTENTION_COLUMNS, droppable=("status",)),
-                          fmt)
+    return render_listing(listing, ReportSpec(title, ATTENTION_COLUMNS, droppable=("status",),
+                                              overdue_on_day=True), fmt)
 
 
 def _stale_json(item: Item, day: dt.date) -> dict[str, Any]:

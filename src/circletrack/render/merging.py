@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from ..gitsetup import ATTRIBUTES, EXCLUDE, SetupResult
+from ..gitsetup import ATTRIBUTES, EXCLUDE, PULL, SetupResult, Side
 from ..i18n import N_, _, join, ngettext
 from ..merge import (
     ADDED_BOTH,
@@ -55,25 +55,44 @@ _CONFLICT_TEMPLATES: dict[str, str] = {
 }
 
 
-def conflict_message(conflict: Conflict) -> str:
+#: No side's commit known (the driver run by hand).
+NO_SIDES: tuple[Side | None, Side | None] = (None, None)
+
+
+def side_labels(sides: tuple[Side | None, Side | None]) -> tuple[str, str]:
+    """The text after each conflict marker: `ours`/`theirs`, then the side's author, commit
+    and subject where git told them, so the file itself says whose version is whose."""
+    return tuple(  # type: ignore[return-value]
+        role if side is None else f'{role}: {side.author} {side.commit} "{side.subject}"'
+        for role, side in zip(("ours", "theirs"), sides))
+
+
+def _signed(value: str, side: Side | None) -> str:
+    return value if side is None else f"{value} [{side.author} {side.commit}]"
+
+
+def conflict_message(conflict: Conflict,
+                     sides: tuple[Side | None, Side | None] = NO_SIDES) -> str:
     """One conflict on one line, naming the entry and the field."""
     if conflict.reason == UNREADABLE:
         return _("{side} cannot be read as a registry: {detail}").format(
             side=conflict.key, detail=conflict.detail)
     message = _(_CONFLICT_TEMPLATES[conflict.reason]).format(
         entry=_entry_name(conflict) or _("the registry"), field=conflict.field or "—",
-        ours=_value(conflict.ours), theirs=_value(conflict.theirs), detail=conflict.detail)
+        ours=_signed(_value(conflict.ours), sides[0]),
+        theirs=_signed(_value(conflict.theirs), sides[1]), detail=conflict.detail)
     return message
 
 
-def merge_lines(result: MergeResult, path: str) -> list[str]:
-    """What the merge driver says: one line per conflict and a summary, or that the merge
-    is clean."""
+def merge_lines(result: MergeResult, path: str,
+                sides: tuple[Side | None, Side | None] = NO_SIDES) -> list[str]:
+    """What the merge driver says: one line per conflict and a summary (and, inside git,
+    whose commit each side is), or that the merge is clean."""
     if result.clean:
         return [_("merged {path} with no conflicts (changed items: {ours} in ours, {theirs} "
                   "in theirs)").format(path=path, ours=result.from_ours,
                                       theirs=result.from_theirs)]
-    lines = [f"{path}: {conflict_message(c)}" for c in result.conflicts]
+    lines = [f"{path}: {conflict_message(c, sides)}" for c in result.conflicts]
     if not result.readable:
         lines.append(_("{path}: not merged; ours is left as it was: resolve the file by hand, "
                        "check it with `circletrack validate`, then `git add` it").format(
@@ -89,6 +108,14 @@ def merge_lines(result: MergeResult, path: str) -> list[str]:
         "`circletrack validate`, then `git add {path}`",
         len(result.conflicts)).format(path=path, count=len(result.conflicts),
                                       names=join(dict.fromkeys(names)) or _("the registry")))
+    ours, theirs = sides
+    if ours is not None and theirs is not None:
+        lines.append(_("{path}: ours is {ours_author}'s commit {ours_commit} "
+                       "({ours_subject}); theirs is {theirs_author}'s commit {theirs_commit} "
+                       "({theirs_subject})").format(
+            path=path, ours_author=ours.author, ours_commit=ours.commit,
+            ours_subject=ours.subject, theirs_author=theirs.author,
+            theirs_commit=theirs.commit, theirs_subject=theirs.subject))
     return lines
 
 
@@ -106,6 +133,10 @@ def git_setup_lines(result: SetupResult) -> list[str]:
                          .format(where=step.where, path=result.registry) if step.changed else
                          _("{where} already ignores the journal and lock files of {path}")
                          .format(where=step.where, path=result.registry))
+        elif step.what == PULL and step.changed:
+            lines.append(_("set {key} in this clone's git config: {value} (`git pull` "
+                           "merges, so ours is this clone's commit and theirs the one "
+                           "pulled)").format(key=step.where, value=step.value))
         else:
             lines.append(_("set {key} in this clone's git config: {value}").format(
                 key=step.where, value=step.value) if step.changed else
