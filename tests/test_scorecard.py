@@ -341,3 +341,25 @@ def test_the_unit_filter_of_overdue_agrees_for_the_transport_bureau() -> None:
     late = json.loads(run(["overdue", *registry, "--unit", "市交通局",
                            "--json", "id,lead"]).stdout)
     assert card["市交通局"]["overdue"] == sum("市交通局" in i["lead"] for i in late)
+
+
+def test_the_report_page_has_the_scorecard_as_a_section(tmp_path: Path) -> None:
+    page = tmp_path / "circle.html"
+    registry = ["--registry", str(SHIPPED), "--as-of", "2020-12-31"]
+    done = run(["report", *registry, "-o", str(page)])
+    assert done.returncode == 0, done.stderr
+    html = page.read_text(encoding="utf-8")
+    section = html[html.index('<section id="scorecard"'):]
+    section = section[:section.index("</section>")]
+    card = json.loads(run(["scorecard", *registry, "-f", "json"]).stdout)
+    assert "Scorecard 2020-01-01 to 2020-12-31, as of 2020-12-31" in section
+    cells = [row.split("</td><td>") for row in
+             (r[len("<tr><td>"):-len("</td></tr>")] for r in section.splitlines()
+              if r.startswith("<tr><td>"))]
+    assert [c[0] for c in cells] == [row["unit"] for row in card]
+    assert [int(c[5]) for c in cells] == [row["overdue"] for row in card]
+    narrowed = tmp_path / "environment.html"
+    run(["report", *registry, "--unit", "环保", "-o", str(narrowed)])
+    rows = [r for r in narrowed.read_text(encoding="utf-8").split('id="scorecard"')[1]
+            .split("</section>")[0].splitlines() if r.startswith("<tr><td>")]
+    assert [r.split("</td>")[0] for r in rows] == ["<tr><td>市环保局"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import FieldError
@@ -159,11 +159,14 @@ def attention_key(score: UnitScore) -> tuple[object, ...]:
 
 
 def unit_scorecard(items: Iterable[Item], day: dt.date, start: dt.date | None = None,
-                   end: dt.date | None = None, units: Sequence[str] = (), within: int = SOON_DAYS) -> Scorecard:
+                   end: dt.date | None = None, units: Sequence[str] = (),
+                   within: int = SOON_DAYS, only: Collection[str] | None = None) -> Scorecard:
     """Every responsible unit's scorecard for the period as of `day` (see the module's
-    docstring); `units` (fragments, as --unit takes them) narrows the rows."""
+    docstring); `units` (fragments, as --unit takes them) narrows the rows, `only` (ids)
+    the items counted, once their states are derived from all of them."""
     first, last = period_of(day, start, end)
-    seen = [i for i in registry_as_of(items, day) if in_period(i, first, last)]
+    seen = [i for i in registry_as_of(items, day) if in_period(i, first, last)
+            and (only is None or i.id in only)]
     names = dict.fromkeys(u for i in seen for u in (*i.lead, *i.support))
     if units:
         names = {n: None for n in names if any(fold(u) in fold(n) for u in units)}
