@@ -363,3 +363,138 @@ def test_the_report_page_has_the_scorecard_as_a_section(tmp_path: Path) -> None:
     rows = [r for r in narrowed.read_text(encoding="utf-8").split('id="scorecard"')[1]
             .split("</section>")[0].splitlines() if r.startswith("<tr><td>")]
     assert [r.split("</td>")[0] for r in rows] == ["<tr><td>市环保局"]
+
+
+# The forms on record: what `forms` and `intake` write, and what the scorecard makes of it
+
+#: 甲局 was sent three forms in 2020 (back after 4 and 10 days, with 2 and 0 rows, and one
+#: never), one in 2019 (outside the period); 乙局 one, back only after the as-of day;
+#: 戊局, with no item at all, one, back after 7 days.
+FORMS = """
+[sources.form-2019-12-01-aaaaaaaa]
+title = "进度报告表 甲局 2019-12-01"
+publisher = "办公室"
+date = 2019-12-01
+unit = "甲局"
+items = ["a3"]
+returned = 2019-12-02
+rows = 1
+
+[sources.form-2020-06-01-aaaaaaaa]
+title = "进度报告表 甲局 2020-06-01"
+publisher = "办公室"
+date = 2020-06-01
+unit = "甲局"
+items = ["a3", "a1"]
+returned = 2020-06-05
+rows = 2
+
+[sources.form-2020-09-01-aaaaaaaa]
+title = "进度报告表 甲局 2020-09-01"
+publisher = "办公室"
+date = 2020-09-01
+unit = "甲局"
+items = ["a3"]
+returned = 2020-09-11
+rows = 0
+
+[sources.form-2020-12-01-aaaaaaaa]
+title = "进度报告表 甲局 2020-12-01"
+publisher = "办公室"
+date = 2020-12-01
+unit = "甲局"
+items = ["a3"]
+
+[sources.form-2020-12-20-bbbbbbbb]
+title = "进度报告表 乙局 2020-12-20"
+publisher = "办公室"
+date = 2020-12-20
+unit = "乙局"
+items = ["b1"]
+returned = 2021-01-05
+rows = 1
+
+[sources.form-2020-03-01-eeeeeeee]
+title = "进度报告表 戊局 2020-03-01"
+publisher = "办公室"
+date = 2020-03-01
+unit = "戊局"
+returned = 2020-03-08
+rows = 0
+"""
+
+
+@pytest.fixture
+def with_forms(tmp_path: Path) -> Path:
+    path = tmp_path / "forms.toml"
+    head, items = HAND.split("\n[[items]]", 1)
+    path.write_text(head + FORMS + "\n[[items]]" + items, encoding="utf-8")
+    return path
+
+
+def test_the_forms_figures_agree_with_the_hand_count(with_forms: Path) -> None:
+    done = run(["scorecard", "--registry", str(with_forms), "--as-of", "2020-12-31",
+                "--json", "unit,forms_sent,forms_returned,median_response_days,rows_reported,"
+                          "lead"])
+    assert done.returncode == 0, done.stderr
+    rows = _rows(done.stdout)
+    assert rows["甲局"] == {"unit": "甲局", "forms_sent": 3, "forms_returned": 2,
+                           "median_response_days": 7, "rows_reported": 2, "lead": 5}
+    assert rows["乙局"]["forms_returned"] == 0  # back only on 2021-01-05
+    assert rows["戊局"] == {"unit": "戊局", "forms_sent": 1, "forms_returned": 1,
+                           "median_response_days": 7, "rows_reported": 0, "lead": 0}
+    assert rows["丙局"]["forms_sent"] == 0 and rows["丙局"]["median_response_days"] is None
+    later = _rows(run(["scorecard", "--registry", str(with_forms), "--as-of", "2021-01-31",
+                       "--from", "2020-01-01", "--to", "2020-12-31", "-f", "json"]).stdout)
+    assert later["乙局"]["forms_returned"] == 1 and later["乙局"]["median_response_days"] == 16
+
+
+def test_a_form_record_is_validated(with_forms: Path) -> None:
+    good = with_forms.read_text(encoding="utf-8")
+    for wrong, words in (
+            ('unit = "戊局"\n', "a form must name its unit"),
+            ('items = ["a3"]\nreturned = 2019-12-02', "unknown item 'zz'"),
+            ("returned = 2020-06-05", "before it was written"),
+            ("rows = 2", "must be a whole number, 0 or more"),
+            ("returned = 2020-03-08\n", "give returned too")):
+        replacement = {'unit = "戊局"\n': "",
+                       'items = ["a3"]\nreturned = 2019-12-02':
+                           'items = ["zz"]\nreturned = 2019-12-02',
+                       "returned = 2020-06-05": "returned = 2020-05-05",
+                       "rows = 2": "rows = -2",
+                       "returned = 2020-03-08\n": ""}[wrong]
+        assert wrong in good
+        with_forms.write_text(good.replace(wrong, replacement, 1), encoding="utf-8")
+        done = run(["validate", "--registry", str(with_forms)])
+        assert done.returncode == 1, (wrong, done.stdout)
+        assert words in done.stdout + done.stderr, (wrong, done.stdout + done.stderr)
+    with_forms.write_text(good, encoding="utf-8")
+    assert run(["validate", "--registry", str(with_forms)]).returncode == 0
+
+
+def test_form_records_of_two_coordinators_merge_without_loss(with_forms: Path) -> None:
+    """Ours sent 丙局 a form, theirs 丁局 and recorded 甲局's December form back: all of it
+    is in the merge; both recording the same return differently is a conflict."""
+    from dataclasses import replace
+
+    from circletrack.codec import dumps, loads
+    from circletrack.merge import merge_registries
+
+    base = loads(with_forms.read_bytes())
+    ours, theirs = loads(with_forms.read_bytes()), loads(with_forms.read_bytes())
+    sent = base.sources["form-2020-12-01-aaaaaaaa"]
+    day = dt.date(2020, 12, 30)
+    ours.sources["form-2020-12-30-cccccccc"] = replace(
+        sent, id="form-2020-12-30-cccccccc", date=day, unit="丙局", items=("c1",))
+    theirs.sources["form-2020-12-30-dddddddd"] = replace(
+        sent, id="form-2020-12-30-dddddddd", date=day, unit="丁局", items=("d1",))
+    theirs.sources[sent.id] = replace(sent, returned=dt.date(2020, 12, 10), rows=1)
+    result = merge_registries(dumps(base), dumps(ours), dumps(theirs))
+    assert not result.conflicts
+    merged = loads(result.data)
+    assert {f.unit for f in merged.forms if f.date == day} == {"丙局", "丁局"}
+    assert merged.sources[sent.id].returned == dt.date(2020, 12, 10)
+    ours.sources[sent.id] = replace(sent, returned=dt.date(2020, 12, 12), rows=1)
+    clash = merge_registries(dumps(base), dumps(ours), dumps(theirs))
+    assert [(c.kind, c.key, c.field) for c in clash.conflicts] == [
+        ("source", sent.id, "returned")]

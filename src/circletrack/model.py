@@ -230,7 +230,13 @@ def editable(cls: type) -> tuple[FieldSpec, ...]:
 
 @dataclass(kw_only=True, frozen=True)
 class Source:
-    """A source document the registry was read from."""
+    """A source document the registry was read from.
+
+    A form the office sent a unit (`circletrack forms`) is a source too, the one the
+    reports it brings back rest on: `unit` is the unit it went to, `items` the items it
+    carried, `date` the day it was written for; `returned` (the day `intake` read it back)
+    and `rows` (how many of its rows the unit filled) once it came back.
+    """
 
     id: str
     title: str
@@ -238,6 +244,15 @@ class Source:
     date: dt.date
     file: str | None = None
     note: str | None = None
+    unit: str | None = None
+    items: tuple[str, ...] = ()
+    returned: dt.date | None = None
+    rows: int | None = None
+
+    @property
+    def is_form(self) -> bool:
+        """True for a form the office sent a unit."""
+        return self.unit is not None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -487,6 +502,11 @@ class Registry:
             if item.id == item_id:
                 return item
         return None
+
+    @property
+    def forms(self) -> list[Source]:
+        """The forms sent to the units (the sources that are forms), by id."""
+        return [s for _key, s in sorted(self.sources.items()) if s.is_form]
 
 
 def sorted_history(history: Sequence[Report]) -> list[Report]:

@@ -17,7 +17,7 @@ from .errors import FieldError
 from .forms import units_of
 from .gantt import GanttGroup, gantt_groups
 from .i18n import _
-from .model import KINDS, Fact, Item, Number, sorted_history
+from .model import KINDS, Fact, Item, Number, Source, sorted_history
 from .query import Criteria, is_overdue, one_per_event, select
 from .scorecard import Scorecard, unit_scorecard
 
@@ -139,7 +139,7 @@ def target_lines(items: Iterable[Item]) -> list[TargetLine]:
 
 def circle_report(items: Sequence[Item], criteria: Criteria, day: dt.date,
                   first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY,
-                  horizon: int = HORIZON_DAYS) -> CircleReport:
+                  horizon: int = HORIZON_DAYS, forms: Sequence[Source] = ()) -> CircleReport:
     """The page's figures for the items the criteria select (open and closed), as of
     `day`, with the Gantt chart from `first` to `last`."""
     if first > last:
@@ -157,5 +157,5 @@ def circle_report(items: Sequence[Item], criteria: Criteria, day: dt.date,
         targets=target_lines(chosen),
         groups=gantt_groups(chosen, day, first, last),
         scorecard=unit_scorecard(items, day, units=criteria.units, within=horizon,
-                                 only={i.id for i in chosen}),
+                                 only={i.id for i in chosen}, forms=forms),
     )

@@ -2,7 +2,9 @@
 
 For each unit: the items it leads (and, in their own columns, supports) that fall in the
 period, how many of them were done in it and whether on time, what is overdue, due soon or
-never reported. Pure functions of items and dates: nothing here reads the clock or a file.
+never reported; and how the unit answered the office's forms (the forms on record, see
+`forms.record_sent`). Pure functions of items, form records and dates: nothing here reads
+the clock or a file.
 
 An item falls in a period when it was recorded by the period's end and was not closed
 before the period began. Items are seen as they stood on the as-of day with their
@@ -21,7 +23,7 @@ from .errors import FieldError
 from .i18n import _
 from .labels import fold
 from .listings import SOON_DAYS
-from .model import CLOSED_STATUSES, Item, Number, report_effect
+from .model import CLOSED_STATUSES, Item, Number, Source, report_effect
 from .query import (
     days_overdue,
     due_as_of,
@@ -34,7 +36,8 @@ from .query import (
 #: The figures of a unit's row, in the order every format shows them (the JSON keys).
 FIELDS: tuple[str, ...] = (
     "unit", "lead", "done", "done_on_time", "done_late", "overdue", "due_soon", "unreported",
-    "median_days_overdue", "last_report", "support", "support_overdue", "derived")
+    "median_days_overdue", "last_report", "forms_sent", "forms_returned",
+    "median_response_days", "rows_reported", "support", "support_overdue", "derived")
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,18 @@ class UnitScore:
     unreported: int
     median_days_overdue: Number | None
     last_report: dt.date | None
+    forms_sent: int
+    forms_returned: int
+    median_response_days: Number | None
+    rows_reported: int
     support: int
     support_overdue: int
     derived: int
+
+    @property
+    def forms_out(self) -> int:
+        """Forms sent in the period that had not come back by the as-of day."""
+        return self.forms_sent - self.forms_returned
 
 
 @dataclass(frozen=True)
@@ -131,15 +143,18 @@ def _median(values: Sequence[int]) -> Number | None:
     return int(middle) if float(middle).is_integer() else middle
 
 
-def unit_score(unit: str, led: Sequence[Item], supported: Sequence[Item], day: dt.date,
-               start: dt.date, end: dt.date, within: int = SOON_DAYS) -> UnitScore:
+def unit_score(unit: str, led: Sequence[Item], supported: Sequence[Item],
+               forms: Sequence[Source], day: dt.date, start: dt.date, end: dt.date,
+               within: int = SOON_DAYS) -> UnitScore:
     """One unit's row: `led` and `supported` are its items in the period (each event
-    once)."""
+    once), `forms` the forms on record that were sent to it."""
     done = [i for i in led if i.state.status == "done"
             and start <= (closed_on(i) or dt.date.min) <= end]
     timely = [done_on_time(i) for i in done]
     late = [i for i in led if is_overdue(i, day)]
     reports = [d for d in (last_reported(i) for i in led) if d is not None]
+    sent = [f for f in forms if start <= f.date <= end and f.date <= day]
+    back = [f for f in sent if f.returned is not None and f.returned <= day]
     return UnitScore(
         unit=unit, lead=len(led), done=len(done),
         done_on_time=sum(t is True for t in timely), done_late=sum(t is False for t in timely),
@@ -147,32 +162,41 @@ def unit_score(unit: str, led: Sequence[Item], supported: Sequence[Item], day: d
         unreported=sum(i.is_open and last_reported(i) is None for i in led),
         median_days_overdue=_median([days_overdue(i, day) for i in late]),
         last_report=max(reports, default=None),
+        forms_sent=len(sent), forms_returned=len(back),
+        median_response_days=_median([(f.returned - f.date).days for f in back
+                                      if f.returned is not None]),
+        rows_reported=sum(f.rows or 0 for f in back),
         support=len(supported), support_overdue=sum(is_overdue(i, day) for i in supported),
         derived=sum(i.state.derived for i in led))
 
 
 def attention_key(score: UnitScore) -> tuple[object, ...]:
-    """What needs attention first: most overdue, then most never reported, most due soon,
-    the longest median delay; then by name."""
-    return (-score.overdue, -score.unreported, -score.due_soon,
+    """What needs attention first: most overdue, then most never reported, most forms not
+    back, most due soon, the longest median delay; then by name."""
+    return (-score.overdue, -score.unreported, -score.forms_out, -score.due_soon,
             -(score.median_days_overdue or 0), score.unit)
 
 
 def unit_scorecard(items: Iterable[Item], day: dt.date, start: dt.date | None = None,
                    end: dt.date | None = None, units: Sequence[str] = (),
-                   within: int = SOON_DAYS, only: Collection[str] | None = None) -> Scorecard:
+                   within: int = SOON_DAYS, only: Collection[str] | None = None,
+                   forms: Iterable[Source] = ()) -> Scorecard:
     """Every responsible unit's scorecard for the period as of `day` (see the module's
     docstring); `units` (fragments, as --unit takes them) narrows the rows, `only` (ids)
-    the items counted, once their states are derived from all of them."""
+    the items counted, once their states are derived from all of them; `forms` are the
+    forms on record (`Registry.forms`)."""
     first, last = period_of(day, start, end)
     seen = [i for i in registry_as_of(items, day) if in_period(i, first, last)
             and (only is None or i.id in only)]
-    names = dict.fromkeys(u for i in seen for u in (*i.lead, *i.support))
+    sent = [f for f in forms if f.unit is not None and f.date <= day]
+    names = dict.fromkeys([*(u for i in seen for u in (*i.lead, *i.support)),
+                           *(f.unit for f in sent if f.unit is not None)])
     if units:
         names = {n: None for n in names if any(fold(u) in fold(n) for u in units)}
     scores = []
     for name in names:
         led = one_per_event([i for i in seen if name in i.lead])
         supported = one_per_event([i for i in seen if name in i.support and name not in i.lead])
-        scores.append(unit_score(name, led, supported, day, first, last, within))
+        scores.append(unit_score(name, led, supported, [f for f in sent if f.unit == name],
+                                 day, first, last, within))
     return Scorecard(day, first, last, within, sorted(scores, key=attention_key))

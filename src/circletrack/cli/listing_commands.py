@@ -223,7 +223,8 @@ def scorecard_command(
     """检查考核: a row per responsible unit, what it leads and supports in a period.
 
     Lead items, done (on time, late), overdue, due soon, never reported, the median days
-    overdue and the last report, as of any date; the units that need attention first.
+    overdue, the last report, and the forms sent and returned, as of any date; the units
+    that need attention first.
     Formats: table, csv, json, md, xlsx (also from the --output suffix).
     Example: circletrack scorecard --from 2011-01-01 --to 2011-12-31 -o scorecard.xlsx
     """
@@ -237,5 +238,6 @@ def scorecard_command(
     days = count(within, "--within") or 0
     data, day = load_as_of(registry, as_of)
     first, last = optional_date(start, "start", day), optional_date(end, "end", day)
-    card = unit_scorecard(data.items, day, first, last, units=unit, within=days)
+    card = unit_scorecard(data.items, day, first, last, units=unit, within=days,
+                          forms=data.forms)
     deliver(render_scorecard(card, fmt, fields), output, force, no_color)

@@ -13,11 +13,21 @@ from ..dates import parse_date
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
 from ..fileio import (TEMPORARY_EXTRA_BYTES, NotAFile, TooLarge, check_target, name_room,
                       read_file, write_file)
-from ..forms import DEFAULT_WITHIN, Forms, NameTooShort, form_filenames, unit_forms
+from ..forms import (
+    DEFAULT_WITHIN,
+    Forms,
+    NameTooShort,
+    UnitForm,
+    form_filenames,
+    record_sent,
+    resend_forms,
+    unanswered,
+    unit_forms,
+)
 from ..i18n import _, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
-from ..store import check_writable, load, update_journaled
+from ..store import Location, check_writable, load, update_journaled
 from .core import (
     RegistryOption,
     checkout_notice,
@@ -66,6 +76,9 @@ FormsFormatOption = Annotated[str, typer.Option(
     autocompletion=complete_formats(*FORMS_FORMATS))]
 ReplaceOption = Annotated[bool, typer.Option(
     "--force", help="Replace files of the same name already in OUTDIR.")]
+ResendOption = Annotated[bool, typer.Option(
+    "--resend", help="Write forms only for the units whose last form has not come back, "
+                     "each with a reminder in its title row.")]
 
 
 @command("forms")
@@ -79,31 +92,53 @@ def forms_command(
     city: CityOption = [], tag: TagOption = [],
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], format_: FormsFormatOption = "xlsx",
-    force: ReplaceOption = False, as_of: AsOfOption = None, registry: RegistryOption = None,
+    force: ReplaceOption = False, resend: ResendOption = False, as_of: AsOfOption = None,
+    registry: RegistryOption = None,
 ) -> None:
     """Write one form per responsible unit: its overdue and due-soon items, to fill in.
 
     Each unit (lead or supporting) with open items overdue or due within --within days
     gets OUTDIR/UNIT-DATE.xlsx: the items, and columns for the new status, progress, date,
-    note and reporter. Read the filled forms back with `circletrack intake`.
-    Example: circletrack forms forms-2024-06-03 --within 30
+    note and reporter. The forms are put on record in the registry (one write `undo` takes
+    back), so `intake` and `scorecard` know which came back. Read the filled forms back with
+    `circletrack intake`. Example: circletrack forms forms-2024-06-03 --within 30
     """
     (fmt,) = check_choices([format_], FORMS_FORMATS, "--format")
     days = count(within, "--within") or 0
+    location = registry_location(registry)
+    if not location.bundled:
+        check_writable(location)
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     closed = [s for s in criteria.statuses if s in CLOSED_STATUSES]
     if closed:
         raise UsageError(_("--status: {status} items are never sent; use planned, "
                            "in_progress or blocked").format(status=closed[0]))
-    for line in _write_forms(outdir, unit_forms(data.items, criteria, day, days), fmt,
-                             force):
+    forms = unit_forms(data.items, criteria, day, days)
+    if resend:
+        forms = resend_forms(forms, unanswered(data, day))
+    lines, written = _write_forms(outdir, forms, fmt, force, resend)
+    for line in lines:
         typer.echo(line)
+    if written:
+        typer.echo(_record_sent(ctx, location, written))
 
 
-def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]:
+def _record_sent(ctx: typer.Context, location: Location,
+                 written: list[tuple[UnitForm, str]]) -> str:
+    """Put the forms written on record (one journaled write); the line to say."""
+    if location.bundled:
+        return _("the forms are not on record: the bundled registry is read-only (make a "
+                 "writable copy with `circletrack init PATH`)")
+    update_journaled(location, lambda reg: record_sent(reg, written), command_label(ctx))
+    return ngettext("{count} form on record in {path}", "{count} forms on record in {path}",
+                    len(written)).format(count=len(written), path=location.path)
+
+
+def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool,
+                 resend: bool = False) -> tuple[list[str], list[tuple[UnitForm, str]]]:
     """Write every form, or none when one would replace a file unforced or cannot be
-    written by its name; the lines to say."""
+    written by its name; the lines to say, and each form written with its file's name."""
     from ..render.forms import render_form, summary_lines, written_line
 
     paths = _form_paths(outdir, forms, fmt)
@@ -118,10 +153,15 @@ def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool) -> list[str]
     if forms.forms:
         outdir.mkdir(exist_ok=True)
     lines = []
+    written = []
     for path, form in zip(paths, forms.forms):
         write_file(path, render_form(form, fmt), replace=force)
         lines.append(written_line(str(path), form))
-    return lines + summary_lines(forms)
+        written.append((form, path.name))
+    if resend and not forms.forms:
+        return [_("no unit with something to send now has its last form on record still "
+                  "out; no form written")], []
+    return lines + summary_lines(forms), written
 
 
 def _form_paths(outdir: Path, forms: Forms, fmt: str) -> list[Path]:
@@ -193,7 +233,7 @@ def intake_command(
     not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
     """
     from ..intake import ReportOptions, preview, record_forms
-    from ..render.intake import intake_table, summary_line
+    from ..render.intake import intake_table, returns_line, summary_line
 
     forms = [_read_form(path) for path in files]
     location = registry_location(registry)
@@ -209,7 +249,9 @@ def intake_command(
         for problem in seen.problems:
             typer.echo(_("Error: {message}").format(message=one_line(problem)), err=True)
         raise typer.Exit(1)
-    if dry_run or not seen.recorded:
+    if seen.returns:
+        typer.echo(returns_line(seen, dry_run=dry_run))
+    if dry_run or not (seen.recorded or seen.returned):
         typer.echo(summary_line(seen, dry_run=dry_run))
         return
     try:
@@ -296,5 +338,5 @@ def report_command(
     if first > last:
         raise UsageError(_("--from must not be after --to"))
     criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
-    deliver(render_report(circle_report(data.items, criteria, day, first, last)), output,
-            force)
+    deliver(render_report(circle_report(data.items, criteria, day, first, last,
+                                        forms=data.forms)), output, force)

@@ -28,19 +28,21 @@ HEADERS: dict[str, str] = {
     "done_on_time": N_("Done on time"), "done_late": N_("Done late"),
     "overdue": N_("Overdue"), "due_soon": N_("Due soon"), "unreported": N_("Never reported"),
     "median_days_overdue": N_("Median days overdue"), "last_report": N_("Last report"),
+    "forms_sent": N_("Forms sent"), "forms_returned": N_("Forms returned"),
+    "median_response_days": N_("Median days to return"), "rows_reported": N_("Rows reported"),
     "support": N_("Supports"), "support_overdue": N_("Supported, overdue"),
     "derived": N_("Derived"),
 }
 #: The terminal's columns (80 cells): the others are in every file format.
 TABLE_FIELDS: tuple[str, ...] = ("unit", "lead", "done", "done_late", "overdue", "due_soon",
                                  "unreported", "median_days_overdue", "last_report",
-                                 "support")
+                                 "forms_returned")
 #: The terminal's headers: shorter, on two lines where a word is long.
 TABLE_HEADERS: dict[str, str] = {
     "unit": N_("Unit"), "lead": N_("Led"), "done": N_("Done"), "done_late": N_("Late"),
-    "overdue": N_("Overdue"), "due_soon": N_("Due\nsoon"),
-    "unreported": N_("Never\nreported"), "median_days_overdue": N_("Median\ndays"),
-    "last_report": N_("Last report"), "support": N_("Sup-\nports"),
+    "overdue": N_("Over-\ndue"), "due_soon": N_("Due\nsoon"),
+    "unreported": N_("No\nreport"), "forms_returned": N_("Forms\nback"), "median_days_overdue": N_("Median\ndays"),
+    "last_report": N_("Last report"),
 }
 
 
@@ -138,8 +140,14 @@ def scorecard_table(card: Scorecard) -> RenderableType:
             table.add_column(header, justify="right", no_wrap=True,
                              style="bold red" if name == "overdue" else None)
     for score in card.units:
-        table.add_row(*(text(score, name) for name in TABLE_FIELDS))
+        table.add_row(*(_forms_cell(score) if name == "forms_returned" else text(score, name)
+                        for name in TABLE_FIELDS))
     return table
+
+
+def _forms_cell(score: UnitScore) -> str:
+    """`1/2`: forms returned of forms sent; `—` when none was sent."""
+    return f"{score.forms_returned}/{score.forms_sent}" if score.forms_sent else "—"
 
 
 def scorecard_xlsx(card: Scorecard) -> bytes:
