@@ -39,6 +39,7 @@ from .options import (
     StatusOption,
     TagOption,
     UnitOption,
+    complete_command_formats,
     count,
     criteria_from,
     load_as_of,
@@ -202,6 +203,16 @@ def export_command(
             output, force, no_color=True, fields=fields)
 
 
+ScorecardFormatOption = Annotated[Optional[str], typer.Option(
+    "--format", "-f", show_default=False, autocompletion=complete_command_formats,
+    help="table, csv, json, md or xlsx. Default: from the --output file's suffix (.csv "
+         ".json .md .xlsx), else the table.")]
+ScorecardJsonOption = Annotated[Optional[str], typer.Option(
+    "--json", metavar="FIELD,...", show_default=False,
+    help="JSON with only these figures of each unit, e.g. unit,lead,overdue (implies "
+         "--format json); a figure that does not exist is named with those there are.")]
+
+
 @command("scorecard")
 def scorecard_command(
     unit: UnitOption = [],
@@ -216,8 +227,8 @@ def scorecard_command(
     within: Annotated[str, typer.Option(
         "--within", "-w", metavar="DAYS",
         help="Due soon: open and due within DAYS days of the as-of date.")] = "30",
-    format_: FormatOption = None, json_: JsonOption = None, output: OutputOption = None,
-    force: ForceOption = False,
+    format_: ScorecardFormatOption = None, json_: ScorecardJsonOption = None,
+    output: OutputOption = None, force: ForceOption = False,
     as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
 ) -> None:
     """检查考核: a row per responsible unit, what it leads and supports in a period.
