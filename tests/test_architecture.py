@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"render"},
     {"listings", "dashboard", "timeline", "writes", "interop", "completion", "filters",
      "forms", "formfile", "xlsxscan", "intake", "bulletin", "merge", "gitsetup", "gantt",
-     "report"},
+     "report", "scorecard"},
     {"query"},
     {"effective"},
     {"labels"},

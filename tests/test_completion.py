@@ -149,7 +149,7 @@ def test_the_installed_program_answers_a_completion_request() -> None:
     assert result.returncode == 0 and result.stdout.split() == ["rail-hangshao"]
     result = run([], env={"_CIRCLETRACK_COMPLETE": "complete_bash",
                           "COMP_WORDS": "circletrack s", "COMP_CWORD": "1"})
-    assert result.stdout.split() == ["show", "status", "stale", "slips"]
+    assert result.stdout.split() == ["show", "status", "stale", "slips", "scorecard"]
 
 
 def test_unreadable_registry_completes_no_ids(tmp_path: Path) -> None:

@@ -390,3 +390,56 @@ def test_a_form_calc_saved_as_xls_is_refused_clearly(calc: Calc, tmp_path: Path)
     assert refused(tmp_path, renamed) == (
         f"Error: {FORM}: an Excel 97–2003 workbook (.xls) named .xlsx; open it and save it "
         "as an Excel Workbook (.xlsx)")
+
+
+# A week's round trip, and the scorecard of it
+
+
+def test_a_week_round_trip_shows_who_returned_and_undo_takes_the_returns_back(
+        calc: Calc, tmp_path: Path) -> None:
+    """Forms out to three units; 市交通局 returns the form typed into in Calc, 市教育局 one
+    filled by a program; the scorecard shows those two returned and 市环保局 sent and not
+    returned; `undo` of the intake takes both returns back (and its reports)."""
+    import json
+
+    registry = tmp_path / "week.toml"
+    shutil.copyfile(SHIPPED, registry)
+    written = write_forms(registry, tmp_path / "out", "--as-of", AS_OF, "--unit", UNIT,
+                          "--unit", "教育", "--unit", "环保")
+    assert [p.name for p in written] == [FORM, "市教育局-2011-12-20.xlsx",
+                                         "市环保局-2011-12-20.xlsx"]
+    sent = registry.read_bytes()
+    (tmp_path / "back").mkdir()
+    education = fill_xlsx(written[1], {"coop-23": {"new_progress": 50,
+                                                   "report_date": dt.date(2011, 12, 15)}},
+                          out=tmp_path / "back" / written[1].name)
+    result = invoke(registry, "intake", str(calc.path("typed-en")), str(education))
+    assert result.exit_code == 0, result.stderr
+    assert "Forms: 2 forms recorded as returned (市交通局, 市教育局)" in result.stdout
+
+    def card() -> dict[str, dict[str, Any]]:
+        done = invoke(registry, "scorecard", "--as-of", "2024-06-01", "--from", "2011-01-01",
+                      "--unit", "交通", "--unit", "教育", "--unit", "环保", "--json",
+                      "unit,forms_sent,forms_returned,rows_reported,median_response_days")
+        assert done.exit_code == 0, done.stderr
+        return {row.pop("unit"): row for row in json.loads(done.stdout)}
+
+    days = (dt.date(2024, 6, 1) - dt.date(2011, 12, 20)).days  # intake's day, pinned
+    assert card() == {
+        "市交通局": {"forms_sent": 1, "forms_returned": 1, "rows_reported": 5,
+                 "median_response_days": days},
+        "市教育局": {"forms_sent": 1, "forms_returned": 1, "rows_reported": 1,
+                 "median_response_days": days},
+        "市环保局": {"forms_sent": 1, "forms_returned": 0, "rows_reported": 0,
+                 "median_response_days": None},
+    }
+    assert invoke(registry, "undo").exit_code == 0
+    assert registry.read_bytes() == sent
+    assert {unit: row["forms_returned"] for unit, row in card().items()} == {
+        "市交通局": 0, "市教育局": 0, "市环保局": 0}
+    resent = invoke(registry, "forms", str(tmp_path / "again"), "--as-of", "2011-12-27",
+                    "--resend")
+    assert resent.exit_code == 0, resent.stderr
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == [
+        "市交通局-2011-12-27.xlsx", "市教育局-2011-12-27.xlsx", "市环保局-2011-12-27.xlsx"]
+    assert "a reminder: the form of 2011-12-20 has not come back" in resent.stdout

@@ -124,6 +124,33 @@ def test_the_shipped_registry_reads_back_equal_and_canonical(shipped_copy: Path,
     assert written.canonical is True and written.registry == loads(shipped_copy.read_bytes())
 
 
+def test_a_form_on_record_reads_back_from_the_index_as_parsed(
+        small_registry: Path, cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A form the office sent (a source with unit, items, returned and rows) is kept in the
+    index's head: a hit gives the same source a parse does, its items a tuple."""
+    import dataclasses
+    import datetime as dt
+
+    from circletrack.model import Source
+    from circletrack.storage import update_journaled
+
+    form = Source(id="form-x", title="form", publisher="office", date=dt.date(2024, 6, 3),
+                  unit="Unit A", items=("coop-01",), returned=dt.date(2024, 6, 5), rows=1)
+
+    def record(reg: Any) -> None:
+        reg.sources[form.id] = form
+
+    update_journaled(Location(small_registry, "option"), record, "forms")
+    parsed = loads(small_registry.read_bytes())
+    assert parsed.sources["form-x"] == form
+    load(Location(small_registry, "option"))  # the index now describes these bytes
+    no_parse(monkeypatch)
+    indexed = read(small_registry.read_bytes(), small_registry).registry
+    assert indexed.sources["form-x"] == form
+    assert dataclasses.asdict(indexed.sources["form-x"]) == dataclasses.asdict(form)
+    assert indexed == parsed
+
+
 def test_a_change_behind_the_index_is_seen(small_registry: Path, cache_folder: Path) -> None:
     load(Location(small_registry, "option"))
     before = small_registry.stat()

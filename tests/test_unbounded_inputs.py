@@ -274,6 +274,7 @@ BOUNDED_INTS = {
     "validate.py:line": "an index the validator wrote into a path",
     "cli/core.py:piped_width": "COLUMNS, which main() drops when int() cannot read it",
     "cli/core.py:fail": "an exit status",
+    "scorecard.py:_median": "a whole median of counts of days (a number, not text)",
 }
 
 

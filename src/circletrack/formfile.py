@@ -157,6 +157,9 @@ class FilledForm:
     day_cell: Cell | None = None
     rows: list[FormRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: The form's id as its hidden sheet keeps it (None for a CSV, or a form written
+    #: before forms had ids: see intake.form_key).
+    form_id: str | None = None
 
     def problem(self, message: str, row: int | None = None, column: str | None = None) -> None:
         """Note a problem at a place in this form."""
@@ -458,6 +461,7 @@ def _read_grid(form: FilledForm, grid: list[list[Cell]], meta: dict[str, Any]) -
             shown=shown, hidden=hidden))
         return
     form.unit = hidden or shown
+    form.form_id = meta.get("form_id")
     form.day_cell = Cell(meta["as_of"]) if meta.get("as_of") else _titled(grid[:at],
                                                                           TITLE_AS_OF)
     if form.unit is None:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cells import fold
@@ -22,7 +22,7 @@ from .errors import FieldError
 from .i18n import N_, _, translations
 from .labels import event_title, status_label
 from .listings import SOON_DAYS, attention_items
-from .model import Item
+from .model import Item, Registry, Source
 from .query import Criteria, days_overdue, is_overdue
 
 #: Who sends the forms; printed in every form's title row (a name, the same in both
@@ -38,6 +38,8 @@ FORM_VERSION = "circletrack-form-1"
 TITLE_UNIT = N_("Unit")
 TITLE_AS_OF = N_("As of")
 TITLE_OFFICE = N_("Office")
+#: The title row's reminder, on a form sent again to a unit whose last form is still out.
+TITLE_REMINDER = N_("Reminder")
 #: Rows of a written form: the title, the header, then one row per item.
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 DEFAULT_WITHIN = SOON_DAYS  # as the home screen: what needs attention
@@ -128,6 +130,14 @@ class UnitForm:
     unit: str
     day: dt.date
     items: list[Item]
+    #: For a form sent again (`forms --resend`): the day of the unit's last form, which
+    #: has not come back.
+    reminder: dt.date | None = None
+
+    @property
+    def id(self) -> str:
+        """The form's id (see `form_id`)."""
+        return form_id(self.unit, self.day)
 
     @property
     def overdue(self) -> int:
@@ -258,15 +268,22 @@ def form_filenames(forms: Sequence[UnitForm], fmt: str,
 
 def form_metadata(form: UnitForm, sheet: str, language: str) -> list[list[str]]:
     """The rows of the hidden sheet: the layout, the unit, the date, the language, the
-    form's sheet, then `row N ID` for each item row, so an edited id is noticed."""
+    form's sheet and its id, then `row N ID` for each item row, so an edited id is
+    noticed."""
     head = [["form", FORM_VERSION], ["unit", form.unit], ["as_of", form.day.isoformat()],
-            ["language", language], ["sheet", sheet]]
+            ["language", language], ["sheet", sheet], ["form_id", form.id]]
     return head + [["row", str(FIRST_ROW + n), item.id] for n, item in enumerate(form.items)]
 
 
 def title_cells(form: UnitForm) -> list[Any]:
-    """The title row, in the active language: `Unit, 市交通局, As of, <date>, Office, …`."""
-    return [_(TITLE_UNIT), form.unit, _(TITLE_AS_OF), form.day, _(TITLE_OFFICE), OFFICE]
+    """The title row, in the active language: `Unit, 市交通局, As of, <date>, Office, …`,
+    and on a form sent again, `Reminder` and what it reminds of."""
+    cells = [_(TITLE_UNIT), form.unit, _(TITLE_AS_OF), form.day, _(TITLE_OFFICE), OFFICE]
+    if form.reminder is not None:
+        cells += [_(TITLE_REMINDER), _("the form of {date} has not come back: please fill "
+                                       "in and return this one").format(
+            date=form.reminder.isoformat())]
+    return cells
 
 
 def headers() -> list[str]:
@@ -277,3 +294,67 @@ def headers() -> list[str]:
 def sent_ids(forms: Sequence[UnitForm]) -> list[str]:
     """Every item id on the forms, each once, in order."""
     return list(dict.fromkeys(i.id for f in forms for i in f.items))
+
+
+# The forms on record: each form sent is a source of the registry (see model.Source)
+
+#: What a form is called as a source (a name, the same in both languages).
+FORM_TITLE = "进度报告表"
+
+
+def form_id(unit: str, day: dt.date) -> str:
+    """A form's id, from its unit and its date: `form-2024-06-01-3f2a9c1e` (the first 8
+    hex digits of the unit's SHA-256). The same form written again has the same id, and a
+    form read back (an .xlsx keeps the id, a CSV its unit and date) finds its record."""
+    import hashlib  # start-up: only forms written or read back need it
+
+    digest = hashlib.sha256(unit.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
+    return f"form-{day.isoformat()}-{digest}"
+
+
+def form_source(form: UnitForm, file_name: str) -> Source:
+    """The record of a form sent: a source named after the unit and the date, with the
+    items it carried."""
+    return Source(id=form.id, title=f"{FORM_TITLE} {form.unit} {form.day.isoformat()}",
+                  publisher=OFFICE, date=form.day, file=file_name, unit=form.unit,
+                  items=tuple(item.id for item in form.items))
+
+
+def record_sent(registry: Registry, sent: Sequence[tuple[UnitForm, str]]) -> list[Source]:
+    """Put each form written (with its file's name) on record, in place; a form written
+    again (same unit and date) replaces its record, keeping a return already recorded
+    only if it carried the same items. The records made."""
+    records = []
+    for form, name in sent:
+        record = form_source(form, name)
+        before = registry.sources.get(record.id)
+        if before is not None and before.items == record.items:
+            record = replace(record, returned=before.returned, rows=before.rows)
+        registry.sources[record.id] = record
+        records.append(record)
+    return records
+
+
+def last_forms(registry: Registry, day: dt.date) -> dict[str, Source]:
+    """Each unit's latest form written by `day`, by unit."""
+    latest: dict[str, Source] = {}
+    for record in registry.forms:
+        if record.date <= day and record.unit is not None:
+            now = latest.get(record.unit)
+            if now is None or (record.date, record.id) > (now.date, now.id):
+                latest[record.unit] = record
+    return latest
+
+
+def unanswered(registry: Registry, day: dt.date) -> dict[str, Source]:
+    """The units whose latest form had not come back by `day`, with that form."""
+    return {unit: record for unit, record in last_forms(registry, day).items()
+            if record.returned is None or record.returned > day}
+
+
+def resend_forms(forms: Forms, waiting: dict[str, Source]) -> Forms:
+    """Only the forms of the units in `waiting`, each with its reminder; a unit whose
+    last form went out on the same day is not sent it again."""
+    chosen = [replace(f, reminder=waiting[f.unit].date) for f in forms.forms
+              if f.unit in waiting and waiting[f.unit].date < f.day]
+    return replace(forms, forms=chosen)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .dates import is_relative
@@ -27,7 +27,7 @@ from .formfile import (
     form_day,
     progress_text,
 )
-from .forms import FILLED_COLUMNS, column_for_field, units_of
+from .forms import FILLED_COLUMNS, column_for_field, form_id, units_of
 from .i18n import _, join
 from .model import Item, Registry, Report
 from .writes import (
@@ -62,6 +62,22 @@ class RowOutcome:
         return self.result is not None
 
 
+#: What a form read back was on record as: its return recorded now, recorded already, or
+#: not on record (written before forms were recorded, or from a read-only registry).
+RETURNED, ALREADY_RETURNED, NOT_ON_RECORD = "returned", "already_returned", "not_on_record"
+
+
+@dataclass(frozen=True)
+class FormReturn:
+    """A form read back: its id, its unit, how many of its rows the unit filled, and what
+    its record says (RETURNED: its return is recorded by this intake)."""
+
+    form_id: str
+    unit: str
+    rows: int
+    state: str
+
+
 @dataclass(frozen=True)
 class Intake:
     """What reading the forms came to: the filled rows that pass (new or already recorded),
@@ -72,6 +88,13 @@ class Intake:
     blank: int
     refused: int
     problems: list[str]
+    #: What each form that came back was on record as (see FormReturn).
+    returns: list[FormReturn] = field(default_factory=list)
+
+    @property
+    def returned(self) -> int:
+        """Forms on record whose return this intake records."""
+        return sum(1 for r in self.returns if r.state == RETURNED)
 
     @property
     def recorded(self) -> int:
@@ -176,7 +199,8 @@ def record_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date
 def preview(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
             options: ReportOptions = ReportOptions()) -> Intake:
     """What `record_forms` would do, on a copy: the registry is left as it is."""
-    return check_forms(replace(registry, items=list(registry.items)), forms, today, options)
+    return check_forms(replace(registry, items=list(registry.items),
+                               sources=dict(registry.sources)), forms, today, options)
 
 
 def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
@@ -184,6 +208,7 @@ def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
     """Check and record every row, collecting the problems instead of raising them."""
     problems = [p for form in forms for p in form.problems]
     outcomes: list[RowOutcome] = []
+    returns: list[FormReturn] = []
     blank = refused = 0
     for form in forms:
         if form.problems or form.unit is None:
@@ -201,7 +226,31 @@ def check_forms(registry: Registry, forms: Sequence[FilledForm], today: dt.date,
             else:
                 refused += 1
                 problems.extend(found)
-    return Intake(len(forms), outcomes, blank, refused, problems)
+        returns.append(record_return(registry, form, today))
+    return Intake(len(forms), outcomes, blank, refused, problems, returns)
+
+
+def form_key(form: FilledForm, today: dt.date) -> str | None:
+    """The id of the form a file is: as its hidden sheet keeps it, else (a CSV) made from
+    its unit and its date as its title row shows them (see forms.form_id)."""
+    if form.form_id is not None:
+        return form.form_id
+    day = form_day(form, today)
+    return form_id(form.unit, day) if form.unit is not None and day is not None else None
+
+
+def record_return(registry: Registry, form: FilledForm, today: dt.date) -> FormReturn:
+    """Record on `registry` (in place) that a form on record came back today, with how
+    many of its rows the unit filled; a form already back keeps its first return."""
+    key = form_key(form, today) or ""
+    filled = sum(1 for row in form.rows if row.filled)
+    record = registry.sources.get(key)
+    if record is None or record.unit != form.unit:
+        return FormReturn(key, form.unit or "", filled, NOT_ON_RECORD)
+    if record.returned is not None:
+        return FormReturn(key, record.unit, filled, ALREADY_RETURNED)
+    registry.sources[key] = replace(record, returned=max(today, record.date), rows=filled)
+    return FormReturn(key, record.unit, filled, RETURNED)
 
 
 def _row_outcome(registry: Registry, form: FilledForm, row: FormRow, today: dt.date,

@@ -230,7 +230,13 @@ def editable(cls: type) -> tuple[FieldSpec, ...]:
 
 @dataclass(kw_only=True, frozen=True)
 class Source:
-    """A source document the registry was read from."""
+    """A source document the registry was read from.
+
+    A form the office sent a unit (`circletrack forms`) is a source too, the one the
+    reports it brings back rest on: `unit` is the unit it went to, `items` the items it
+    carried, `date` the day it was written for; `returned` (the day `intake` read it back)
+    and `rows` (how many of its rows the unit filled) once it came back.
+    """
 
     id: str
     title: str
@@ -238,7 +244,33 @@ class Source:
     date: dt.date
     file: str | None = None
     note: str | None = None
+    unit: str | None = None
+    items: tuple[str, ...] = ()
+    returned: dt.date | None = None
+    rows: int | None = None
 
+    @classmethod
+    def from_table(cls, key: str, table: dict[str, Any]) -> Source:
+        """A source from its validated table (as the registry or the index holds it); a
+        form's keys (unit, items, returned, rows) too. A key the source does not declare
+        is a TypeError, as for the constructor."""
+        unknown = set(table) - _SOURCE_KEYS
+        if unknown:
+            raise TypeError(f"Source has no field {sorted(unknown)[0]!r}")
+        return cls(id=key, title=table["title"], publisher=table["publisher"],
+                   date=table["date"], file=table.get("file"), note=table.get("note"),
+                   unit=table.get("unit"), items=tuple(table.get("items", ())),
+                   returned=table.get("returned"), rows=table.get("rows"))
+
+    @property
+    def is_form(self) -> bool:
+        """True for a form the office sent a unit."""
+        return self.unit is not None
+
+
+
+#: The keys of a source's table: every field but its id (the table's key).
+_SOURCE_KEYS = frozenset(f.name for f in fields(Source)) - {"id"}
 
 @dataclass(kw_only=True, frozen=True)
 class Passage:
@@ -487,6 +519,11 @@ class Registry:
             if item.id == item_id:
                 return item
         return None
+
+    @property
+    def forms(self) -> list[Source]:
+        """The forms sent to the units (the sources that are forms), by id."""
+        return [s for _key, s in sorted(self.sources.items()) if s.is_form]
 
 
 def sorted_history(history: Sequence[Report]) -> list[Report]:

@@ -2,7 +2,7 @@
 
 A pure function of items, criteria and dates: headline figures, progress by plan heading
 and by mode, overdue and due-soon items per unit, the targets with their latest values,
-and the Gantt chart's rows. The items are seen as they stood on the as-of day, with their
+the Gantt chart's rows, and the units' scorecard of the as-of day's year. The items are seen as they stood on the as-of day, with their
 effective states (`query.select`); the counts show an event once (`query.one_per_event`).
 """
 
@@ -17,8 +17,9 @@ from .errors import FieldError
 from .forms import units_of
 from .gantt import GanttGroup, gantt_groups
 from .i18n import _
-from .model import KINDS, Fact, Item, Number, sorted_history
+from .model import KINDS, Fact, Item, Number, Source, sorted_history
 from .query import Criteria, is_overdue, one_per_event, select
+from .scorecard import Scorecard, unit_scorecard
 
 #: "Due soon": open and due within this many days after the as-of day.
 HORIZON_DAYS = 30
@@ -81,6 +82,8 @@ class CircleReport:
     units: list[UnitLoad]
     targets: list[TargetLine]
     groups: list[GanttGroup]
+    #: 检查考核: every responsible unit's row for the as-of day's year.
+    scorecard: Scorecard
 
 
 def is_due_soon(item: Item, day: dt.date, horizon: int = HORIZON_DAYS) -> bool:
@@ -136,7 +139,7 @@ def target_lines(items: Iterable[Item]) -> list[TargetLine]:
 
 def circle_report(items: Sequence[Item], criteria: Criteria, day: dt.date,
                   first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY,
-                  horizon: int = HORIZON_DAYS) -> CircleReport:
+                  horizon: int = HORIZON_DAYS, forms: Sequence[Source] = ()) -> CircleReport:
     """The page's figures for the items the criteria select (open and closed), as of
     `day`, with the Gantt chart from `first` to `last`."""
     if first > last:
@@ -153,4 +156,6 @@ def circle_report(items: Sequence[Item], criteria: Criteria, day: dt.date,
         units=unit_loads(counted, day, horizon),
         targets=target_lines(chosen),
         groups=gantt_groups(chosen, day, first, last),
+        scorecard=unit_scorecard(items, day, units=criteria.units, within=horizon,
+                                 only={i.id for i in chosen}, forms=forms),
     )

@@ -41,6 +41,8 @@ SOURCE_ID_PATTERN = ID_PATTERN
 
 TOP_KEYS = {"schema", "sources", "passages", "items"}
 SOURCE_KEYS = {"title", "publisher", "date", "file", "note"}
+#: The keys of a source that is a form the office sent a unit (see model.Source).
+FORM_KEYS = {"unit", "items", "returned", "rows"}
 PASSAGE_KEYS = {"source", "place", "text"}
 #: The arrays of nested tables inside an item, whose entries the line index finds.
 ITEM_ARRAYS: tuple[str, ...] = tuple(f.key for f in specs(Item) if f.spec.type == "records")
@@ -259,6 +261,9 @@ def validate_document(doc: dict[str, Any], text: str | None = None) -> list[Prob
                           lines.item(index, "id"), item_id, "id")
             else:
                 ids[item_id] = index
+    for source_id, source in sources.items():
+        if isinstance(source, dict) and FORM_KEYS & set(source):
+            _check_form(check, source_id, source, set(ids))
     known = Known.of(sources, passages, items)
     for index, item in enumerate(items):
         _check_item(check, index, item, known)
@@ -388,7 +393,8 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
     if not isinstance(source, dict):
         check.add(_("must be a table"), lines.source(source_id), where)
         return
-    check.unknown_keys(source, SOURCE_KEYS, lambda k: lines.source(source_id, k), where)
+    check.unknown_keys(source, SOURCE_KEYS | FORM_KEYS, lambda k: lines.source(source_id, k),
+                       where)
     for key in ("title", "publisher"):
         if not (isinstance(source.get(key), str) and source[key].strip()):
             check.add(_("is required and must be a non-empty string"),
@@ -402,6 +408,45 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
     for key in ("title", "publisher", "file", "note"):
         if isinstance(source.get(key), str) and (problem := _text_problem(source[key])):
             check.add(problem, lines.source(source_id, key), where, key)
+
+
+def _check_form(check: _Checker, source_id: str, source: dict[str, Any],
+                item_ids: set[str]) -> None:
+    """A form's keys: the unit it went to, the items it carried (items of the registry),
+    and, once it came back, the day it did (not before it was written) and the rows the
+    unit filled (a whole number, 0 or more)."""
+    lines = check.lines
+    where = _("source {id}").format(id=source_id)
+    unit = source.get("unit")
+    if not (isinstance(unit, str) and unit.strip()):
+        check.add(_("a form must name its unit: a non-empty string"),
+                  lines.source(source_id, "unit"), where, "unit")
+    elif problem := _text_problem(unit):
+        check.add(problem, lines.source(source_id, "unit"), where, "unit")
+    carried = source.get("items", [])
+    if not isinstance(carried, list) or not all(isinstance(i, str) for i in carried):
+        check.add(_("must be a list of item ids"), lines.source(source_id, "items"), where,
+                  "items")
+    else:
+        for item_id in carried:
+            if item_id not in item_ids:
+                check.add(_("unknown item {value}").format(value=_describe(item_id)),
+                          lines.source(source_id, "items"), where, "items")
+    returned = source.get("returned")
+    if "returned" in source and not _is_date(returned):
+        check.add(_("must be a date (YYYY-MM-DD)"), lines.source(source_id, "returned"),
+                  where, "returned")
+    elif _is_date(returned) and _is_date(source.get("date")) and returned < source["date"]:
+        check.add(_("a form cannot come back ({returned}) before it was written ({date})")
+                  .format(returned=returned, date=source["date"]),
+                  lines.source(source_id, "returned"), where, "returned")
+    rows = source.get("rows")
+    if "rows" in source and (not isinstance(rows, int) or isinstance(rows, bool) or rows < 0):
+        check.add(_("must be a whole number, 0 or more"), lines.source(source_id, "rows"),
+                  where, "rows")
+    elif "rows" in source and "returned" not in source:
+        check.add(_("a form's rows are counted when it comes back: give returned too"),
+                  lines.source(source_id, "rows"), where, "rows")
 
 
 #: What the choice types may hold; the category's choices depend on the item's kind.

@@ -36,7 +36,7 @@ COMMANDS: dict[str, str] = {
     "mark": "write_commands", "add": "write_commands", "edit": "write_commands",
     "undo": "write_commands",
     "forms": "office_commands", "intake": "office_commands", "bulletin": "office_commands",
-    "report": "office_commands",
+    "report": "office_commands", "scorecard": "listing_commands",
     "export": "listing_commands", "import": "interop_commands",
     "validate": "registry_commands", "init": "registry_commands",
     "merge": "git_commands", "git-setup": "git_commands",

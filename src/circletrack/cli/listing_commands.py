@@ -17,7 +17,13 @@ from ..listings import (
     stale_listing,
 )
 from ..model import CLOSED_STATUSES
-from ..render import EXPORT_FORMATS, OVERDUE_FORMATS, SLIPS_FORMATS, STALE_FORMATS
+from ..render import (
+    EXPORT_FORMATS,
+    OVERDUE_FORMATS,
+    SCORECARD_FORMATS,
+    SLIPS_FORMATS,
+    STALE_FORMATS,
+)
 from .core import RegistryOption, command
 from .options import (
     AsOfOption,
@@ -33,9 +39,11 @@ from .options import (
     StatusOption,
     TagOption,
     UnitOption,
+    complete_command_formats,
     count,
     criteria_from,
     load_as_of,
+    optional_date,
     row_limit,
     stdout_is_terminal,
 )
@@ -197,3 +205,54 @@ def export_command(
     data, day = load_as_of(registry, as_of)
     deliver(render_export(export_listing(data.items, day, replay=as_of is not None), fmt),
             output, force, no_color=True, fields=fields)
+
+
+ScorecardFormatOption = Annotated[Optional[str], typer.Option(
+    "--format", "-f", show_default=False, autocompletion=complete_command_formats,
+    help="table, csv, json, md or xlsx. Default: from the --output file's suffix (.csv "
+         ".json .md .xlsx), else the table.")]
+ScorecardJsonOption = Annotated[Optional[str], typer.Option(
+    "--json", metavar="FIELD,...", show_default=False,
+    help="JSON with only these figures of each unit, e.g. unit,lead,overdue (implies "
+         "--format json); a figure that does not exist is named with those there are.")]
+
+
+@command("scorecard")
+def scorecard_command(
+    unit: UnitOption = [],
+    start: Annotated[Optional[str], typer.Option(
+        "--from", metavar="DATE", show_default=False,
+        help="First day of the period (default: 1 January of the as-of date's year).")]
+    = None,
+    end: Annotated[Optional[str], typer.Option(
+        "--to", metavar="DATE", show_default=False,
+        help="Last day of the period (default: 31 December of the as-of date's year).")]
+    = None,
+    within: Annotated[str, typer.Option(
+        "--within", "-w", metavar="DAYS",
+        help="Due soon: open and due within DAYS days of the as-of date.")] = "30",
+    format_: ScorecardFormatOption = None, json_: ScorecardJsonOption = None,
+    output: OutputOption = None, force: ForceOption = False,
+    as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
+) -> None:
+    """检查考核: a row per responsible unit, what it leads and supports in a period.
+
+    Lead items, done (on time, late), overdue, due soon, never reported, the median days
+    overdue, the last report, and the forms sent and returned, as of any date; the units
+    that need attention first.
+    Formats: table, csv, json, md, xlsx (also from the --output suffix).
+    Example: circletrack scorecard --from 2011-01-01 --to 2011-12-31 -o scorecard.xlsx
+    """
+    from ..render.scorecard import render_scorecard
+    from ..scorecard import unit_scorecard
+
+    fields = json_fields(json_, format_)
+    implied = "xlsx" if format_ is None and output is not None and \
+        output.suffix.lower() == ".xlsx" else format_
+    fmt = choose_format("json" if fields else implied, output, SCORECARD_FORMATS)
+    days = count(within, "--within") or 0
+    data, day = load_as_of(registry, as_of)
+    first, last = optional_date(start, "start", day), optional_date(end, "end", day)
+    card = unit_scorecard(data.items, day, first, last, units=unit, within=days,
+                          forms=data.forms)
+    deliver(render_scorecard(card, fmt, fields), output, force, no_color)

@@ -11,12 +11,23 @@ import typer
 from ..cells import shown_text
 from ..dates import parse_date, period_start
 from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
-from ..forms import (DEFAULT_WITHIN, FORM_LANGUAGES, Forms, NameTooShort, form_filenames,
-                     form_language, unit_forms)
+from ..forms import (
+    DEFAULT_WITHIN,
+    FORM_LANGUAGES,
+    Forms,
+    NameTooShort,
+    UnitForm,
+    form_filenames,
+    form_language,
+    record_sent,
+    resend_forms,
+    unanswered,
+    unit_forms,
+)
 from ..i18n import _, current_language, in_language, ngettext
 from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
-from ..storage import check_writable, load, update_journaled
+from ..storage import Location, check_writable, load, update_journaled
 from ..storage.files import (
     TEMPORARY_EXTRA_BYTES,
     NotAFile,
@@ -77,6 +88,9 @@ FormLangOption = Annotated[str, typer.Option(
                         "a Chinese form, others the interface language), zh or en.")]
 ReplaceOption = Annotated[bool, typer.Option(
     "--force", help="Replace files of the same name already in OUTDIR.")]
+ResendOption = Annotated[bool, typer.Option(
+    "--resend", help="Write forms only for the units whose last form has not come back, "
+                     "each with a reminder in its title row.")]
 
 
 @command("forms")
@@ -91,33 +105,55 @@ def forms_command(
     due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
     search: SearchOption = [], format_: FormsFormatOption = "xlsx",
     form_lang: FormLangOption = "auto",
-    force: ReplaceOption = False, as_of: AsOfOption = None, registry: RegistryOption = None,
+    force: ReplaceOption = False, resend: ResendOption = False, as_of: AsOfOption = None,
+    registry: RegistryOption = None,
 ) -> None:
     """Write one form per responsible unit: its overdue and due-soon items, to fill in.
 
     Each unit (lead or supporting) with open items overdue or due within --within days
     gets OUTDIR/UNIT-DATE.xlsx: the items, and columns for the new status, progress, date,
-    note and reporter. Read the filled forms back with `circletrack intake`.
-    Example: circletrack forms forms-2024-06-03 --within 30
+    note and reporter. The forms are put on record in the registry (one write `undo` takes
+    back), so `intake` and `scorecard` know which came back. Read the filled forms back with
+    `circletrack intake`. Example: circletrack forms forms-2024-06-03 --within 30
     """
     (fmt,) = check_choices([format_], FORMS_FORMATS, "--format")
     (language,) = check_choices([form_lang], FORM_LANGUAGES, "--form-lang")
     days = count(within, "--within") or 0
+    location = registry_location(registry)
+    if not location.bundled:
+        check_writable(location)
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     closed = [s for s in criteria.statuses if s in CLOSED_STATUSES]
     if closed:
         raise UsageError(_("--status: {status} items are never sent; use planned, "
                            "in_progress or blocked").format(status=closed[0]))
-    for line in _write_forms(outdir, unit_forms(data.items, criteria, day, days), fmt,
-                             force, language):
+    forms = unit_forms(data.items, criteria, day, days)
+    if resend:
+        forms = resend_forms(forms, unanswered(data, day))
+    lines, written = _write_forms(outdir, forms, fmt, force, language, resend)
+    for line in lines:
         typer.echo(line)
+    if written:
+        typer.echo(_record_sent(ctx, location, written))
 
 
-def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool,
-                 language: str) -> list[str]:
+def _record_sent(ctx: typer.Context, location: Location,
+                 written: list[tuple[UnitForm, str]]) -> str:
+    """Put the forms written on record (one journaled write); the line to say."""
+    if location.bundled:
+        return _("the forms are not on record: the bundled registry is read-only (make a "
+                 "writable copy with `circletrack init PATH`)")
+    update_journaled(location, lambda reg: record_sent(reg, written), command_label(ctx))
+    return ngettext("{count} form on record in {path}", "{count} forms on record in {path}",
+                    len(written)).format(count=len(written), path=location.path)
+
+
+def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool, language: str,
+                 resend: bool = False) -> tuple[list[str], list[tuple[UnitForm, str]]]:
     """Write every form (each in its language: see forms.form_language), or none when one
-    would replace a file unforced or cannot be written by its name; the lines to say."""
+    would replace a file unforced or cannot be written by its name; the lines to say, and
+    each form written with its file's name."""
     from ..render.forms import render_form, summary_lines, written_line
 
     paths = _form_paths(outdir, forms, fmt)
@@ -132,12 +168,17 @@ def _write_forms(outdir: Path, forms: Forms, fmt: str, force: bool,
     if forms.forms:
         outdir.mkdir(exist_ok=True)
     lines = []
+    written = []
     for path, form in zip(paths, forms.forms):
         with in_language(form_language(form.unit, language, current_language())):
             data = render_form(form, fmt)
         write_file(path, data, replace=force)
         lines.append(written_line(str(path), form))
-    return lines + summary_lines(forms)
+        written.append((form, path.name))
+    if resend and not forms.forms:
+        return [_("no unit with something to send now has its last form on record still "
+                  "out; no form written")], []
+    return lines + summary_lines(forms), written
 
 
 def _form_paths(outdir: Path, forms: Forms, fmt: str) -> list[Path]:
@@ -209,7 +250,7 @@ def intake_command(
     not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
     """
     from ..intake import ReportOptions, preview, record_forms
-    from ..render.intake import intake_table, summary_line
+    from ..render.intake import intake_table, returns_line, summary_line
 
     forms = [_read_form(path) for path in files]
     location = registry_location(registry)
@@ -225,7 +266,9 @@ def intake_command(
         for problem in seen.problems:
             typer.echo(_("Error: {message}").format(message=one_line(problem)), err=True)
         raise typer.Exit(1)
-    if dry_run or not seen.recorded:
+    if seen.returns:
+        typer.echo(returns_line(seen, dry_run=dry_run))
+    if dry_run or not (seen.recorded or seen.returned):
         typer.echo(summary_line(seen, dry_run=dry_run))
         return
     try:
@@ -314,5 +357,5 @@ def report_command(
     if first > last:
         raise UsageError(_("--from must not be after --to"))
     criteria = criteria_from(ctx.params, data.items, day, include_closed=True)
-    deliver(render_report(circle_report(data.items, criteria, day, first, last)), output,
-            force)
+    deliver(render_report(circle_report(data.items, criteria, day, first, last,
+                                        forms=data.forms)), output, force)

@@ -212,8 +212,12 @@ def written_line(path: str, form: UnitForm) -> str:
     """`wrote forms/市交通局-2024-06-01.xlsx: 9 items, 6 overdue`."""
     items = ngettext("{count} item", "{count} items", len(form.items)).format(
         count=len(form.items))
-    return _("wrote {path}: {items}, {overdue} overdue").format(path=path, items=items,
+    line = _("wrote {path}: {items}, {overdue} overdue").format(path=path, items=items,
                                                                overdue=form.overdue)
+    if form.reminder is not None:
+        line += _("; a reminder: the form of {date} has not come back").format(
+            date=form.reminder.isoformat())
+    return line
 
 
 def summary_lines(forms: Forms) -> list[str]:

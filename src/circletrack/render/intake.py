@@ -6,8 +6,8 @@ from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 
-from ..i18n import _, ngettext, pgettext
-from ..intake import Intake, RowOutcome
+from ..i18n import _, join, ngettext, pgettext
+from ..intake import ALREADY_RETURNED, NOT_ON_RECORD, RETURNED, Intake, RowOutcome
 from ..labels import item_title, status_label
 
 
@@ -90,9 +90,37 @@ def summary_line(intake: Intake, *, dry_run: bool = False, path: str | None = No
     if dry_run:
         return _("{forms}: {counts}; dry run, nothing written").format(
             forms=forms, counts=_counts(intake, done=False))
-    if not intake.recorded:
+    if not intake.recorded and not intake.returned:
         return _("{forms}: nothing new to record ({counts}); the registry is unchanged").format(
             forms=forms, counts=_counts(intake, done=True))
     return _("{forms}: {counts}; wrote {path}").format(forms=forms,
                                                        counts=_counts(intake, done=True),
                                                        path=path)
+
+
+def returns_line(intake: Intake, *, dry_run: bool = False) -> str:
+    """What the forms' records say: which came back now (by unit), which were back
+    already, which are not on record."""
+    states = {state: [r for r in intake.returns if r.state == state]
+              for state in (RETURNED, ALREADY_RETURNED, NOT_ON_RECORD)}
+    parts = []
+    if states[RETURNED]:
+        units = join(r.unit for r in states[RETURNED])
+        parts.append((ngettext("{count} form to record as returned ({units})",
+                               "{count} forms to record as returned ({units})",
+                               len(states[RETURNED])) if dry_run else
+                      ngettext("{count} form recorded as returned ({units})",
+                               "{count} forms recorded as returned ({units})",
+                               len(states[RETURNED]))).format(
+            count=len(states[RETURNED]), units=units))
+    if states[ALREADY_RETURNED]:
+        parts.append(ngettext("{count} form returned before", "{count} forms returned before",
+                              len(states[ALREADY_RETURNED])).format(
+            count=len(states[ALREADY_RETURNED])))
+    if states[NOT_ON_RECORD]:
+        parts.append(ngettext("{count} form not on record as sent",
+                              "{count} forms not on record as sent",
+                              len(states[NOT_ON_RECORD])).format(
+            count=len(states[NOT_ON_RECORD])))
+    # Translators: between the parts of the line on the forms that came back.
+    return _("Forms: {parts}").format(parts=pgettext("parts", "; ").join(parts))

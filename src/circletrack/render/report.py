@@ -22,7 +22,10 @@ from ..i18n import N_, _, current_language, ngettext
 from ..labels import category_label, item_title, kind_label, status_label
 from ..model import KINDS, STATUSES
 from ..report import CircleReport, TargetLine
+from ..scorecard import FIELDS
 from .chart_geometry import TimeScale, cut, share, text_width, time_ticks
+from .scorecard import HEADERS, notes, text
+from .scorecard import title as scorecard_title
 
 #: The Gantt chart's columns, in SVG units: the item's name, the time axis, the note.
 WIDTH = 1160
@@ -348,12 +351,16 @@ def render_report(report: CircleReport) -> str:
         "made": _("Made by circletrack from the registry as of {date}; the same registry "
                   "and dates always give the same page.").format(date=report.day.isoformat()),
     }
+    card = report.scorecard
     return _template().render(
         lang="zh-CN" if current_language() == "zh" else "en", title=title, words=words,
         cards=cards, kind_headers=kind_headers, kind_rows=kind_rows,
         blocks=[gantt_block(g, report) for g in report.groups],
         gantt_headers=gantt_headers, gantt_rows=gantt_rows, charts=charts,
         units=units_chart(report), targets=targets_chart(report),
+        scorecard_title=scorecard_title(card), scorecard_notes=notes(card),
+        scorecard_headers=[_(HEADERS[f]) for f in FIELDS],
+        scorecard_rows=[[text(s, f) for f in FIELDS] for s in card.units],
         width=WIDTH, name_right=NAME_RIGHT, axis_left=AXIS_LEFT, axis_right=AXIS_RIGHT,
         note_left=NOTE_LEFT, row=ROW, axis_height=AXIS_HEIGHT, bar_left=BAR_LEFT,
         bar_width=BAR_WIDTH, bar_row=BAR_ROW)

@@ -206,11 +206,7 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
 
 def registry_from_document(doc: dict[str, Any]) -> Registry:
     """Typed objects from a validated document."""
-    sources = {
-        key: Source(id=key, title=s["title"], publisher=s["publisher"], date=s["date"],
-                    file=s.get("file"), note=s.get("note"))
-        for key, s in doc.get("sources", {}).items()
-    }
+    sources = {key: Source.from_table(key, s) for key, s in doc.get("sources", {}).items()}
     passages = {key: Passage(id=key, source=p["source"], place=p["place"], text=p["text"])
                 for key, p in doc.get("passages", {}).items()}
     shared: dict[Any, Any] = {}
@@ -299,6 +295,14 @@ def _compact(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return {k: v for k, v in pairs if v is not None and v != [] and v != ""}
 
 
+def source_to_table(source: Source) -> dict[str, Any]:
+    """The canonical TOML table of a source; a form's keys after the others."""
+    return _compact([("title", source.title), ("publisher", source.publisher),
+                     ("date", source.date), ("file", source.file), ("note", source.note),
+                     ("unit", source.unit), ("items", list(source.items)),
+                     ("returned", source.returned), ("rows", source.rows)])
+
+
 def item_to_table(item: Item) -> dict[str, Any]:
     """The canonical TOML table of one item."""
     return record_to_table(item)
@@ -307,11 +311,7 @@ def item_to_table(item: Item) -> dict[str, Any]:
 def registry_to_document(registry: Registry) -> dict[str, Any]:
     """The canonical document: schema, sources and passages (sorted by id), then items in
     file order."""
-    sources = {
-        key: _compact([("title", s.title), ("publisher", s.publisher), ("date", s.date),
-                       ("file", s.file), ("note", s.note)])
-        for key, s in sorted(registry.sources.items())
-    }
+    sources = {key: source_to_table(s) for key, s in sorted(registry.sources.items())}
     document: dict[str, Any] = {"schema": registry.schema, "sources": sources}
     if registry.passages:
         document["passages"] = {

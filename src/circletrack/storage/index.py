@@ -258,7 +258,8 @@ def _head_of(text: str) -> Registry:
         return dt.date.fromisoformat(obj["$date"]) if set(obj) == {"$date"} else obj
 
     document = json.loads(text, object_hook=dates)
-    sources = {key: Source(id=key, **values) for key, values in document["sources"].items()}
+    sources = {key: Source.from_table(key, values)
+               for key, values in document["sources"].items()}
     passages = {key: Passage(id=key, **values)
                 for key, values in document.get("passages", {}).items()}
     return Registry(sources=sources, items=[], schema=document["schema"], passages=passages)
