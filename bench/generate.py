@@ -3,7 +3,7 @@
     python bench/generate.py --sizes 100,1000,10000 --out-dir /tmp/circletrack-bench
 
 writes, for each size N, `registry-N.toml` (canonical: `circletrack.storage.codec.dumps` of
-`circletrack.model` objects, checked with `circletrack.storage.codec.loads`, which validates),
+`circletrack.model.records` objects, checked with `circletrack.storage.codec.loads`, which validates),
 `taskwarrior-N.json` (a JSON array for `task import`) holding the same items, and
 `probe-N.json`, the item the benchmark shows and marks.
 
@@ -31,8 +31,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 if importlib.util.find_spec("circletrack") is None:  # else: the circletrack on PYTHONPATH
     sys.path.insert(0, str(SRC))
 
-from circletrack.storage.codec import dumps, loads  # noqa: E402
-from circletrack.model import (  # noqa: E402
+from circletrack.model.records import (  # noqa: E402
     CATEGORIES_BY_KIND,
     DueChange,
     Fact,
@@ -43,6 +42,7 @@ from circletrack.model import (  # noqa: E402
     Target,
     current_state,
 )
+from circletrack.storage.codec import dumps, loads  # noqa: E402
 
 DEFAULT_SEED = 2011
 DEFAULT_SIZES = (100, 1_000, 10_000)

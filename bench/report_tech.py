@@ -8,7 +8,7 @@ the report's chart technology").
         --registry /tmp/gen/registry-10000.toml --as-of 2026-06-30
 
 For each registry, each way writes one HTML file holding the Gantt chart of every item
-(from the same rows, `circletrack.report.circle_report`), and the table gives its size,
+(from the same rows, `circletrack.office.report.circle_report`), and the table gives its size,
 the median time to make it (loading the registry not included), whether it needs a
 script, whether it names anything on the network, whether a row names its item on hover,
 and, where Chromium is installed, the pages it prints to (A4 landscape) with the network
@@ -36,10 +36,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 if importlib.util.find_spec("circletrack") is None:
     sys.path.insert(0, str(SRC))
 
-from circletrack.i18n import set_language  # noqa: E402
-from circletrack.query import Criteria  # noqa: E402
+from circletrack.base.i18n import set_language  # noqa: E402
+from circletrack.office.report import CircleReport, circle_report  # noqa: E402
+from circletrack.query.select import Criteria  # noqa: E402
 from circletrack.render import report as page  # noqa: E402
-from circletrack.report import CircleReport, circle_report  # noqa: E402
 from circletrack.storage import load, locate  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

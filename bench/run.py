@@ -251,7 +251,7 @@ def generated(python: str, size: int, seed: int, cache: Path) -> tuple[Path, Pat
     tomli_w = subprocess.run([python, "-c", "import importlib.metadata as m; "
                                             "print(m.version('tomli-w'))"],
                              capture_output=True, text=True, env=env).stdout.strip()
-    inputs = [BENCH / "generate.py", ROOT / "src" / "circletrack" / "model.py",
+    inputs = [BENCH / "generate.py", ROOT / "src" / "circletrack" / "model" / "records.py",
               ROOT / "src" / "circletrack" / "storage" / "codec.py"]
     key = _digest(*(p.read_bytes() for p in inputs), f"{seed}:{size}:{tomli_w}".encode())
     folder = cache / f"gen-{size}-{key}"

@@ -15,8 +15,8 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 
+from circletrack.model.records import CATEGORIES_BY_KIND, KINDS, current_state  # noqa: E402
 from circletrack.storage.codec import dumps, loads, problems_in  # noqa: E402
-from circletrack.model import CATEGORIES_BY_KIND, KINDS, current_state  # noqa: E402
 
 SIZE = 300
 

@@ -94,8 +94,9 @@ def _one_copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> None:
     import subprocess
     import sys
 
-    import circletrack
     from program import SCRIPT
+
+    import circletrack
 
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     child = subprocess.run([sys.executable, "-c", "import circletrack; print(circletrack.__file__)"],
@@ -116,7 +117,7 @@ def _one_copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test speaks English unless it asks for Chinese, whatever the machine's locale
     (LANG may be unset, C.UTF-8 or zh_CN.UTF-8), and leaves the language as it found it."""
-    from circletrack.i18n import set_language
+    from circletrack.base.i18n import set_language
 
     monkeypatch.setenv("CIRCLETRACK_LANG", "en")
     set_language("en")

@@ -41,8 +41,8 @@ def build(folder: Path) -> dict[str, Path]:
     from form_helpers import fill_xlsx
     from typer.testing import CliRunner
 
+    from circletrack.base.i18n import set_language
     from circletrack.cli import app
-    from circletrack.i18n import set_language
 
     with tempfile.TemporaryDirectory() as scratch:
         registry = Path(scratch) / "projects.toml"

@@ -11,7 +11,7 @@ from typing import Any
 
 from write_helpers import TODAY, invoke
 
-from circletrack.forms import FORM_COLUMNS, HEADER_ROW
+from circletrack.office.forms import FORM_COLUMNS, HEADER_ROW
 
 #: Column positions (1-based) by column name, as `forms` writes them.
 POSITION: dict[str, int] = {c.name: n for n, c in enumerate(FORM_COLUMNS, 1)}

@@ -13,15 +13,15 @@ from typing import Any
 
 from program import SCRIPT
 
-from circletrack.storage import codec
-from circletrack.model import Registry
-from circletrack.writes import (
+from circletrack.changes.writes import (
     add_item,
     edit_item,
     item_fields,
     record_report,
     report_request,
 )
+from circletrack.model.records import Registry
+from circletrack.storage import codec
 
 TODAY = dt.date(2024, 6, 1)
 USER = "tester"
@@ -112,7 +112,7 @@ def configure(clone: Path, name: str, env: dict[str, str]) -> None:
 
 def clone(hub: Path, folder: Path, name: str, env: dict[str, str]) -> Path:
     """A clone of the hub with the merge driver registered (through the library)."""
-    from circletrack.gitsetup import setup
+    from circletrack.sync.gitsetup import setup
 
     path = folder / name
     git(["clone", "-q", str(hub), str(path)], folder, env)

@@ -10,8 +10,8 @@ import pytest
 from form_helpers import pin_office_today
 from write_helpers import assert_one_line_error, invoke
 
-from circletrack.bulletin import NO_UNIT, weekly_bulletin
-from circletrack.errors import FieldError
+from circletrack.base.errors import FieldError
+from circletrack.office.bulletin import NO_UNIT, weekly_bulletin
 from circletrack.render.bulletin import bulletin_html, bulletin_markdown
 from circletrack.storage import Location, load
 

@@ -21,8 +21,8 @@ from conftest import SHIPPED
 from docx.oxml.ns import qn
 from program import SCRIPT, run
 
-from circletrack.bulletin import weekly_bulletin
-from circletrack.i18n import set_language
+from circletrack.base.i18n import set_language
+from circletrack.office.bulletin import weekly_bulletin
 from circletrack.render.bulletin import sections
 from circletrack.storage import load, locate
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from circletrack.dates import DateError, add_months, parse_date
+from circletrack.model.dates import DateError, add_months, parse_date
 
 TODAY = dt.date(2026, 1, 31)
 

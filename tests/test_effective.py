@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from circletrack.effective import with_states
-from circletrack.model import Item, Report, current_state
-from circletrack.query import Criteria, is_overdue, overdue_items, registry_as_of
+from circletrack.model.effective import with_states
+from circletrack.model.records import Item, Report, current_state
+from circletrack.query.select import Criteria, is_overdue, overdue_items, registry_as_of
 
 D = dt.date
 
@@ -137,7 +137,7 @@ def test_a_cycle_in_memory_falls_back_to_own_reports(cycle: list[str]) -> None:
 def test_an_item_is_a_value_and_a_new_one_has_its_own_state() -> None:
     from dataclasses import FrozenInstanceError, replace
 
-    from circletrack.model import Item, Report
+    from circletrack.model.records import Item, Report
 
     item = Item(id="x", kind="project", title="t", created=dt.date(2020, 1, 1))
     assert item.state.status == "planned"

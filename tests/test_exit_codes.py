@@ -9,8 +9,8 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from circletrack import __version__
+from circletrack.base.errors import ExitStatus
 from circletrack.cli import app
-from circletrack.errors import ExitStatus
 
 runner = CliRunner()
 

@@ -9,12 +9,12 @@ import pytest
 from conftest import ROOT, SHIPPED
 from typer.testing import CliRunner
 
-from circletrack import filters
+from circletrack.base.errors import FieldError
+from circletrack.base.i18n import translations
 from circletrack.cli import app
+from circletrack.model.labels import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS
+from circletrack.query import filters
 from circletrack.storage.codec import loads
-from circletrack.errors import FieldError
-from circletrack.i18n import translations
-from circletrack.labels import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS
 
 runner = CliRunner()
 ITEMS = loads(SHIPPED.read_bytes()).items

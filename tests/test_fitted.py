@@ -9,10 +9,10 @@ import pytest
 from conftest import SHIPPED
 from rich.console import Console
 
-from circletrack.storage.codec import loads
-from circletrack.i18n import set_language
+from circletrack.base.i18n import set_language
 from circletrack.render import fitted
 from circletrack.render.fitted import item_table
+from circletrack.storage.codec import loads
 
 DAY = dt.date(2021, 1, 1)
 
@@ -89,7 +89,7 @@ def test_at_80_columns_titles_keep_six_chinese_characters_a_line_before_ids_fold
 ])
 def test_numbers_dates_and_ids_in_a_text_move_down_whole(text: str, width: int,
                                                          lines: list[str]) -> None:
-    from circletrack.cells import wrap_cells
+    from circletrack.base.cells import wrap_cells
 
     assert wrap_cells(text, width) == lines
 

@@ -26,7 +26,7 @@ import pytest
 from program import run
 from write_helpers import ROOT
 
-from circletrack.formfile import (
+from circletrack.office.formfile import (
     HEADER_SEARCH_ROWS,
     MAX_CELLS_PER_ROW,
     MAX_MARKUP_BYTES,

@@ -21,13 +21,13 @@ from listing_helpers import (
     write_registry,
 )
 
-from circletrack.storage.codec import loads
-from circletrack.listings import export_listing, overdue_listing
-from circletrack.model import Report
-from circletrack.query import Criteria
+from circletrack.model.records import Report
+from circletrack.query.listings import export_listing, overdue_listing
+from circletrack.query.select import Criteria
 from circletrack.render.fields import item_json
 from circletrack.render.ics import item_uid, to_ics
 from circletrack.render.listings import OVERDUE_COLUMNS, render_export, render_overdue
+from circletrack.storage.codec import loads
 
 AS_OF = "2012-01-01"
 DAY = dt.date(2012, 1, 1)

@@ -17,7 +17,10 @@ from form_helpers import (
 from listing_helpers import HOSTILE_TITLES, REPORTS, hostile_items, write_registry
 from write_helpers import assert_one_line_error, invoke
 
-from circletrack.forms import (
+from circletrack.base.i18n import set_language
+from circletrack.model.labels import event_title, status_label
+from circletrack.model.records import STATUSES
+from circletrack.office.forms import (
     FILLED_COLUMNS,
     FIRST_ROW,
     FORM_COLUMNS,
@@ -28,10 +31,7 @@ from circletrack.forms import (
     form_filenames,
     unit_forms,
 )
-from circletrack.i18n import set_language
-from circletrack.labels import event_title, status_label
-from circletrack.model import STATUSES
-from circletrack.query import Criteria, days_overdue, registry_as_of
+from circletrack.query.select import Criteria, days_overdue, registry_as_of
 from circletrack.render.forms import display_width
 from circletrack.storage import Location, load
 
@@ -105,7 +105,7 @@ def test_file_names_replace_unsafe_characters_and_never_collide() -> None:
         "a_b_c_d__e_f_g_h_i-2011-12-20.csv"
     assert form_filename("..hidden", AS_OF, "xlsx") == "__hidden-2011-12-20.xlsx"
     registry_items = []  # two units whose names differ only in unsafe characters
-    from circletrack.forms import UnitForm
+    from circletrack.office.forms import UnitForm
 
     forms = [UnitForm("a/b", AS_OF, registry_items), UnitForm("a:b", AS_OF, registry_items)]
     assert form_filenames(forms, "xlsx") == ["a_b-2011-12-20.xlsx", "a_b-2011-12-20-2.xlsx"]
@@ -343,7 +343,7 @@ def test_the_docs_list_every_column_as_declared() -> None:
 
 
 def test_long_ids_are_never_cut_and_long_titles_wrap() -> None:
-    from circletrack.forms import COLUMNS_BY_NAME
+    from circletrack.office.forms import COLUMNS_BY_NAME
     from circletrack.render.forms import column_width
 
     long_id = "target-2025-urban-rail-km"

@@ -36,8 +36,8 @@ from form_helpers import (
 from test_intake import FILLED, FORMATS
 from write_helpers import ROOT, assert_one_line_error, invoke
 
-from circletrack.formfile import is_percent_format, progress_text, read_form
-from circletrack.forms import META_SHEET
+from circletrack.office.formfile import is_percent_format, progress_text, read_form
+from circletrack.office.forms import META_SHEET
 from circletrack.storage import Location, load
 
 SOFFICE = shutil.which("soffice")

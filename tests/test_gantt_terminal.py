@@ -18,8 +18,8 @@ from program import SCRIPT
 from rich.cells import cell_len
 from test_terminal import REGISTRY, in_pty, in_tmux, piped
 
-from circletrack.gantt import gantt_groups
-from circletrack.query import Criteria, select
+from circletrack.office.gantt import gantt_groups
+from circletrack.query.select import Criteria, select
 from circletrack.storage import load, locate
 
 AS_OF = "2020-12-31"

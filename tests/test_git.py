@@ -34,12 +34,17 @@ from merge_helpers import (
 )
 from typer.testing import CliRunner
 
-from circletrack.storage import codec
+from circletrack.base.errors import FieldErrors, UnresolvedConflicts
+from circletrack.changes.writes import (
+    add_item,
+    edit_item,
+    item_fields,
+    record_report,
+    report_request,
+)
 from circletrack.cli import app
-from circletrack.errors import FieldErrors, UnresolvedConflicts
-from circletrack.model import Registry
-from circletrack.storage import Location, load, update_journaled
-from circletrack.writes import add_item, edit_item, item_fields, record_report, report_request
+from circletrack.model.records import Registry
+from circletrack.storage import Location, codec, load, update_journaled
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),

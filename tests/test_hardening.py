@@ -14,9 +14,8 @@ import pytest
 from conftest import SMALL
 from write_helpers import child_env, invoke
 
-from circletrack.storage import journal
+from circletrack.storage import Location, journal, load
 from circletrack.storage.files import locked
-from circletrack.storage import Location, load
 
 POSIX = os.name == "posix"
 ROOT_ONLY = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,

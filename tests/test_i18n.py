@@ -22,15 +22,15 @@ from rich.cells import cell_len
 from typer.testing import CliRunner
 from write_helpers import pin_today
 
-from circletrack.cli import app
-from circletrack.errors import Problem
-from circletrack.i18n import (
+from circletrack.base.errors import Problem
+from circletrack.base.i18n import (
     LOCALE_DIR,
     _,
     current_language,
     detect_language,
     set_language,
 )
+from circletrack.cli import app
 
 PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "circletrack.po"
 MO = PO.with_suffix(".mo")
@@ -314,7 +314,7 @@ def test_validate_lists_problems_in_the_language(lang: str, tmp_path: Path) -> N
 def test_library_errors_and_problems_are_translated() -> None:
     set_language("zh")
     assert Problem("应为字符串", 3, "coop-01", "title").format() == "第 3 行: coop-01: title: 应为字符串"
-    from circletrack.dates import DateError, parse_date
+    from circletrack.model.dates import DateError, parse_date
 
     with pytest.raises(DateError, match="无法把 'soon' 识别为日期"):
         parse_date("soon", dt.date(2024, 1, 1), "due")
@@ -485,7 +485,7 @@ def test_the_catalogue_holds_no_unused_message() -> None:
 def test_messages_are_literals_never_built_strings(tmp_path: Path) -> None:
     extract = tool("extract_messages")
     bad = tmp_path / "bad.py"
-    bad.write_text('from circletrack.i18n import _\nname = "x"\nprint(_(f"no item {name}"))\n',
+    bad.write_text('from circletrack.base.i18n import _\nname = "x"\nprint(_(f"no item {name}"))\n',
                    encoding="utf-8")
     with pytest.raises(extract.NotALiteral, match="bad.py:3"):
         extract.messages_in(bad, tmp_path)
@@ -493,7 +493,7 @@ def test_messages_are_literals_never_built_strings(tmp_path: Path) -> None:
 
 
 def test_gettext_reads_every_translation_from_the_compiled_catalogue() -> None:
-    from circletrack.i18n import translations
+    from circletrack.base.i18n import translations
 
     catalogue = translations("zh")
     for entry in tool("compile_catalogs").parse_po(PO.read_text(encoding="utf-8")):

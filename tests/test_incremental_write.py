@@ -12,8 +12,8 @@ from conftest import SHIPPED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from circletrack.model.records import Item, Report, Source
 from circletrack.storage.codec import document_bytes, dumps, loads, registry_to_document
-from circletrack.model import Item, Report, Source
 
 OLD = SHIPPED.read_bytes()
 BEFORE = registry_to_document(loads(OLD))
@@ -65,10 +65,10 @@ def test_without_canonical_bytes_everything_is_serialised() -> None:
 import pytest  # noqa: E402
 from hypothesis import HealthCheck  # noqa: E402
 
-from circletrack.errors import RegistryInvalid  # noqa: E402
+from circletrack.base.errors import RegistryInvalid  # noqa: E402
+from circletrack.changes.writes import edit_item, item_fields, record_report, report_request  # noqa: E402
 from circletrack.storage import Location, index, sections, update_journaled  # noqa: E402
 from circletrack.storage.reading import read  # noqa: E402
-from circletrack.writes import edit_item, item_fields, record_report, report_request  # noqa: E402
 
 DAY = dt.date(2026, 11, 30)
 
@@ -194,7 +194,7 @@ def test_an_item_cannot_be_changed_in_place(tmp_path: Path) -> None:
                           st.integers(min_value=0, max_value=60)), min_size=1, max_size=6))
 def test_any_run_of_writes_splices_to_the_bytes_of_the_whole_write(
         tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int]]) -> None:
-    from circletrack.writes import add_item
+    from circletrack.changes.writes import add_item
 
     path = tmp_path_factory.mktemp("splice") / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
@@ -248,7 +248,7 @@ def _rows(path: Path) -> dict[str, tuple[int, str, str]]:
 
 
 def test_after_each_write_the_index_describes_the_new_bytes(tmp_path: Path) -> None:
-    from circletrack.writes import add_item
+    from circletrack.changes.writes import add_item
 
     path = tmp_path / "r.toml"
     path.write_bytes(dumps(loads(OLD)))
@@ -275,7 +275,7 @@ def test_after_each_write_the_index_describes_the_new_bytes(tmp_path: Path) -> N
 
 def test_a_write_writes_again_only_the_changed_rows(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from circletrack.writes import add_item
+    from circletrack.changes.writes import add_item
 
     path = tmp_path / "r.toml"
     path.write_bytes(dumps(loads(OLD)))

@@ -19,7 +19,7 @@ import pytest
 from conftest import SHIPPED, SMALL
 from program import run
 
-from circletrack.errors import RegistryInvalid
+from circletrack.base.errors import RegistryInvalid
 from circletrack.storage import Location, index, load
 from circletrack.storage.codec import loads
 from circletrack.storage.index import Index, cache_dir, digest
@@ -131,7 +131,7 @@ def test_a_form_on_record_reads_back_from_the_index_as_parsed(
     import dataclasses
     import datetime as dt
 
-    from circletrack.model import Source
+    from circletrack.model.records import Source
     from circletrack.storage import update_journaled
 
     form = Source(id="form-x", title="form", publisher="office", date=dt.date(2024, 6, 3),
@@ -293,7 +293,7 @@ def test_an_index_of_other_code_is_a_miss_and_is_rebuilt(small_registry: Path,
     path = index_of(small_registry)
     code = meta(path)["code"]
     from circletrack import __version__
-    from circletrack.model import record_fingerprint
+    from circletrack.model.records import record_fingerprint
 
     assert code == index._CODE
     foreign = {"version": code.replace(f"-{__version__}-", "-0.0.1-"),
@@ -382,7 +382,7 @@ def _rows(shape: Any) -> Any:
 
 
 def _history_entry(row: list[Any], value: Any) -> list[Any]:
-    from circletrack.model import Item, specs
+    from circletrack.model.records import Item, specs
 
     number = [f.name for f in specs(Item)].index("history")
     row[number] = [value]
@@ -449,11 +449,11 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(small_registry: Path, cache_fold
                                   "count a million digits"])
 def test_a_corrupt_index_under_a_write_is_ignored(small_registry: Path, cache_folder: Path,
                                                   case: str) -> None:
+    import datetime as dt
+
+    from circletrack.changes.writes import record_report, report_request
     from circletrack.storage import update_journaled
     from circletrack.storage.codec import dumps
-    from circletrack.writes import record_report, report_request
-
-    import datetime as dt
 
     load(Location(small_registry, "option"))
     CORRUPT[case](index_of(small_registry))
@@ -585,7 +585,7 @@ def test_an_index_the_previous_record_classes_wrote_is_a_miss(tmp_path: Path) ->
     for root in (old, new):
         shutil.copytree(package, root / "circletrack",
                         ignore=shutil.ignore_patterns("__pycache__"))
-    model = new / "circletrack" / "model.py"
+    model = new / "circletrack" / "model" / "records.py"
     anchor = "    original_due: dt.date | None = field("
     text = model.read_text(encoding="utf-8")
     assert anchor in text
@@ -628,7 +628,7 @@ def test_an_index_the_previous_record_classes_wrote_is_a_miss(tmp_path: Path) ->
     with sqlite3.connect(path) as connection:
         rows = [json.loads(data) for (data,) in connection.execute("SELECT data FROM items")]
     old_width = int(json.loads(python(old, (
-        "from circletrack.model import Item, specs; import json; "
+        "from circletrack.model.records import Item, specs; import json; "
         "print(json.dumps(len(specs(Item))))")).stdout))
     assert {len(row) for row in rows} == {old_width + 1}
     shown = python(new, "from pathlib import Path; from circletrack.storage import Location, "
@@ -720,8 +720,8 @@ def test_a_write_uses_only_an_index_of_the_bytes_it_read_under_the_lock(
         small_registry: Path, cache_folder: Path) -> None:
     import datetime as dt
 
+    from circletrack.changes.writes import ReportRequest, record_report
     from circletrack.storage import update_journaled
-    from circletrack.writes import ReportRequest, record_report
 
     load(Location(small_registry, "option"))  # an index of the current bytes
     changed = small_registry.read_text(encoding="utf-8").replace(TITLE, "手工改过的标题")

@@ -15,10 +15,9 @@ import pytest
 from form_helpers import fill_csv, fill_xlsx, pin_office_today, write_forms
 from write_helpers import TODAY, assert_one_line_error, invoke
 
-from circletrack.storage import journal
-from circletrack.errors import FieldError
-from circletrack.formfile import Cell, date_value, progress_text, read_form, status_code
-from circletrack.storage import Location, load
+from circletrack.base.errors import FieldError
+from circletrack.office.formfile import Cell, date_value, progress_text, read_form, status_code
+from circletrack.storage import Location, journal, load
 
 AS_OF = "2011-12-20"
 UNIT = "市交通局"

@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import SHIPPED
 
-from circletrack.storage.codec import loads
-from circletrack.effective import with_states
-from circletrack.errors import CircletrackError, ExitStatus, UsageError
-from circletrack.interop import (
+from circletrack.base.errors import CircletrackError, ExitStatus, UsageError
+from circletrack.changes.interop import (
     items_from_tables,
     merge_items,
     parse_export,
@@ -24,8 +22,10 @@ from circletrack.interop import (
     taskwarrior_tasks,
     taskwarrior_uuid,
 )
-from circletrack.model import Registry
+from circletrack.model.effective import with_states
+from circletrack.model.records import Registry
 from circletrack.render.formats import items_to_json
+from circletrack.storage.codec import loads
 
 DAY = dt.date(2026, 1, 1)
 #: Open items of the shipped registry by their effective state (coop-06 and coop-07 are done

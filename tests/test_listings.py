@@ -13,10 +13,10 @@ import pytest
 from conftest import SHIPPED
 from listing_helpers import REPORTS, csv_rows, run, write_registry
 
-from circletrack.storage.codec import loads
-from circletrack.errors import FieldError
-from circletrack.labels import NO_GROUP
-from circletrack.listings import (
+from circletrack.base.errors import FieldError
+from circletrack.model.labels import NO_GROUP
+from circletrack.model.records import DueChange, Item
+from circletrack.query.listings import (
     days_slipped,
     export_listing,
     first_due,
@@ -25,8 +25,8 @@ from circletrack.listings import (
     slips_listing,
     stale_listing,
 )
-from circletrack.model import DueChange, Item
-from circletrack.query import Criteria
+from circletrack.query.select import Criteria
+from circletrack.storage.codec import loads
 
 DAY = dt.date(2012, 1, 1)
 
@@ -414,7 +414,7 @@ def test_fit_keeps_fixed_columns_and_shares_the_rest_by_weight() -> None:
 
 
 def test_wrap_cells_breaks_words_at_spaces_and_chinese_anywhere() -> None:
-    from circletrack.cells import wrap_cells
+    from circletrack.base.cells import wrap_cells
 
     assert wrap_cells("杭州绕城高速公路西复线工程", 8) == ["杭州绕城", "高速公路", "西复线工", "程"]
     assert wrap_cells("Hangzhou ring road west", 10) == ["Hangzhou", "ring road", "west"]

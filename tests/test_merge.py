@@ -11,10 +11,11 @@ import pytest
 from merge_helpers import USER, add, changed, edit, mark
 from typer.testing import CliRunner
 
-from circletrack.storage import codec, journal
+from circletrack.base.errors import ConflictError, RegistryInvalid, UnresolvedConflicts
 from circletrack.cli import app
-from circletrack.errors import ConflictError, RegistryInvalid, UnresolvedConflicts
-from circletrack.merge import (
+from circletrack.model.records import current_state
+from circletrack.storage import Location, codec, journal, load, undo
+from circletrack.sync.merge import (
     ADDED_BOTH,
     CHANGED_BOTH,
     DELETED_OURS,
@@ -23,8 +24,6 @@ from circletrack.merge import (
     UNREADABLE,
     merge_registries,
 )
-from circletrack.model import current_state
-from circletrack.storage import Location, load, undo
 
 MARKERS = re.compile(r"^(<<<<<<< ours|=======|>>>>>>> theirs)$", re.M)
 
@@ -111,7 +110,7 @@ def test_two_changes_of_one_field_are_a_conflict_marked_around_that_item_only(
     assert not result.clean
     assert [(c.key, c.field, c.reason) for c in result.conflicts] == [
         ("coop-12", "title", CHANGED_BOTH)]
-    assert result.conflicting_items == ("coop-12",)
+    assert {c.key for c in result.conflicts if c.kind == "item"} == {"coop-12"}
     text = result.data.decode("utf-8")
     assert MARKERS.findall(text) == ["<<<<<<< ours", "=======", ">>>>>>> theirs"]
     start, middle, end = (text.index(m) for m in ("<<<<<<< ours\n", "=======\n",
@@ -191,7 +190,7 @@ def test_deleted_on_one_side_and_changed_on_the_other_is_a_conflict(base: bytes)
 
 
 def test_sources_merge_by_key_and_field(base: bytes) -> None:
-    from circletrack.model import Source
+    from circletrack.model.records import Source
 
     def source(key: str, title: str):  # noqa: ANN202 - a change
         def put(registry) -> None:  # noqa: ANN001

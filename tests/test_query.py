@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from circletrack.errors import UsageError
-from circletrack.model import DueChange, Item, Report
-from circletrack.query import (
+from circletrack.base.errors import UsageError
+from circletrack.model.records import DueChange, Item, Report
+from circletrack.query.select import (
     Criteria,
     item_as_of,
     overdue_items,

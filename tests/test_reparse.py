@@ -14,11 +14,10 @@ import pytest
 from conftest import SHIPPED
 from typer.testing import CliRunner
 
+from circletrack.base.errors import RegistryInvalid
 from circletrack.cli import app
-from circletrack.storage import sections
+from circletrack.storage import Location, load, sections
 from circletrack.storage.codec import loads
-from circletrack.errors import RegistryInvalid
-from circletrack.storage import Location, load
 
 SECTION = "\n[[items]]\n"
 

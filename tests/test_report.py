@@ -13,11 +13,11 @@ import pytest
 from conftest import SHIPPED
 from program import run
 
-from circletrack.gantt import gantt_groups, gantt_row
-from circletrack.model import Item, Report, Target
-from circletrack.query import Criteria, registry_as_of
+from circletrack.model.records import Item, Report, Target
+from circletrack.office.gantt import gantt_groups, gantt_row
+from circletrack.office.report import circle_report, figures, target_lines, unit_loads
+from circletrack.query.select import Criteria, registry_as_of
 from circletrack.render.chart_geometry import TimeScale, cut, text_width, time_ticks
-from circletrack.report import circle_report, figures, target_lines, unit_loads
 from circletrack.storage import load, locate
 
 DAY = dt.date(2020, 12, 31)

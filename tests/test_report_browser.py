@@ -20,8 +20,8 @@ import pytest
 from conftest import SHIPPED
 from program import run
 
-from circletrack.query import Criteria
-from circletrack.report import circle_report
+from circletrack.office.report import circle_report
+from circletrack.query.select import Criteria
 from circletrack.storage import load, locate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -14,8 +14,8 @@ import pytest
 from conftest import SHIPPED
 from program import run
 
+from circletrack.office.forms import UnitForm, form_filename, form_filenames
 from circletrack.storage.files import TEMPORARY_EXTRA_BYTES
-from circletrack.forms import UnitForm, form_filename, form_filenames
 
 POSIX = os.name == "posix"
 LONG_UNIT = "杭" * 90  # 270 bytes in UTF-8: more than any file system's name allows

@@ -14,7 +14,7 @@ import pytest
 from conftest import SHIPPED
 from program import run
 
-from circletrack.scorecard import FIELDS, closed_on, done_on_time, unit_scorecard
+from circletrack.office.scorecard import FIELDS, closed_on, done_on_time, unit_scorecard
 from circletrack.storage import load, locate
 
 #: Period 2020, as of 2020-12-31. Units and what each is built to show:
@@ -478,7 +478,7 @@ def test_form_records_of_two_coordinators_merge_without_loss(with_forms: Path) -
     from dataclasses import replace
 
     from circletrack.storage.codec import dumps, loads
-    from circletrack.merge import merge_registries
+    from circletrack.sync.merge import merge_registries
 
     base = loads(with_forms.read_bytes())
     ours, theirs = loads(with_forms.read_bytes()), loads(with_forms.read_bytes())

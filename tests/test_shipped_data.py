@@ -14,10 +14,10 @@ from seed_text import SEEDS, seed_text
 from typer.testing import CliRunner
 
 from circletrack.cli import app
+from circletrack.model.records import COOPERATION_CATEGORIES, Registry
+from circletrack.query.listings import overdue_listing
+from circletrack.query.select import Criteria, item_as_of, overdue_items, registry_as_of
 from circletrack.storage.codec import dumps, loads, problems_in
-from circletrack.listings import overdue_listing
-from circletrack.model import COOPERATION_CATEGORIES, Registry
-from circletrack.query import Criteria, item_as_of, overdue_items, registry_as_of
 
 D = dt.date
 
@@ -288,7 +288,7 @@ def test_headlines_of_related_articles_are_not_evidence(registry: Registry) -> N
 
 
 def test_a_baseline_of_another_scope_is_not_the_targets_latest(registry: Registry) -> None:
-    from circletrack.dashboard import target_states
+    from circletrack.query.dashboard import target_states
 
     gdp = registry.get("target-2025-gdp")
     assert gdp is not None and gdp.target is not None

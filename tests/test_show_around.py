@@ -16,8 +16,8 @@ from conftest import SHIPPED
 from program import run
 from rich.console import Console
 
-from circletrack.cells import fold
-from circletrack.query import registry_as_of, resolve
+from circletrack.base.cells import fold
+from circletrack.query.select import registry_as_of, resolve
 from circletrack.render.detail import item_detail
 from circletrack.render.fields import item_json
 from circletrack.storage import Location, load, load_around

@@ -18,8 +18,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from circletrack.cli import app
-from circletrack.cli.core import COMMANDS
-from circletrack.cli.core import piped_width
+from circletrack.cli.core import COMMANDS, piped_width
 from circletrack.render import fitted
 
 
@@ -100,8 +99,8 @@ def test_a_cached_read_piped_imports_neither_the_parser_nor_rich_nor_other_comma
     registry = tmp_path / "r.toml"
     registry.write_bytes(SHIPPED.read_bytes())
     modules = imported(tmp_path, *args, "--registry", str(registry))
-    unwanted = {"circletrack.storage.codec", "circletrack.validate", "circletrack.storage.journal",
-                "circletrack.writes", "circletrack.merge", "circletrack.forms",
+    unwanted = {"circletrack.storage.codec", "circletrack.storage.validate", "circletrack.storage.journal",
+                "circletrack.changes.writes", "circletrack.sync.merge", "circletrack.office.forms",
                 "circletrack.cli.write_commands", "circletrack.cli.office_commands",
                 "circletrack.cli.git_commands", "tomli_w", "openpyxl", "icalendar"}
     if args[0] != "show":  # show's detail view is Rich's

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from program import run
 
-from circletrack.storage.codec import loads
-from circletrack.errors import AlreadyRecorded, FieldErrors
-from circletrack.model import CLOSED_STATUSES, STATUSES, report_effect
+from circletrack.base.errors import AlreadyRecorded, FieldErrors
+from circletrack.changes.writes import record_report, report_request
+from circletrack.model.records import CLOSED_STATUSES, STATUSES, report_effect
 from circletrack.storage import Location, load
-from circletrack.writes import record_report, report_request
+from circletrack.storage.codec import loads
 
 D = dt.date
 

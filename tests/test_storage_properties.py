@@ -34,13 +34,19 @@ from conftest import SHIPPED, SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circletrack.errors import CircletrackError
-from circletrack.model import Item, Registry, Report
+from circletrack.base.errors import CircletrackError
+from circletrack.changes.writes import (
+    add_item,
+    edit_item,
+    item_fields,
+    record_report,
+    report_request,
+)
+from circletrack.model.records import Item, Registry, Report
 from circletrack.storage import Location, undo, update_journaled
 from circletrack.storage.codec import dumps, loads
 from circletrack.storage.index import Index, digest
 from circletrack.storage.reading import read
-from circletrack.writes import add_item, edit_item, item_fields, record_report, report_request
 
 DAY = dt.date(2026, 11, 30)
 SECTION = "\n[[items]]\n"

@@ -21,7 +21,7 @@ from conftest import SHIPPED
 from form_helpers import POSITION, fill_csv, fill_xlsx
 from program import run
 
-from circletrack.model import MAX_DIGITS
+from circletrack.model.records import MAX_DIGITS
 from circletrack.storage import MAX_REGISTRY_BYTES, Location, load
 
 POSIX = os.name == "posix"
@@ -257,24 +257,24 @@ def test_a_terminal_size_int_cannot_read_is_ignored(small_registry: Path, value:
 #: Every function of the package that calls int(), and why what it reads is short: Python's
 #: int() refuses text of more than 4,300 digits with a ValueError (and is slow below that).
 BOUNDED_INTS = {
-    "model.py:whole_number": "at most MAX_DIGITS digits, checked first",
-    "writes.py:parse_year": "four digits (a pattern)",
-    "writes.py:next_id": "digits of an id, at most MAX_ID characters",
-    "dates.py:_read_date": "\\d{1,4}, \\d{4}, \\d{1,2} (patterns); ValueError caught",
+    "model/records.py:whole_number": "at most MAX_DIGITS digits, checked first",
+    "changes/writes.py:parse_year": "four digits (a pattern)",
+    "changes/writes.py:next_id": "digits of an id, at most MAX_ID characters",
+    "model/dates.py:_read_date": "\\d{1,4}, \\d{4}, \\d{1,2} (patterns); ValueError caught",
     "storage/journal.py:applied": "a patch's JSON header of at most a line; ValueError caught",
-    "xlsxscan.py:_row_number": "a row's r attribute of at most 30 characters",
-    "formfile.py:_metadata": "ValueError caught (the hidden sheet's row numbers)",
-    "formfile.py:_number_text": "a finite float",
-    "formfile.py:_short_chinese_date": "two digits, one or two (a pattern)",
-    "formfile.py:_serial": "a float from 1 to MAX_SERIAL",
+    "office/xlsxscan.py:_row_number": "a row's r attribute of at most 30 characters",
+    "office/formfile.py:_metadata": "ValueError caught (the hidden sheet's row numbers)",
+    "office/formfile.py:_number_text": "a finite float",
+    "office/formfile.py:_short_chinese_date": "two digits, one or two (a pattern)",
+    "office/formfile.py:_serial": "a float from 1 to MAX_SERIAL",
     "storage/codec.py:_decode_error": "tomllib's own line number",
     "storage/journal.py:_numbers": "a journal file's name (at most 255 bytes)",
     "storage/index.py:write": "the index's own count (str(len(items)) when written); any "
                               "error caught, the index removed (test_index: a huge count)",
-    "validate.py:line": "an index the validator wrote into a path",
+    "storage/validate.py:line": "an index the validator wrote into a path",
     "cli/core.py:piped_width": "COLUMNS, which main() drops when int() cannot read it",
     "cli/core.py:fail": "an exit status",
-    "scorecard.py:_median": "a whole median of counts of days (a number, not text)",
+    "office/scorecard.py:_median": "a whole median of counts of days (a number, not text)",
 }
 
 

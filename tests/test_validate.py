@@ -8,9 +8,9 @@ import pytest
 from conftest import SMALL
 from typer.testing import CliRunner
 
+from circletrack.base.errors import RegistryInvalid
 from circletrack.cli import app
 from circletrack.storage.codec import dumps, loads, problems_in
-from circletrack.errors import RegistryInvalid
 
 runner = CliRunner()
 

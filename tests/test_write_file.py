@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from circletrack.errors import FileExists
+from circletrack.base.errors import FileExists
 from circletrack.storage.files import write_file
 
 

@@ -32,26 +32,25 @@ from write_helpers import (
 )
 
 from circletrack import storage as store
-from circletrack.storage import files as fileio
-from circletrack.storage import journal
-from circletrack.storage import location as registry_location
-from circletrack.storage.codec import loads, problems_in
-from circletrack.dates import parse_date
-from circletrack.errors import (
+from circletrack.base.errors import (
     CircletrackError,
     LockTimeout,
     RegistryReadOnly,
     UsageError,
 )
-from circletrack.model import STATUSES
-from circletrack.query import resolve
-from circletrack.storage import Location, load, update_journaled
-from circletrack.writes import (
+from circletrack.changes.writes import (
     ReportRequest,
     parse_number,
     parse_progress,
     record_report,
 )
+from circletrack.model.dates import parse_date
+from circletrack.model.records import STATUSES
+from circletrack.query.select import resolve
+from circletrack.storage import Location, journal, load, update_journaled
+from circletrack.storage import files as fileio
+from circletrack.storage import location as registry_location
+from circletrack.storage.codec import loads, problems_in
 
 pinned_today = pytest.fixture(pin_today)
 IDS = ("coop-01", "rail-hangshao", "target-2025-rail")

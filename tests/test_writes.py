@@ -11,17 +11,16 @@ from typing import Any
 import pytest
 from write_helpers import TODAY, USER, assert_one_line_error, invoke, pin_today
 
-from circletrack.storage import journal
-from circletrack.cli import app
-from circletrack.query import report_log
-from circletrack.storage import Location, load
-from circletrack.writes import (
+from circletrack.changes.writes import (
     ReportRequest,
     add_item,
     item_fields,
     next_id,
     record_report,
 )
+from circletrack.cli import app
+from circletrack.query.select import report_log
+from circletrack.storage import Location, journal, load
 
 pinned_today = pytest.fixture(pin_today)
 ROOT = Path(__file__).resolve().parents[1]

@@ -77,8 +77,8 @@ def assert_one_line_error(result: Any, exit_code: int | None = None) -> str:
 
 def record_many(registry: str, worker: int, count: int, start: Any) -> None:
     """A concurrent writer: wait for the start signal, then record `count` reports."""
+    from circletrack.changes.writes import ReportRequest, record_report
     from circletrack.storage import Location, update_journaled
-    from circletrack.writes import ReportRequest, record_report
 
     location = Location(Path(registry), "option")
     start.wait()
@@ -101,9 +101,9 @@ def hold_lock(registry: str, held: Any, release: Any) -> None:
 
 def kill_loop(registry: str, log: str) -> None:
     """Record reports until killed; log `intent HASH` before each write and `done HASH` after."""
-    from circletrack.storage.codec import dumps
+    from circletrack.changes.writes import ReportRequest, record_report
     from circletrack.storage import Location, update_journaled
-    from circletrack.writes import ReportRequest, record_report
+    from circletrack.storage.codec import dumps
 
     location = Location(Path(registry), "option")
     fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

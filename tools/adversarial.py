@@ -38,6 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The library this process imports itself (to plant indexes, parse registries) is this
+# tree's, as the children's is: never another checkout's installed in the venv.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from adversarial_harness import (
     FIRST_REPORT_YEAR,

@@ -197,7 +197,7 @@ def cache_attacks(env: Env) -> None:
     attack("our folder, the index file a link to a poisoned index", own, linked,
            "the index file a symbolic link to a poisoned index of ours elsewhere", marker)
     from circletrack import __version__  # type: ignore[import-not-found]
-    from circletrack.model import record_fingerprint  # type: ignore[import-not-found]
+    from circletrack.model.records import record_fingerprint  # type: ignore[import-not-found]
 
     code = index._CODE
     for label, foreign in (

@@ -58,7 +58,7 @@ class _EscapingStream:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        from ..cells import CONTROL_CHARACTERS, escape_controls
+        from ..base.cells import CONTROL_CHARACTERS, escape_controls
 
         if isinstance(text, str) and CONTROL_CHARACTERS.search(text):
             pieces = _COLOUR.split(text)
@@ -96,7 +96,7 @@ def main() -> None:
     # imported) only cost time.
     gc.disable()
     if sys.stdout is None:  # started with its standard output closed (`>&-`)
-        from ..i18n import _, detect_language, set_language
+        from ..base.i18n import _, detect_language, set_language
 
         set_language(detect_language(os.environ))
         if sys.stderr is not None:

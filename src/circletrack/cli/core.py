@@ -14,9 +14,9 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from ..cells import system_text
-from ..errors import CircletrackError, ExitStatus, FieldError, FieldErrors
-from ..i18n import N_, _, detect_language, join, set_language
+from ..base.cells import system_text
+from ..base.errors import CircletrackError, ExitStatus, FieldError, FieldErrors
+from ..base.i18n import N_, _, detect_language, join, set_language
 from ..storage import Location, locate
 from .helptext import CellContext, tidy, tidy_all
 

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ExitStatus
+from ..base.errors import ExitStatus
 from .core import RegistryOption, command, err_console, registry_location
 
 # The merge and the git set-up are imported inside the commands, for start-up speed:
@@ -48,9 +48,9 @@ def merge_command(
     result over OURS. Exit 0 when clean; 1 when a conflict remains (marked in
     OURS and named on stderr). Example: circletrack merge base.toml ours.toml theirs.toml
     """
-    from ..gitsetup import merge_sides
-    from ..merge import run_driver
     from ..render.merging import merge_lines, side_labels
+    from ..sync.gitsetup import merge_sides
+    from ..sync.merge import run_driver
 
     sides = merge_sides(Path.cwd(), os.environ)
     result = run_driver(base, ours, theirs, path, _merge_label(dict(os.environ)),
@@ -78,8 +78,8 @@ def git_setup_command(registry: RegistryOption = None) -> None:
     A line in .gitattributes (commit it) and the driver in this clone's git config. Run it
     once in every clone; running it again changes nothing. Example: circletrack git-setup
     """
-    from ..gitsetup import setup
     from ..render.merging import git_setup_lines
+    from ..sync.gitsetup import setup
 
     location = registry_location(registry)
     result = setup(location.path, Path.cwd(), running_program(sys.argv[0]))

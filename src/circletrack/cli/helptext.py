@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from ..cells import cell_len, wrap_cells
-from ..dates import ACCEPTED_FORMS
+from ..base.cells import cell_len, wrap_cells
+from ..model.dates import ACCEPTED_FORMS
 
 #: The sentence the date options' help ends with (options.DATE_HELP); `tidy` moves it to
 #: one line under the options.

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import RegistryNotFound, UsageError
-from ..i18n import _
-from ..interop import items_from_tables, merge_items, parse_export
+from ..base.errors import RegistryNotFound, UsageError
+from ..base.i18n import _
+from ..changes.interop import items_from_tables, merge_items, parse_export
 from ..storage import MAX_REGISTRY_BYTES, update_journaled
 from ..storage.files import NotAFile, TooLarge, read_file
 from .core import RegistryOption, checkout_notice, command, registry_location

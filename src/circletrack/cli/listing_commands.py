@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UsageError
-from ..i18n import _
-from ..listings import (
+from ..base.errors import UsageError
+from ..base.i18n import _
+from ..model.records import CLOSED_STATUSES
+from ..query.listings import (
     Order,
     check_group_by,
     export_listing,
@@ -16,7 +17,6 @@ from ..listings import (
     slips_listing,
     stale_listing,
 )
-from ..model import CLOSED_STATUSES
 from ..render import (
     EXPORT_FORMATS,
     OVERDUE_FORMATS,
@@ -243,8 +243,8 @@ def scorecard_command(
     Formats: table, csv, json, md, xlsx (also from the --output suffix).
     Example: circletrack scorecard --from 2011-01-01 --to 2011-12-31 -o scorecard.xlsx
     """
+    from ..office.scorecard import unit_scorecard
     from ..render.scorecard import render_scorecard
-    from ..scorecard import unit_scorecard
 
     fields = json_fields(json_, format_)
     implied = "xlsx" if format_ is None and output is not None and \

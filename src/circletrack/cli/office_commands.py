@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..cells import shown_text
-from ..dates import parse_date, period_start
-from ..errors import FileExists, FormsRefused, RegistryNotFound, UsageError
-from ..forms import (
+from ..base.cells import shown_text
+from ..base.errors import FileExists, FormsRefused, RegistryNotFound, UsageError
+from ..base.i18n import _, current_language, in_language, ngettext
+from ..model.dates import parse_date, period_start
+from ..model.records import CLOSED_STATUSES
+from ..office.forms import (
     DEFAULT_WITHIN,
     FORM_LANGUAGES,
     Forms,
@@ -24,8 +26,6 @@ from ..forms import (
     unanswered,
     unit_forms,
 )
-from ..i18n import _, current_language, in_language, ngettext
-from ..model import CLOSED_STATUSES
 from ..render import BULLETIN_FORMATS, FORMS_FORMATS
 from ..storage import Location, check_writable, load, update_journaled
 from ..storage.files import (
@@ -71,7 +71,7 @@ from .output import OutputOption, deliver
 from .write_commands import command_label
 
 if TYPE_CHECKING:
-    from ..formfile import FilledForm
+    from ..office.formfile import FilledForm
 
 # The library's form reader and writer (and openpyxl with them), the bulletin and the
 # renderers are imported inside the commands that use them, for start-up speed.
@@ -209,7 +209,7 @@ def _form_paths(outdir: Path, forms: Forms, fmt: str) -> list[Path]:
 def _read_form(path: Path) -> FilledForm:
     """A filled form file, read with the bounds (see fileio.read_file): only a regular file
     (a FIFO or a device is refused at once) and never more than a form may hold."""
-    from ..formfile import MAX_FILE_BYTES, oversized_form, read_form
+    from ..office.formfile import MAX_FILE_BYTES, oversized_form, read_form
 
     name = shown_text(path.name)  # (the reports' source: text a registry can hold)
     try:
@@ -249,7 +249,7 @@ def intake_command(
     undo` takes back; with any problem nothing is written. A report already recorded is
     not recorded again. Example: circletrack intake forms/*.xlsx --dry-run
     """
-    from ..intake import ReportOptions, preview, record_forms
+    from ..office.intake import ReportOptions, preview, record_forms
     from ..render.intake import intake_table, returns_line, summary_line
 
     forms = [_read_form(path) for path in files]
@@ -305,7 +305,7 @@ def bulletin_command(
     The same registry and dates always give the same text. Example: circletrack bulletin
     --since 2024-05-27 --until 2024-06-02 --output bulletin.md
     """
-    from ..bulletin import weekly_bulletin
+    from ..office.bulletin import weekly_bulletin
     from ..render.bulletin import render_bulletin
 
     suffix = output.suffix.lower() if output is not None else ""
@@ -349,8 +349,8 @@ def report_command(
     language, to open in a browser or print (A4 landscape). Filter like `list`; closed
     items are included. Example: circletrack report --as-of 2020-12-31 -o circle.html
     """
+    from ..office.report import circle_report
     from ..render.report import render_report
-    from ..report import circle_report
 
     data, day = load_as_of(registry, as_of)
     first, last = parse_date(start, day, "start"), parse_date(end, day, "end")

@@ -12,19 +12,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .. import filters
-from ..cells import fold
-from ..completion import (
-    category_choices,
-    city_choices,
-    id_choices,
-    tag_choices,
-    unit_choices,
-)
-from ..dates import ACCEPTED_FORMS, parse_date
-from ..errors import UsageError
-from ..i18n import _
-from ..model import (
+from ..base.cells import fold
+from ..base.errors import UsageError
+from ..base.i18n import _
+from ..model.dates import ACCEPTED_FORMS, parse_date
+from ..model.records import (
     EDIT_ALWAYS,
     KINDS,
     STATUSES,
@@ -34,7 +26,15 @@ from ..model import (
     editable,
     whole_number,
 )
-from ..query import Criteria, registry_as_of, resolve
+from ..query import filters
+from ..query.completion import (
+    category_choices,
+    city_choices,
+    id_choices,
+    tag_choices,
+    unit_choices,
+)
+from ..query.select import Criteria, registry_as_of, resolve
 from ..storage import load, load_around, locate
 
 DATE_HELP = f"Accepts {ACCEPTED_FORMS}."
@@ -45,12 +45,6 @@ def text_option(flag: str, help_text: str, *more: str, complete: Completion = No
     """An optional text option (parsed by the library, so errors name the option)."""
     return Annotated[Optional[str], typer.Option(flag, *more, help=help_text, show_default=False,
                                                  autocompletion=complete)]
-
-
-def repeated_option(flag: str, help_text: str, complete: Completion = None) -> Any:
-    """A repeatable text option."""
-    return Annotated[list[str], typer.Option(flag, help=f"{help_text} (repeatable).",
-                                             show_default=False, autocompletion=complete)]
 
 
 def _registry_for_completion(ctx: typer.Context) -> Registry | None:

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UsageError
-from ..i18n import _
+from ..base.errors import UsageError
+from ..base.i18n import _
 from ..render import SUFFIX_FORMATS
 from ..storage.files import write_file
 from .core import err_console, out_console, piped_width

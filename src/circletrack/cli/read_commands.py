@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..dates import parse_date
-from ..errors import UsageError
-from ..i18n import _
-from ..query import registry_as_of, report_log, resolve, select, sort_items
+from ..base.errors import UsageError
+from ..base.i18n import _
+from ..model.dates import parse_date
+from ..query import filters
+from ..query.select import registry_as_of, report_log, resolve, select, sort_items
 from ..render import LIST_FORMATS, LOG_FORMATS, SHOW_FORMATS
 from .core import RegistryOption, command, output_width
 from .options import (
@@ -104,8 +105,6 @@ def show_command(
 
     Example: circletrack show 杭绍城际
     """
-    from .. import filters
-
     (format_,) = check_choices([format_], SHOW_FORMATS, "--format")
     fields = json_fields(json_, format_)
     format_ = "json" if fields else format_
@@ -135,7 +134,7 @@ def status_command(
 
     Example: circletrack status --as-of 2019-12-31
     """
-    from ..dashboard import dashboard
+    from ..query.dashboard import dashboard
     from ..render.dashboard import dashboard_view
 
     quiet_days = count(stale_days, "--stale-days") or 0
@@ -173,13 +172,13 @@ def timeline_command(
     chosen = select(data.items, criteria, day)
     width = output_width(no_color)
     if gantt:
-        from ..gantt import gantt_groups
+        from ..office.gantt import gantt_groups
         from ..render.gantt_text import gantt_view
 
         rendered = gantt_view(gantt_groups(chosen, day, first, last), first, last, day, width)
     else:
+        from ..query.timeline import timeline_events
         from ..render.timeline import timeline_view
-        from ..timeline import timeline_events
 
         rendered = timeline_view(timeline_events(chosen, first, last), first, last, width)
     deliver(rendered, no_color=no_color)
@@ -211,7 +210,6 @@ def log_command(
 
     Example: circletrack log --since 2019-01-01 --limit 10
     """
-    from .. import filters
     from ..render.history import log_json, log_table
 
     check_choices([output_format], LOG_FORMATS, "--format")

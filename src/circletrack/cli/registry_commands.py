@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from ..dashboard import summary_line
-from ..errors import ExitStatus, RegistryInvalid, UnresolvedConflicts
-from ..i18n import _, ngettext
+from ..base.errors import ExitStatus, RegistryInvalid, UnresolvedConflicts
+from ..base.i18n import _, ngettext
+from ..query.dashboard import summary_line
 from ..storage import init_copy, read_bytes
 from ..storage.codec import loads
 from .core import RegistryOption, command, registry_location

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__
-from ..i18n import LANGUAGES, _, set_language
+from ..base.i18n import LANGUAGES, _, set_language
+from ..query.select import Criteria
 from .core import RegistryOption, app, handle_errors
 from .options import load_as_of
 from .output import deliver
@@ -67,8 +68,7 @@ def root(
 def attention(registry: Path | None, as_of: str | None, no_color: bool) -> None:
     """The default view: open items overdue or due within SOON_DAYS days, as a table."""
     # The listing and its renderer are imported only for the default view, for start-up speed.
-    from ..listings import SOON_DAYS, attention_listing
-    from ..query import Criteria
+    from ..query.listings import SOON_DAYS, attention_listing
     from ..render.listings import render_attention
 
     data, day = load_as_of(registry, as_of)

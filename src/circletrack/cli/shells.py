@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from ..i18n import _
+from ..base.i18n import _
 
 #: The shells a script exists for.
 SHELLS: tuple[str, ...] = ("bash", "zsh", "fish", "powershell", "pwsh")
@@ -53,7 +53,7 @@ def _shell(value: str, param: click.Parameter) -> str:
             raise click.BadParameter(_("unknown shell {value!r}; use one of {choices}").format(
                 value=value, choices=", ".join(SHELLS)), param=param)
         return value
-    import shellingham  # start-up: only these two options look for the shell
+    import shellingham
 
     try:
         name = str(shellingham.detect_shell()[0]).lower()
@@ -94,7 +94,7 @@ fi"""
 
 def completion_script(prog: str, variable: str, shell: str) -> str:
     """The script that makes `shell` ask `prog` for completions."""
-    from typer._completion_shared import get_completion_script  # start-up: as above
+    from typer._completion_shared import get_completion_script
 
     if shell == "zsh":
         function = "_" + "".join(c for c in prog if c.isalnum() or c in "_-")
@@ -117,7 +117,7 @@ def install_script(prog: str, variable: str, shell: str) -> Path:
         config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
         target = config / "fish" / "completions" / f"{prog}.fish"
     else:
-        from typer._completion_shared import install  # start-up: as above
+        from typer._completion_shared import install
 
         return install(shell=shell, prog_name=prog, complete_var=variable)[1]
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +160,7 @@ def answer_completion(cli: click.Command, ctx_args: Any, prog_name: str,
     if not instruction:
         return
     _register()
-    from typer.completion import shell_complete  # start-up: completion requests only
+    from typer.completion import shell_complete
 
     sys.exit(shell_complete(cli, ctx_args, prog_name, variable, instruction))
 
@@ -168,7 +168,7 @@ def answer_completion(cli: click.Command, ctx_args: Any, prog_name: str,
 def _register() -> None:
     """Typer's completion classes, each leaving files and folders to the shell."""
     from click.shell_completion import add_completion_class
-    from typer import _completion_classes as typer_classes  # start-up: as above
+    from typer import _completion_classes as typer_classes
 
     for name, bases in (("bash", (typer_classes.BashComplete,)),
                         ("zsh", (_ZshQuotes, typer_classes.ZshComplete)),

@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from ..errors import UsageError
-from ..i18n import _
-from ..model import ID_PREFIXES, KINDS, STATUSES
-from ..storage import current_user, update_journaled
+from ..base.errors import UsageError
+from ..base.i18n import _
+from ..model.dates import is_relative
+from ..model.records import ID_PREFIXES, KINDS, STATUSES
+from ..query import filters
+from ..storage import current_user, undo, undoable, update_journaled
 
 if TYPE_CHECKING:
-    from ..writes import ItemFields
+    from ..changes.writes import ItemFields
 
 # The renderers, the journal and the write functions are imported inside the commands
 # that use them, for start-up speed: `list` or `status` does not pay for loading them.
@@ -69,7 +71,7 @@ ReasonOption = text_option("--reason", "Why the due date moves; required with --
 
 def _fields(given: dict[str, Any], day: dt.date) -> ItemFields:
     """The item fields among a command's options (see `field_parameters`)."""
-    from ..writes import item_fields
+    from ..changes.writes import item_fields
 
     return item_fields(given, day)
 
@@ -113,9 +115,8 @@ def mark_command(
 
     Example: circletrack mark 杭绍城际 -p 40 --note "主体完工" --source "杭州日报"
     """
-    from .. import filters
+    from ..changes.writes import record_report, report_request
     from ..render.messages import mark_message
-    from ..writes import record_report, report_request
 
     who = current_user() if by is None else by
     request = report_request(today=today(), by=who, progress=progress, status=status,
@@ -144,8 +145,8 @@ def add_command(
 
     Example: circletrack add -k project --title 杭德城际铁路 --category 城际铁路
     """
+    from ..changes.writes import add_item
     from ..render.messages import add_message
-    from ..writes import add_item
 
     day = today()
     values = _fields(fields, day)
@@ -173,14 +174,12 @@ def edit_command(
 
     Example: circletrack edit coop-05 --due 2012-06-30 --reason "省里延期批复"
     """
-    from ..dates import is_relative
+    from ..changes.writes import edit_item
     from ..render.messages import earlier_due_warning, edit_message
-    from ..writes import edit_item
 
     if status is not None or progress is not None:
         raise UsageError(_("status and progress change only with reports: use "
                            "`circletrack mark`"))
-    from .. import filters
 
     day = today()
     values, who = _fields(fields, day), current_user() if by is None else by
@@ -209,7 +208,6 @@ def undo_command(
     Refuses when the registry was changed since by other means. Example: circletrack undo
     """
     from ..render.messages import journal_lines, undo_message
-    from ..storage import undo, undoable
 
     location = registry_location(registry)
     if show:

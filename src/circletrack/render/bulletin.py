@@ -10,12 +10,12 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..bulletin import NO_UNIT, Bulletin
-from ..forms import OFFICE
-from ..i18n import N_, _, current_language
-from ..labels import event_title, item_title, status_label
-from ..model import Item
-from ..query import days_overdue
+from ..base.i18n import N_, _, current_language
+from ..model.labels import event_title, item_title, status_label
+from ..model.records import Item
+from ..office.bulletin import NO_UNIT, Bulletin
+from ..office.forms import OFFICE
+from ..query.select import days_overdue
 from .formats import md_cell
 
 

@@ -15,9 +15,9 @@ import io
 import string
 from typing import Any
 
-from ..bulletin import Bulletin
-from ..cells import cell_len
-from ..i18n import _, current_language
+from ..base.cells import cell_len
+from ..base.i18n import _, current_language
+from ..office.bulletin import Bulletin
 from .bulletin import overview, section_heading, sections, title
 
 #: (Latin, East Asian) fonts: the body, and the headings and table headers.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..cells import cell_len
+from ..base.cells import cell_len
 
 
 @dataclass(frozen=True)

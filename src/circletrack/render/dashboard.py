@@ -11,10 +11,10 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from ..dashboard import Dashboard
-from ..i18n import N_, _, join, ngettext
-from ..labels import FACET_LABELS, category_label, item_title, kind_label, status_label
-from ..model import KINDS, STATUSES
+from ..base.i18n import N_, _, join, ngettext
+from ..model.labels import FACET_LABELS, category_label, item_title, kind_label, status_label
+from ..model.records import KINDS, STATUSES
+from ..query.dashboard import Dashboard
 from .fields import DERIVED_MARK
 from .fitted import STATUS_STYLES
 from .widgets import fill, fit, progress_bar

@@ -10,10 +10,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import _, pgettext
-from ..labels import category_label, item_title, kind_label
-from ..model import Item, Registry, sorted_history
-from ..query import days_overdue, is_overdue
+from ..base.i18n import _, pgettext
+from ..model.labels import category_label, item_title, kind_label
+from ..model.records import Item, Registry, sorted_history
+from ..query.select import days_overdue, is_overdue
 from .fitted import status_text
 from .widgets import progress_bar, shorten
 

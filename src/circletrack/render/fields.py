@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..i18n import N_, _, ngettext
-from ..labels import category_label, event_title, kind_label, status_label
-from ..listings import days_slipped, first_due, moves, slip_reasons
-from ..model import Item, Report, State, record_to_json
-from ..query import days_overdue, days_since_report, is_overdue, last_reported
+from ..base.i18n import N_, _, ngettext
+from ..model.labels import category_label, event_title, kind_label, status_label
+from ..model.records import Item, Report, State, record_to_json
+from ..query.listings import days_slipped, first_due, moves, slip_reasons
+from ..query.select import days_overdue, days_since_report, is_overdue, last_reported
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -24,11 +24,11 @@ if TYPE_CHECKING:
     from rich.style import Style
     from rich.text import Text
 
-from ..cells import cell_len, wrap_cells, wrap_words
-from ..labels import status_label
-from ..model import Item
-from ..query import is_overdue
-from ..i18n import _
+from ..base.cells import cell_len, wrap_cells, wrap_words
+from ..base.i18n import _
+from ..model.labels import status_label
+from ..model.records import Item
+from ..query.select import is_overdue
 from .fields import COLUMNS, DERIVED_MARK, header
 
 STATUS_STYLES: dict[str, str] = {
@@ -59,8 +59,6 @@ def wrap_column(name: str, text: str, width: int) -> list[str]:
 
 #: The no-wrap columns that give way before titles get narrow: an id may fold.
 YIELDING: frozenset[str] = frozenset({"id"})
-#: Widest a yielding column stays when the table is too wide for its natural widths.
-ID_CAP = 22
 #: Narrowest a text column gets (in cells), and how the spare room is shared.
 MIN_WIDTHS: dict[str, int] = {"title": 12, "lead": 8, "category": 8, "requirement": 8}
 WRAP_WEIGHTS: dict[str, int] = {"title": 5, "requirement": 4, "slip_reasons": 4, "lead": 3,
@@ -83,9 +81,8 @@ def fit(natural: Sequence[int], wrapping: Sequence[bool], floors: Sequence[int],
     """Column widths that fit `width` cells with GAP between columns.
 
     Columns that do not wrap keep their natural width; the rest share what is left by
-    weight, never below their floor, in even widths. A `yielding` column (the id) wider
-    than ID_CAP (or a fifth of the width) is cut to it, so one long id folds instead of narrowing every title. If
-    the floors do not fit, the `yielding` no-wrap columns (the id; by default every no-wrap column) give way first,
+    weight, never below their floor, in even widths. If the floors do not fit, the
+    `yielding` no-wrap columns (the id; by default every no-wrap column) give way first,
     down to 8 cells (a long id folds onto a second line), so that titles keep a readable
     width; only then do text floors drop to 6 cells, never below their `hard` floor (the
     widest word of a header, which never breaks). Dates and numbers never fold.
@@ -155,7 +152,7 @@ def fold_id(text: str, width: int) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _style(definition: str) -> Style:
-    from rich.style import Style  # start-up: terminals only
+    from rich.style import Style
 
     return Style.parse(definition)
 
@@ -300,7 +297,7 @@ class ItemTable:
                  for i, text in enumerate(row)] for row in self.rows]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich import box  # start-up: terminals only
+        from rich import box
         from rich.table import Table
         from rich.text import Text
 
@@ -407,7 +404,7 @@ class ItemTable:
     def _fast(self, widths: list[int], max_width: int,
               rows: Sequence[Sequence[str]]) -> Iterable[Segment]:
         """The same layout as the Rich path, one line at a time."""
-        from rich.segment import Segment  # start-up: terminals only
+        from rich.segment import Segment
 
         gap = Segment(" " * GAP)
         for cells, styles in self._layout(widths, max_width, rows):
@@ -469,7 +466,7 @@ class ItemTables:
 
 def status_text(status: str | None) -> Text:
     """A status (the machine value) in the active language, in its colour."""
-    from rich.text import Text  # start-up: terminals only
+    from rich.text import Text
 
     return Text(status_label(status), style=STATUS_STYLES.get(status, "") if status else "dim")
 

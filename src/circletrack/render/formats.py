@@ -9,9 +9,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import FieldError
-from ..i18n import _
-from ..model import Item
+from ..base.cells import cell_len
+from ..base.errors import FieldError
+from ..base.i18n import _
+from ..model.records import Item
 from .fields import COLUMNS, Cell, item_json, sheet_value
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -100,10 +101,8 @@ def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Cell]], sheet_name: 
     """A workbook of one sheet: the header in bold and frozen, text as text (never a
     formula), numbers as numbers, dates as date cells shown yyyy-mm-dd, columns as wide as
     their text (a Chinese character counts as two, up to 50)."""
-    from openpyxl import Workbook  # start-up: only this format needs it
+    from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from ..cells import cell_len
 
     book = Workbook()
     sheet = book.active

@@ -17,7 +17,10 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from ..forms import (
+from ..base.i18n import _, current_language, join, ngettext
+from ..model.labels import status_label
+from ..model.records import STATUSES
+from ..office.forms import (
     FIRST_ROW,
     FORM_COLUMNS,
     HEADER_ROW,
@@ -31,9 +34,6 @@ from ..forms import (
     headers,
     title_cells,
 )
-from ..i18n import _, current_language, join, ngettext
-from ..labels import status_label
-from ..model import STATUSES
 from .formats import to_csv
 
 # openpyxl is imported inside `form_xlsx`, for start-up speed: it takes a quarter of a

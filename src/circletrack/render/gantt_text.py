@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from rich.console import Group
 from rich.text import Text
 
-from ..cells import cell_len
-from ..gantt import GanttGroup, GanttRow
-from ..i18n import _, ngettext
-from ..labels import category_label, item_title, kind_label, status_label
-from ..model import STATUSES
+from ..base.cells import cell_len
+from ..base.i18n import _, ngettext
+from ..model.labels import category_label, item_title, kind_label, status_label
+from ..model.records import STATUSES
+from ..office.gantt import GanttGroup, GanttRow
 from .fitted import STATUS_STYLES
 from .widgets import fit
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from rich import box
 from rich.table import Table
 
-from ..i18n import N_, _, ngettext, pgettext
-from ..labels import (
+from ..base.i18n import N_, _, ngettext, pgettext
+from ..model.labels import (
     item_title,
     status_label,
 )
-from ..query import LogEntry
+from ..query.select import LogEntry
 from .fields import report_json
 from .fitted import status_text
 from .formats import json_array

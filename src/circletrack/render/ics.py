@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from .. import __version__
-from ..i18n import _, ngettext
-from ..labels import category_label
-from ..model import Item
-from ..query import days_overdue, is_overdue, last_reported
+from ..base.i18n import _, ngettext
+from ..model.labels import category_label
+from ..model.records import Item
+from ..query.select import days_overdue, is_overdue, last_reported
 from .fields import progress_cell, status_cell
 
 UID_DOMAIN = "circletrack"

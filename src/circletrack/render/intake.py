@@ -6,9 +6,9 @@ from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 
-from ..i18n import _, join, ngettext, pgettext
-from ..intake import ALREADY_RETURNED, NOT_ON_RECORD, RETURNED, Intake, RowOutcome
-from ..labels import item_title, status_label
+from ..base.i18n import _, join, ngettext, pgettext
+from ..model.labels import item_title, status_label
+from ..office.intake import ALREADY_RETURNED, NOT_ON_RECORD, RETURNED, Intake, RowOutcome
 
 
 def _state(state: tuple[str, int | None]) -> str:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ..i18n import _, ngettext
-from ..model import Item
+from ..base.i18n import _, ngettext
+from ..model.records import Item
 from .fields import header
 from .fitted import item_table
 from .formats import items_to_json, table_rows, to_csv, to_markdown

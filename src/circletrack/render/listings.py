@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
-from ..i18n import N_, _
-from ..labels import group_label
-from ..listings import Listing, days_slipped, first_due, slip_reasons
-from ..model import Item
-from ..query import days_since_report
+from ..base.i18n import N_, _
+from ..model.labels import group_label
+from ..model.records import Item
+from ..query.listings import Listing, days_slipped, first_due, slip_reasons
+from ..query.select import days_since_report
 from .fields import header, item_json, sheet_columns, sheet_header
 from .fitted import ItemTables, item_table
 from .formats import json_array, sheet_rows, table_rows, to_csv, to_markdown, to_xlsx
@@ -147,7 +147,7 @@ def listing_markdown(listing: Listing, report: ReportSpec) -> str:
 def listing_table(listing: Listing, report: ReportSpec) -> RenderableType:
     """Rich tables for the terminal, one per group."""
     if not listing.items:
-        from rich.text import Text  # start-up: see above
+        from rich.text import Text
 
         return Text(_("No {title} as of {date}.").format(title=report.title.lower(),
                                                            date=listing.day.isoformat()))
@@ -236,7 +236,7 @@ def render_export(listing: Listing, fmt: str) -> Rendered:
     """The whole registry: JSON with every field and history, CSV and Markdown tables, ics,
     or Taskwarrior's import JSON (open items only)."""
     if fmt == "taskwarrior":
-        from ..interop import taskwarrior_json
+        from ..changes.interop import taskwarrior_json
 
         return taskwarrior_json(listing.items)
     columns = EXPORT_MD_COLUMNS if fmt == "md" else EXPORT_CSV_COLUMNS

@@ -7,9 +7,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from ..gitsetup import ATTRIBUTES, EXCLUDE, PULL, SetupResult, Side
-from ..i18n import N_, _, join, ngettext
-from ..merge import (
+from ..base.i18n import N_, _, join, ngettext
+from ..sync.gitsetup import ATTRIBUTES, EXCLUDE, PULL, SetupResult, Side
+from ..sync.merge import (
     ADDED_BOTH,
     CHANGED_BOTH,
     DELETED_OURS,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ..i18n import _, join, ngettext
-from ..labels import (
+from ..base.i18n import _, join, ngettext
+from ..changes.writes import EditResult, MarkResult
+from ..model.labels import (
     category_label,
     display_title,
     field_label,
@@ -14,9 +15,8 @@ from ..labels import (
     kind_label,
     status_label,
 )
-from ..model import Item
+from ..model.records import Item
 from ..storage.journal import Entry, Undone
-from ..writes import EditResult, MarkResult
 
 
 def _state(state: tuple[str, int | None]) -> str:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..gantt import GanttGroup, GanttRow
-from ..i18n import N_, _, current_language, ngettext
-from ..labels import category_label, item_title, kind_label, status_label
-from ..model import KINDS, STATUSES
-from ..report import CircleReport, TargetLine
-from ..scorecard import FIELDS
+from ..base.i18n import N_, _, current_language, ngettext
+from ..model.labels import category_label, item_title, kind_label, status_label
+from ..model.records import KINDS, STATUSES
+from ..office.gantt import GanttGroup, GanttRow
+from ..office.report import CircleReport, TargetLine
+from ..office.scorecard import FIELDS
 from .chart_geometry import TimeScale, cut, share, text_width, time_ticks
 from .scorecard import HEADERS, notes, text
 from .scorecard import title as scorecard_title

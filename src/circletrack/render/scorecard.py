@@ -10,9 +10,9 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FieldError
-from ..i18n import N_, _, ngettext
-from ..scorecard import FIELDS, Scorecard, UnitScore
+from ..base.errors import FieldError
+from ..base.i18n import N_, _, ngettext
+from ..office.scorecard import FIELDS, Scorecard, UnitScore
 from .fields import DERIVED_MARK
 from .formats import json_array, to_csv, to_markdown
 from .forms import DATE_FORMAT, display_width

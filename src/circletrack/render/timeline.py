@@ -11,9 +11,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import N_, _, ngettext
-from ..labels import item_title, status_label
-from ..timeline import Event
+from ..base.i18n import N_, _, ngettext
+from ..model.labels import item_title, status_label
+from ..query.timeline import Event
 from .widgets import fit
 
 MARKERS: dict[str, tuple[str, str]] = {

@@ -6,7 +6,7 @@ import string
 
 from rich.text import Text
 
-from ..i18n import _
+from ..base.i18n import _
 
 
 def fill(template: str, **parts: str | Text) -> Text:

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from ..errors import Problem, RegistryInvalid, UnresolvedConflicts
-from ..i18n import _
-from ..model import (
+from ..base.errors import Problem, RegistryInvalid, UnresolvedConflicts
+from ..base.i18n import _
+from ..model.records import (
     COOPERATION_CATEGORIES,
     SCHEMA_VERSION,
     Item,
@@ -30,7 +30,7 @@ from ..model import (
     Source,
     specs,
 )
-from ..validate import validate_document
+from .validate import validate_document
 
 R = TypeVar("R")
 _SECTION = "\n[[items]]\n"

@@ -11,15 +11,15 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import FileExists, LockTimeout, UsageError
-from ..i18n import _
+from ..base.errors import FileExists, LockTimeout, UsageError
+from ..base.i18n import _
 
 LOCK_TIMEOUT_SECONDS = 5.0
 
 
 def login_name() -> str:
     """The login name of this process's user, or "unknown"."""
-    import getpass  # start-up: writes only (socket and tempfile too)
+    import getpass
 
     try:
         return getpass.getuser()
@@ -163,7 +163,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     try:
         share_like(lock_path, path)
         with contextlib.suppress(OSError):
-            import socket  # start-up: see login_name
+            import socket
 
             replace_beside(holder_path, f"{login_name()}@{socket.gethostname()} pid "
                                         f"{os.getpid()}".encode("utf-8", "replace"), path)
@@ -207,7 +207,7 @@ def flushed_temporary(path: Path, data: bytes) -> str:
     """A temporary file beside `path` holding `data`, flushed to disk; returns its name.
 
     An error creating it names `path`, the file asked for, not the temporary name."""
-    import tempfile  # start-up: see login_name
+    import tempfile
 
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",

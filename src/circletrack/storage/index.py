@@ -46,8 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..cells import fold
-from ..model import (
+from ..base.cells import fold
+from ..model.records import (
     SCHEMA_VERSION,
     Item,
     Passage,
@@ -239,7 +239,7 @@ def item_row(item: Item) -> str:
 
 
 def _head_json(registry: Registry) -> str:
-    from .codec import registry_to_document  # start-up: only when an index is written
+    from .codec import registry_to_document
 
     head = registry_to_document(Registry(sources=registry.sources, items=[],
                                          schema=registry.schema, passages=registry.passages))

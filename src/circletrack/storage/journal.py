@@ -33,9 +33,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cells import shown_text
-from ..errors import CircletrackError, ConflictError
-from ..i18n import _
+from ..base.cells import shown_text
+from ..base.errors import CircletrackError, ConflictError
+from ..base.i18n import _
 from .files import atomic_write, read_regular, share_like
 
 #: How many writes can be undone; older entries are dropped when a new one is recorded.

@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RegistryNotFound, RegistryReadOnly
-from ..i18n import _
+from ..base.errors import RegistryNotFound, RegistryReadOnly
+from ..base.i18n import _
 from .files import NotAFile, TooLarge, read_file
 
 ENV_REGISTRY = "CIRCLETRACK_REGISTRY"
@@ -36,7 +36,7 @@ class Location:
 
 def bundled_path() -> Path:
     """The registry shipped with the package (or, in a source checkout, the repo's copy)."""
-    from importlib import resources  # start-up: only where no other registry is named
+    from importlib import resources
 
     packaged = resources.files("circletrack") / "data" / "projects.toml"
     if packaged.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import Registry
+from ..model.records import Registry
 from .index import Index, Snapshot, digest, no_gc
 from .location import Location, read_bytes
 
@@ -38,7 +38,7 @@ def read(data: bytes, path: Path) -> Snapshot:
         hit = index.read(name)
         if hit is not None:
             return hit
-    from .sections import cut, reread  # start-up: only a read the index did not answer
+    from .sections import cut, reread
 
     found = cut(data)
     if index is not None and found is not None:
@@ -48,7 +48,7 @@ def read(data: bytes, path: Path) -> Snapshot:
             snapshot, changed = again
             index.write(name, found.head_digest, snapshot, changed=changed, before=known.file)
             return snapshot
-    from .codec import loads  # start-up: only a read the index did not answer
+    from .codec import loads
 
     with no_gc():
         registry = loads(data, str(path))

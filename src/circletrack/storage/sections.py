@@ -22,10 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Problem, RegistryInvalid
-from ..i18n import _
-from ..model import Item, Registry
-from ..validate import Known, changed_items_problems
+from ..base.errors import Problem, RegistryInvalid
+from ..base.i18n import _
+from ..model.records import Item, Registry
 from .codec import (
     item_to_table,
     parse_section,
@@ -34,6 +33,7 @@ from .codec import (
     table_section,
 )
 from .index import Indexed, Snapshot, digest
+from .validate import Known, changed_items_problems
 
 _SECTION = "\n[[items]]\n"
 

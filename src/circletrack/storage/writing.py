@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ..errors import ExitStatus, Problem, RegistryInvalid, RegistryNotFound, UsageError
-from ..i18n import _
-from ..model import Registry
+from ..base.cells import control_character, system_text, undecodable
+from ..base.errors import ExitStatus, Problem, RegistryInvalid, RegistryNotFound, UsageError
+from ..base.i18n import _
+from ..model.records import Registry
 from .files import LOCK_TIMEOUT_SECONDS, atomic_write, locked, login_name, write_file
 from .index import Index, Snapshot, digest
 from .location import Location, bundled_path, check_writable, read_bytes
@@ -50,8 +51,8 @@ def _change_locked(location: Location, change: Callable[[Registry], T], timeout:
     whole registry is turned into a document, validated in full and written. Then the
     index is made to describe the new bytes (only the changed rows, after a splice).
     """
-    from .codec import registry_to_document  # start-up: writes only
-    from .sections import Splice, cut  # start-up: writes only
+    from .codec import registry_to_document
+    from .sections import Splice, cut
 
     check_writable(location)
     path = location.real
@@ -96,8 +97,8 @@ def _whole_write(registry: Registry, before: dict[str, Any] | None, old: bytes |
                  document: dict[str, Any] | None = None) -> bytes:
     """The registry validated in full and serialised (only its changed sections again,
     given the document `before` the change and its canonical bytes `old`)."""
-    from ..validate import validate_document  # start-up: writes only
-    from .codec import document_bytes, registry_to_document  # start-up: writes only
+    from .codec import document_bytes, registry_to_document
+    from .validate import validate_document
 
     document = registry_to_document(registry) if document is None else document
     # The document about to be serialised is validated in full; tomli-w writes exactly
@@ -160,11 +161,6 @@ def init_copy(destination: Path, force: bool = False) -> Path:
 def current_user(env: dict[str, str] | None = None) -> str:
     """Who a write is recorded as: $CIRCLETRACK_USER, else the login name (each read as
     UTF-8 whatever the locale, see cells.system_text; bytes that are not UTF-8 refused)."""
-    from ..cells import (  # start-up: writes only
-        control_character,
-        system_text,
-        undecodable,
-    )
 
     environ = os.environ if env is None else env
     given = system_text(environ.get(ENV_USER, "")).strip()
@@ -206,8 +202,8 @@ def replace_journaled(location: Location, data: bytes, label: str, *,
                       user: str | None = None) -> None:
     """Replace a registry's bytes with `data` (valid registry bytes) under its lock,
     journaled so `undo` brings the old bytes back. The old file need not be valid."""
-    from . import journal  # start-up: writes only
-    from .codec import problems_in  # start-up: writes only
+    from . import journal
+    from .codec import problems_in
 
     problems = problems_in(data)
     if problems:
@@ -232,7 +228,7 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
     registry is replaced, and removed again when the registry cannot be replaced. A change
     that changes nothing writes and records nothing.
     """
-    from . import journal  # start-up: writes only
+    from . import journal
 
     who = user or current_user()
 
@@ -254,7 +250,7 @@ def update_journaled(location: Location, change: Callable[[Registry], T], label:
 def undoable(location: Location) -> list[Entry]:
     """The writes `undo` can take back, oldest first (see `journal.landed`): a write that
     never replaced the registry, cut short by a kill, is not among them."""
-    from . import journal  # start-up: writes only
+    from . import journal
 
     return journal.landed(location.real, read_bytes(location))
 
@@ -262,7 +258,7 @@ def undoable(location: Location) -> list[Entry]:
 def undo(location: Location, timeout: float | None = None) -> Undone:
     """Restore the registry to its bytes before the latest journaled write (see
     `journal.revert`), under the lock."""
-    from . import journal  # start-up: writes only
+    from . import journal
 
     check_writable(location)
     path = location.real

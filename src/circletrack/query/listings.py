@@ -9,12 +9,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .effective import with_states
-from .errors import FieldError
-from .i18n import _
-from .labels import NO_GROUP
-from .model import DueChange, Item
-from .query import (
+from ..base.errors import FieldError
+from ..base.i18n import _
+from ..model.effective import with_states
+from ..model.labels import NO_GROUP
+from ..model.records import DueChange, Item
+from .select import (
     Criteria,
     days_since_report,
     one_per_event,

@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import FieldError
+from ..base.errors import FieldError
+from ..base.i18n import N_, _
+from ..model.records import DueChange, Item
+from ..query.listings import moves as due_moves
+from ..query.listings import slips_listing
+from ..query.select import Criteria, LogEntry, is_overdue, one_per_event, registry_as_of
 from .forms import units_of
-from .i18n import N_, _
-from .listings import moves as due_moves
-from .listings import slips_listing
-from .model import DueChange, Item
-from .query import Criteria, LogEntry, is_overdue, one_per_event, registry_as_of
 
 #: The line of the items with no lead or supporting unit (translated where shown).
 NO_UNIT = N_("(no unit)")

@@ -27,7 +27,7 @@ from xml.parsers import expat
 
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from .i18n import _
+from ..base.i18n import _
 
 #: How much of a part is decompressed and fed to the parser at a time.
 CHUNK_BYTES = 64 * 1024

@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from .model import Item, State, own_state
+from .records import Item, State, own_state
 
 _STARTED = frozenset({"in_progress", "done"})
 

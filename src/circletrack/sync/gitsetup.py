@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GitError, UsageError
-from .i18n import _
-from .storage.files import atomic_write, write_file
+from ..base.errors import GitError, UsageError
+from ..base.i18n import _
+from ..storage.files import atomic_write, write_file
 
 DRIVER = "circletrack"
 #: What the workflow needs of a clone's config besides the driver: `git pull` merges (git

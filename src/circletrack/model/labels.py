@@ -10,9 +10,9 @@ active language ("in progress", "intercity rail", "connected transport" in Engli
 
 from __future__ import annotations
 
-from .cells import fold
-from .i18n import N_, _, current_language, translations
-from .model import COOPERATION_CATEGORIES, Item, specs
+from ..base.cells import fold
+from ..base.i18n import N_, _, current_language, translations
+from .records import COOPERATION_CATEGORIES, Item, specs
 
 #: The group an item lands in when it has nothing to group by; always listed last. JSON
 #: keeps these names in every language; tables translate them (`labels.group_label`).

@@ -9,11 +9,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import FieldError, ImportInvalid, Problem, UsageError
-from .i18n import _
-from .model import Item, Registry, Report
-from .storage.codec import record_from_table, table_from_json
-from .validate import Known, item_problems
+from ..base.errors import FieldError, ImportInvalid, Problem, UsageError
+from ..base.i18n import _
+from ..model.records import Item, Registry, Report
+from ..storage.codec import record_from_table, table_from_json
+from ..storage.validate import Known, item_problems
 from .writes import check_report_date
 
 #: Fixed namespace: an item's Taskwarrior UUID is uuid5(namespace, id), the same on every

@@ -16,7 +16,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-from .i18n import N_, _
+from ..base.i18n import N_, _
 
 KINDS: tuple[str, ...] = ("cooperation", "project", "milestone")
 STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "blocked", "cancelled")
@@ -79,8 +79,6 @@ TARGET_OPS: tuple[str, ...] = (">=", "<=", ">", "<", "=")
 #: meeting held by then.
 DUE_KINDS: tuple[str, ...] = ("complete", "ongoing", "hold")
 SCHEMA_VERSION = 2
-#: Older schemas `codec` still reads (upgrading them in memory; a write saves the new one).
-READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
 
 Number = int | float
 
@@ -640,7 +638,7 @@ def record_fingerprint() -> str:
     type and default): what a cache of records was written for. A field added, removed,
     renamed or retyped gives another fingerprint, so entries the older code wrote are
     misses, never objects without the new field."""
-    import hashlib  # start-up: only the parse cache asks, once per process
+    import hashlib
 
     parts = []
     for cls in (Registry, Item, Report, Fact, Target, DueChange, Source, Passage, State):

@@ -6,9 +6,9 @@ import calendar
 import datetime as dt
 import re
 
-from .errors import FieldError
-from .i18n import N_, _
-from .model import FIRST_DATE, LAST_DATE
+from ..base.errors import FieldError
+from ..base.i18n import N_, _
+from .records import FIRST_DATE, LAST_DATE
 
 #: The date forms `parse_date` reads, as help texts and errors list them (translated there).
 ACCEPTED_FORMS = N_("YYYY-MM-DD, 2011/12/31, 'Dec 31 2011', 2011年12月31日, 2011年12月, 2011年, "

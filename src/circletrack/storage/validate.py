@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .cells import CONTROL_OR_SURROGATE, control_character, undecodable
-from .errors import Problem
-from .i18n import N_, _
-from .model import (
+from ..base.cells import CONTROL_OR_SURROGATE, control_character, undecodable
+from ..base.errors import Problem
+from ..base.i18n import N_, _
+from ..model.records import (
     CATEGORIES_BY_KIND,
     CLOSED_STATUSES,
     DUE_KINDS,

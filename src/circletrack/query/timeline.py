@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Item
+from ..model.records import Item
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DOMAIN = "circletrack"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 #: Checked in this order: the first that is set and non-empty decides.

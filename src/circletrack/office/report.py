@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .dashboard import CategoryProgress, baseline_fact, category_progress
-from .errors import FieldError
+from ..base.errors import FieldError
+from ..base.i18n import _
+from ..model.records import KINDS, Fact, Item, Number, Source, sorted_history
+from ..query.dashboard import CategoryProgress, baseline_fact, category_progress
+from ..query.select import Criteria, is_overdue, one_per_event, select
 from .forms import units_of
 from .gantt import GanttGroup, gantt_groups
-from .i18n import _
-from .model import KINDS, Fact, Item, Number, Source, sorted_history
-from .query import Criteria, is_overdue, one_per_event, select
 from .scorecard import Scorecard, unit_scorecard
 
 #: "Due soon": open and due within this many days after the as-of day.

@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .i18n import _, join
-from .labels import kind_label
-from .model import (
+from ..base.i18n import _, join
+from ..model.labels import kind_label
+from ..model.records import (
     CATEGORIES_BY_KIND,
     KINDS,
     STATUSES,
@@ -19,7 +19,7 @@ from .model import (
     Registry,
     Report,
 )
-from .query import is_overdue, is_stale, one_per_event
+from .select import is_overdue, is_stale, one_per_event
 
 STALE_DAYS = 90
 

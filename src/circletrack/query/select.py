@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .cells import fold
-from .effective import state_of, with_states
-from .errors import FieldError, UsageError
-from .i18n import _, join
-from .labels import item_title, kind_label, status_label
-from .model import STATUSES, Item, Report, current_state, sorted_history
+from ..base.cells import fold
+from ..base.errors import FieldError, UsageError
+from ..base.i18n import _, join
+from ..model.effective import state_of, with_states
+from ..model.labels import item_title, kind_label, status_label
+from ..model.records import STATUSES, Item, Report, current_state, sorted_history
 
 SORT_FIELDS: tuple[str, ...] = ("due", "progress", "id", "title", "updated", "status")
 #: What `log --sort` orders reports by.

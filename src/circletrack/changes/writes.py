@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .cells import control_character, undecodable
-from .dates import parse_date
-from .effective import state_of
-from .errors import AlreadyRecorded, FieldError, FieldErrors, UsageError
-from .i18n import N_, _, join
-from .labels import (
+from ..base.cells import control_character, undecodable
+from ..base.errors import AlreadyRecorded, FieldError, FieldErrors, UsageError
+from ..base.i18n import N_, _, join
+from ..model.dates import parse_date
+from ..model.effective import state_of
+from ..model.labels import (
     CATEGORY_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
@@ -30,7 +30,7 @@ from .labels import (
     kind_label,
     status_label,
 )
-from .model import (
+from ..model.records import (
     CATEGORIES_BY_KIND,
     CLOSED_STATUSES,
     ID_PREFIXES,
@@ -55,8 +55,8 @@ from .model import (
     sorted_history,
     whole_number,
 )
-from .query import resolve
-from .validate import ID_PATTERN, not_utf8, report_problems
+from ..query.select import resolve
+from ..storage.validate import ID_PATTERN, not_utf8, report_problems
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _TOML_INT_LIMIT = 2**63

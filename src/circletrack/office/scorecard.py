@@ -19,12 +19,12 @@ import statistics
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import FieldError
-from .i18n import _
-from .labels import fold
-from .listings import SOON_DAYS
-from .model import CLOSED_STATUSES, Item, Number, Source, report_effect
-from .query import (
+from ..base.errors import FieldError
+from ..base.i18n import _
+from ..model.labels import fold
+from ..model.records import CLOSED_STATUSES, Item, Number, Source, report_effect
+from ..query.listings import SOON_DAYS
+from ..query.select import (
     days_overdue,
     due_as_of,
     is_overdue,

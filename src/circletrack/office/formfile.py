@@ -30,8 +30,12 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .dates import parse_date
-from .errors import FieldError
+from ..base.errors import FieldError
+from ..base.i18n import _, join, pgettext, translations
+from ..changes.writes import parse_status
+from ..model.dates import parse_date
+from ..model.labels import normalise
+from ..model.records import MAX_DIGITS, TooManyDigits
 from .forms import (
     COLUMNS_BY_NAME,
     FILLED_COLUMNS,
@@ -42,10 +46,6 @@ from .forms import (
     TITLE_UNIT,
     FormColumn,
 )
-from .i18n import _, join, pgettext, translations
-from .labels import normalise
-from .model import MAX_DIGITS, TooManyDigits
-from .writes import parse_status
 
 if TYPE_CHECKING:
     from .xlsxscan import RowFacts

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .labels import CATEGORY_LABELS, names
-from .model import CATEGORIES_BY_KIND, Registry
+from ..model.labels import CATEGORY_LABELS, names
+from ..model.records import CATEGORIES_BY_KIND, Registry
 
 
 def id_choices(registry: Registry) -> list[tuple[str, str]]:

@@ -15,8 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .dates import is_relative
-from .errors import AlreadyRecorded, FieldError, FieldErrors, FormsRefused, UsageError
+from ..base.errors import AlreadyRecorded, FieldError, FieldErrors, FormsRefused, UsageError
+from ..base.i18n import _, join
+from ..changes.writes import (
+    MarkResult,
+    ReportRequest,
+    record_report,
+    report_request,
+)
+from ..model.dates import is_relative
+from ..model.records import Item, Registry, Report
 from .formfile import (
     Cell,
     FilledForm,
@@ -28,14 +36,6 @@ from .formfile import (
     progress_text,
 )
 from .forms import FILLED_COLUMNS, column_for_field, form_id, units_of
-from .i18n import _, join
-from .model import Item, Registry, Report
-from .writes import (
-    MarkResult,
-    ReportRequest,
-    record_report,
-    report_request,
-)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .cells import fold
-from .errors import FieldError
-from .i18n import N_, _, translations
-from .labels import event_title, status_label
-from .listings import SOON_DAYS, attention_items
-from .model import Item, Registry, Source
-from .query import Criteria, days_overdue, is_overdue
+from ..base.cells import fold
+from ..base.errors import FieldError
+from ..base.i18n import N_, _, translations
+from ..model.labels import event_title, status_label
+from ..model.records import Item, Registry, Source
+from ..query.listings import SOON_DAYS, attention_items
+from ..query.select import Criteria, days_overdue, is_overdue
 
 #: Who sends the forms; printed in every form's title row (a name, the same in both
 #: languages).
@@ -44,9 +44,6 @@ TITLE_REMINDER = N_("Reminder")
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 DEFAULT_WITHIN = SOON_DAYS  # as the home screen: what needs attention
 
-#: The value types of the form's cells: how the writer formats a cell and the reader reads it.
-CELL_TYPES: tuple[str, ...] = ("id", "text", "date", "int", "status", "percent")
-
 
 @dataclass(frozen=True)
 class FormColumn:
@@ -54,7 +51,8 @@ class FormColumn:
 
     `get` gives what is sent in it for an item on a day (a date, a number, text or None);
     the columns the unit fills (`fills`) are sent empty and name the report field they
-    fill (`field`, as `writes` names it in a FieldError).
+    fill (`field`, as `writes` names it in a FieldError). `cell` is the value type, how the
+    writer formats the cell and the reader reads it: id, text, date, int, status or percent.
     """
 
     name: str
@@ -221,7 +219,7 @@ def _fitted(unit: str, tail: str, max_bytes: int) -> str:
     safe = _safe_unit(unit)
     if _bytes(safe + tail) <= max_bytes:
         return safe + tail
-    import hashlib  # start-up: only a name too long for its file system needs it
+    import hashlib
 
     mark = "~" + hashlib.sha256(unit.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
     room = max_bytes - _bytes(mark + tail)
@@ -291,11 +289,6 @@ def headers() -> list[str]:
     return [_(c.header) for c in FORM_COLUMNS]
 
 
-def sent_ids(forms: Sequence[UnitForm]) -> list[str]:
-    """Every item id on the forms, each once, in order."""
-    return list(dict.fromkeys(i.id for f in forms for i in f.items))
-
-
 # The forms on record: each form sent is a source of the registry (see model.Source)
 
 #: What a form is called as a source (a name, the same in both languages).
@@ -306,7 +299,7 @@ def form_id(unit: str, day: dt.date) -> str:
     """A form's id, from its unit and its date: `form-2024-06-01-3f2a9c1e` (the first 8
     hex digits of the unit's SHA-256). The same form written again has the same id, and a
     form read back (an .xlsx keeps the id, a CSV its unit and date) finds its record."""
-    import hashlib  # start-up: only forms written or read back need it
+    import hashlib
 
     digest = hashlib.sha256(unit.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
     return f"form-{day.isoformat()}-{digest}"

@@ -21,8 +21,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import CATEGORIES_BY_KIND, KINDS, Item, Report, sorted_history
-from .query import is_overdue
+from ..model.records import CATEGORIES_BY_KIND, KINDS, Item, Report, sorted_history
+from ..query.select import is_overdue
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import RegistryInvalid, RegistryNotFound
-from .i18n import _
-from .model import DueChange, Item, Registry, current_state, specs
-from .storage import MAX_REGISTRY_BYTES, codec, journal
-from .storage.files import NotAFile, TooLarge, atomic_write, read_file
-from .storage.index import Index, digest
-from .validate import validate_document
-from .writes import report_key
+from ..base.errors import RegistryInvalid, RegistryNotFound
+from ..base.i18n import _
+from ..changes.writes import report_key
+from ..model.records import DueChange, Item, Registry, current_state, specs
+from ..storage import MAX_REGISTRY_BYTES, codec, journal
+from ..storage.files import NotAFile, TooLarge, atomic_write, read_file
+from ..storage.index import Index, digest
+from ..storage.validate import validate_document
 
 T = TypeVar("T")
 #: What a conflict is about: the item's (or source's, passage's) field and why.
@@ -67,11 +67,6 @@ class MergeResult:
     def clean(self) -> bool:
         """True when nothing is in conflict."""
         return not self.conflicts
-
-    @property
-    def conflicting_items(self) -> tuple[str, ...]:
-        """The ids of the items in conflict, in file order, each once."""
-        return tuple(dict.fromkeys(c.key for c in self.conflicts if c.kind == "item"))
 
 
 # The rules, on typed records

@@ -12,9 +12,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 
-from .errors import FieldError
-from .i18n import _, join
-from .labels import (
+from ..base.errors import FieldError
+from ..base.i18n import _, join
+from ..model.labels import (
     CATEGORY_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
@@ -23,8 +23,8 @@ from .labels import (
     names,
     normalise,
 )
-from .model import Item
-from .query import place_name
+from ..model.records import Item
+from .select import place_name
 
 
 def _nearest(text: str, candidates: Iterable[str], count: int = 3) -> list[str]:
