@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,17 @@ def no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sections, "reread", refused)
 
 
-def poison(path: Path) -> None:
-    """Give coop-01 another title in the index's rows (a read that shows it trusted them)."""
+def poison(path: Path, crc: bool = True) -> None:
+    """Give coop-01 another title in the index's rows (a read that shows it trusted them),
+    with the row's CRC-32 made to agree (so only what a test names can keep it out), or
+    not (`crc=False`: a row damaged on disk)."""
     with sqlite3.connect(path) as connection:
         (data,) = connection.execute("SELECT data FROM items WHERE id = 'coop-01'").fetchone()
-        connection.execute("UPDATE items SET data = ? WHERE id = 'coop-01'",
-                           (data.replace(TITLE, "POISONED"),))
+        data = data.replace(TITLE, "POISONED")
+        connection.execute("UPDATE items SET data = ? WHERE id = 'coop-01'", (data,))
+        if crc:
+            connection.execute("UPDATE items SET crc = ? WHERE id = 'coop-01'",
+                               (zlib.crc32(data.encode()),))
 
 
 def title(registry: Path) -> str:
@@ -309,6 +315,43 @@ def test_an_index_of_other_code_is_a_miss_and_is_rebuilt(small_registry: Path,
     _rebuilt(small_registry)
 
 
+def test_a_poisoned_row_with_its_crc_is_what_the_index_gives(small_registry: Path,
+                                                             cache_folder: Path) -> None:
+    """The other tests' poison reads as a row of this code when nothing else stops it."""
+    load(Location(small_registry, "option"))
+    poison(index_of(small_registry))
+    assert title(small_registry) == "POISONED"
+
+
+@pytest.mark.parametrize("where", ["a row", "the head"])
+def test_a_row_or_head_damaged_into_other_values_is_a_miss(small_registry: Path,
+                                                           cache_folder: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           where: str) -> None:
+    """Text changed on disk into values of the right types (a title, a source's title):
+    its CRC-32 no longer agrees, so the index is not trusted, by `read`, `sections` and
+    `around` alike, and the next read rebuilds it."""
+    load(Location(small_registry, "option"))
+    path = index_of(small_registry)
+    if where == "a row":
+        poison(path, crc=False)
+    else:
+        execute(path, ("UPDATE meta SET value = replace(value, 'plan', 'PLAN') "
+                       "WHERE key = 'head'", ()))
+    found = Index.of(small_registry)
+    assert found is not None
+    data = small_registry.read_bytes()
+    assert found.read(digest(data)) is None
+    assert found.around(digest(data), "coop-01") is None
+    execute(path, ("UPDATE meta SET value = '1' WHERE key = 'canonical'", ()))
+    from circletrack.storage.sections import cut
+
+    assert found.sections(cut(data).head_digest) is None
+    execute(path, ("UPDATE meta SET value = '0' WHERE key = 'canonical'", ()))
+    assert title(small_registry) == TITLE
+    _rebuilt(small_registry)
+
+
 def test_an_index_of_other_bytes_is_a_miss(small_registry: Path, cache_folder: Path) -> None:
     load(Location(small_registry, "option"))
     path = index_of(small_registry)
@@ -327,9 +370,9 @@ def test_an_index_with_rows_missing_or_added_is_a_miss(small_registry: Path,
     _rebuilt(small_registry)
     with sqlite3.connect(path) as connection:
         row = connection.execute(
-            "SELECT id, section, data, key, same_as FROM items WHERE n = 0").fetchone()
-        connection.execute("INSERT INTO items (n, id, section, data, key, same_as) "
-                           "VALUES (99, ?, ?, ?, ?, ?)", row)
+            "SELECT id, section, data, crc, key, same_as FROM items WHERE n = 0").fetchone()
+        connection.execute("INSERT INTO items (n, id, section, data, crc, key, same_as) "
+                           "VALUES (99, ?, ?, ?, ?, ?, ?)", row)
     assert hit(small_registry) is None
     _rebuilt(small_registry)
 

@@ -241,6 +241,9 @@ def cache_attacks(env: Env) -> None:
             ("a row a BLOB", rows("UPDATE items SET data = ? WHERE n = 5",
                                   pickle.dumps(_Evil(marker)))),
             ("a row missing", rows("DELETE FROM items WHERE n = 5")),
+            ("a row's text changed, its CRC-32 not", rows(
+                "UPDATE items SET data = replace(data, 'POISONED', 'CHANGED') "
+                "WHERE id = 'coop-06'")),
             ("the head not JSON", rows("UPDATE meta SET value = '{' WHERE key = 'head'")),
             ("the count wrong", rows("UPDATE meta SET value = '3' WHERE key = 'count'")),
     ):

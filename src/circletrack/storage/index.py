@@ -10,9 +10,11 @@ record classes' fields):
 
 - `meta`: the digest of the file's bytes, whether they are exactly what circletrack's
   serialiser writes (canonical: a write may then replace only the changed items' text),
-  the code, and the head (schema, sources, passages) as JSON;
+  the code, and the head (schema, sources, passages) as JSON with its CRC-32;
 - `items`: each item in file order, with the digest of its `[[items]]` section of the file
-  and its fields as a JSON array, in the order the model declares them.
+  and its fields as a JSON array, in the order the model declares them, and the CRC-32 of
+  that array's text, checked on every read (a row damaged on disk into other values of the
+  right types is a miss too, never a record shown).
 
 Loading it makes values only: SQLite rows, JSON texts, dates, tuples and records built
 from them field by field. Nothing in it can run code, so it needs no signature. A file
@@ -40,6 +42,7 @@ import os
 import sqlite3
 import stat
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
@@ -58,7 +61,7 @@ from ..model.records import (
 )
 
 #: The layout of the index file; another number (an older or a newer circletrack's) is a miss.
-FORMAT = 2
+FORMAT = 3
 _CODE = f"index{FORMAT}-{__version__}-schema{SCHEMA_VERSION}-records{record_fingerprint()}"
 _SUFFIX = ".sqlite"
 #: How many registries' indexes are kept (the least recently written beyond are removed).
@@ -253,10 +256,14 @@ def _date_text(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def _head_of(text: str) -> Registry:
+def _head_of(meta: dict[str, str]) -> Registry:
+    """The head the index keeps (see _head_json), if its text is what was written."""
     def dates(obj: dict[str, Any]) -> Any:
         return dt.date.fromisoformat(obj["$date"]) if set(obj) == {"$date"} else obj
 
+    text = meta["head"]
+    if type(text) is not str or str(zlib.crc32(text.encode())) != meta.get("head_crc"):
+        raise _Unreadable
     document = json.loads(text, object_hook=dates)
     sources = {key: Source.from_table(key, values)
                for key, values in document["sources"].items()}
@@ -289,20 +296,30 @@ class Indexed:
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE items (n INTEGER PRIMARY KEY, id TEXT NOT NULL, section TEXT NOT NULL,
-                    data TEXT NOT NULL, key TEXT NOT NULL, same_as TEXT);
+                    data TEXT NOT NULL, crc INTEGER NOT NULL, key TEXT NOT NULL,
+                    same_as TEXT);
 CREATE INDEX items_key ON items (key);
 CREATE INDEX items_id ON items (id);
 CREATE INDEX items_same_as ON items (same_as);
 """
-_COLUMNS = ["n", "id", "section", "data", "key", "same_as"]
-_INSERT = ("INSERT OR REPLACE INTO items (n, id, section, data, key, same_as) "
-           "VALUES (?, ?, ?, ?, ?, ?)")
+_COLUMNS = ["n", "id", "section", "data", "crc", "key", "same_as"]
+_INSERT = ("INSERT OR REPLACE INTO items (n, id, section, data, crc, key, same_as) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 def _row(n: int, item: Item, section: str) -> tuple[Any, ...]:
-    """An item's row: its place, id, section digest, fields, the id as typed to find it
-    (`fold`ed, see `Index.around`) and the item it records the same event as."""
-    return n, item.id, section, item_row(item), fold(item.id), item.same_as
+    """An item's row: its place, id, section digest, fields and their CRC-32, the id as
+    typed to find it (`fold`ed, see `Index.around`) and the item it records the same
+    event as."""
+    data = item_row(item)
+    return n, item.id, section, data, zlib.crc32(data.encode()), fold(item.id), item.same_as
+
+
+def _fields(data: str, crc: int) -> Any:
+    """A row's fields, if its text is what was written (its CRC-32 agrees); else a miss."""
+    if type(data) is not str or type(crc) is not int or zlib.crc32(data.encode()) != crc:
+        raise _Unreadable
+    return json.loads(data)
 
 
 class Index:
@@ -365,7 +382,7 @@ class Index:
                     return None
                 connection, meta = opened
                 rows = connection.execute(
-                    "SELECT section, data FROM items ORDER BY n").fetchall()
+                    "SELECT section, data, crc FROM items ORDER BY n").fetchall()
                 if str(len(rows)) != meta.get("count"):
                     return None
                 return self._snapshot(meta, rows)
@@ -383,15 +400,15 @@ class Index:
                         or opened[1].get("canonical") != "1"):
                     return None
                 connection, meta = opened
-                rows = connection.execute("SELECT section, data FROM items").fetchall()
+                rows = connection.execute("SELECT section, data, crc FROM items").fetchall()
                 if str(len(rows)) != meta.get("count"):
                     return None
                 texts: dict[str, str] = {}
                 dates: dict[str, dt.date] = {}
                 with no_gc():
-                    items = {section: _DECODE_ITEM(json.loads(data), texts, dates)
-                             for section, data in rows}
-                return Indexed(_head_of(meta["head"]), items, meta["file"])
+                    items = {section: _DECODE_ITEM(_fields(data, crc), texts, dates)
+                             for section, data, crc in rows}
+                return Indexed(_head_of(meta), items, meta["file"])
         except _MISS:
             return None
 
@@ -408,43 +425,45 @@ class Index:
                 if opened is None or opened[1].get("file") != file_digest:
                     return None
                 connection, meta = opened
-                found = connection.execute("SELECT n, data FROM items WHERE key = ?",
+                found = connection.execute("SELECT n, data, crc FROM items WHERE key = ?",
                                            (key,)).fetchall()
                 if len(found) != 1:
                     return None
                 texts: dict[str, str] = {}
                 dates: dict[str, dt.date] = {}
-                rows = {found[0][0]: _DECODE_ITEM(json.loads(found[0][1]), texts, dates)}
+                rows = {found[0][0]: _DECODE_ITEM(_fields(*found[0][1:]), texts, dates)}
                 item = rows[found[0][0]]
                 wanted = set(item.links) | set(item.related)
-                for n, data in connection.execute(
-                        "SELECT n, data FROM items WHERE same_as = ?", (item.id,)):
-                    rows[n] = _DECODE_ITEM(json.loads(data), texts, dates)
+                for n, data, crc in connection.execute(
+                        "SELECT n, data, crc FROM items WHERE same_as = ?", (item.id,)):
+                    rows[n] = _DECODE_ITEM(_fields(data, crc), texts, dates)
                 known = {other.id for other in rows.values()}
                 while wanted - known:
                     asked = sorted(wanted - known)
                     marks = ",".join("?" * len(asked))
                     fetched = connection.execute(
-                        f"SELECT n, data FROM items WHERE id IN ({marks})", asked).fetchall()
+                        f"SELECT n, data, crc FROM items WHERE id IN ({marks})",
+                        asked).fetchall()
                     known |= set(asked)
-                    for n, data in fetched:
-                        other = _DECODE_ITEM(json.loads(data), texts, dates)
+                    for n, data, crc in fetched:
+                        other = _DECODE_ITEM(_fields(data, crc), texts, dates)
                         rows[n] = other
                         wanted |= set(other.links)  # (the state of what it follows)
-                head = _head_of(meta["head"])
+                head = _head_of(meta)
                 head.items = [rows[n] for n in sorted(rows)]
                 return head
         except _MISS:
             return None
 
-    def _snapshot(self, meta: dict[str, str], rows: Sequence[tuple[str, str]]) -> Snapshot:
+    def _snapshot(self, meta: dict[str, str],
+                  rows: Sequence[tuple[str, str, int]]) -> Snapshot:
         texts: dict[str, str] = {}
         dates: dict[str, dt.date] = {}
         with no_gc():
-            head = _head_of(meta["head"])
-            items = [_DECODE_ITEM(json.loads(data), texts, dates) for _, data in rows]
+            head = _head_of(meta)
+            items = [_DECODE_ITEM(_fields(data, crc), texts, dates) for _, data, crc in rows]
         head.items = items
-        return Snapshot(head, meta["canonical"] == "1", [section for section, _ in rows])
+        return Snapshot(head, meta["canonical"] == "1", [section for section, _d, _c in rows])
 
     def write(self, file_digest: str, head_digest: str, snapshot: Snapshot,
               changed: set[str] | None = None, before: str | None = None) -> None:
@@ -480,6 +499,7 @@ class Index:
                           "count": str(len(registry.items))}
                 if not partial or meta.get("head_digest") != head_digest:
                     values["head"] = _head_json(registry)
+                    values["head_crc"] = str(zlib.crc32(values["head"].encode()))
                 connection.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                        list(values.items()))
                 connection.execute("COMMIT")
