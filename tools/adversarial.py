@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -267,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = item_ids(harness)
     cases: list[Case] = []
     notes: dict[str, str] = {}
+    stopped: list[str] = []
     import adversarial_env
     import adversarial_inputs
     import adversarial_kills
@@ -292,7 +294,15 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             began = time.monotonic()
             print(f"{title} …", file=sys.stderr)
-            found, note = steps[key]()
+            try:
+                found, note = steps[key]()
+            except Exception as exc:  # noqa: BLE001 - the other categories still report
+                traceback.print_exc()
+                stopped.append(key)
+                notes[key] = (f"STOPPED by an error of this tool after "
+                              f"{time.monotonic() - began:.0f} s: {exc!r}")
+                print(f"{title}: stopped by an error of this tool", file=sys.stderr)
+                continue
             cases += found
             notes[key] = f"{note} ({time.monotonic() - began:.0f} s)"
             bad = sum(1 for c in found if not c.clean)
@@ -305,7 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", "tools/adversarial.py", *(argv if argv is not None
                                                                else sys.argv[1:])])
     print(print_report(cases, CATEGORIES, notes, time.monotonic() - started, command))
-    if any(not c.clean for c in cases):
+    if stopped:
+        print(f"\nStopped by an error of this tool (see stderr): {', '.join(stopped)}")
+    if stopped or any(not c.clean for c in cases):
         if findings.is_dir() and any(findings.iterdir()):
             print(f"\nInputs of unclean cases: {findings}")
         return 1

@@ -158,7 +158,7 @@ def _forms(harness: Harness, folder: Path, registry: Path) -> None:
     out = folder / "forms"
     for fmt in ("csv", "xlsx"):
         run = harness.run(["forms", str(out), "-f", fmt, "--as-of", "2011-12-20", "--unit",
-                           "市交通局", "--registry", str(registry)])
+                           "市交通局", "--form-lang", "en", "--registry", str(registry)])
         if run.rc != 0:
             raise SystemExit(f"cannot write the forms: {run.excerpt()}")
     (csv_form,) = out.glob("*.csv")
