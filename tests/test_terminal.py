@@ -297,3 +297,40 @@ def test_a_grouped_listing_has_one_set_of_column_widths(lang: str, columns: int)
         return
     assert len(rules) > 3
     assert len({lines[n - 1].rstrip() for n in rules}) == 1, [lines[n - 1] for n in rules]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("columns", [80, 120, 200])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_log_keeps_ids_and_numbers_whole(lang: str, columns: int) -> None:
+    """`log` in tmux: every id in its column is whole on one line, the table is no wider
+    than the terminal, and no number of a note is split across two lines (`将于20` / `20年`),
+    as the item tables keep them (issue 25, item 2)."""
+    from circletrack.storage import Location, load
+
+    ids = {item.id for item in load(Location(REGISTRY, "option")).items}
+    args = [str(SCRIPT), "--lang", lang, "log", "--as-of", "2026-11-30", "--registry",
+            str(REGISTRY)]
+    shown = in_tmux(args, columns)
+    lines = shown.split("\n")
+    assert max(cell_len(line) for line in lines) <= columns
+    note = "报告内容" if lang == "zh" else "Note"
+    header = next(n for n, line in enumerate(lines) if line.startswith(("Date", "日期")))
+    id_start = cell_len(lines[header][:lines[header].index("ID" if lang == "en" else "编号")])
+    note_start = cell_len(lines[header][:lines[header].index(note)])
+    body = [line for line in lines[header + 2:] if line.strip()]
+    rows = 0
+    previous = ""
+    for line in body:
+        shown_id = cell_slice(line, id_start, id_start + 40).split(" ")[0]
+        if re.match(r"\d{4}-\d{2}-\d{2}", line):  # a report's first line
+            rows += 1
+            assert shown_id in ids, f"{columns} {lang}: {shown_id!r} is not a whole id"
+            previous = cell_slice(line, note_start, columns).rstrip()
+            continue
+        assert not shown_id, f"{columns} {lang}: an id folded: {line!r}"
+        continued = cell_slice(line, note_start, columns).strip()
+        assert not (re.search(r"\d$", previous) and re.match(r"\d", continued)), (
+            f"{columns} {lang}: a number split: {previous[-12:]!r} / {continued[:12]!r}")
+        previous = continued
+    assert rows >= 20

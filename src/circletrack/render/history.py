@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from typing import Any
+
 from rich import box
 from rich.table import Table
 
+from ..base.cells import cell_len, wrap_cells
 from ..base.i18n import N_, _, ngettext, pgettext
 from ..model.labels import (
     item_title,
@@ -15,7 +18,7 @@ from ..model.labels import (
 )
 from ..query.select import LogEntry
 from .fields import report_json
-from .fitted import status_text
+from .fitted import fit, fold_id, status_text
 from .formats import json_array
 from .widgets import shorten
 
@@ -72,21 +75,53 @@ def log_columns(width: int) -> tuple[str, ...]:
     return next(columns for least, columns in LOG_WIDTHS if width >= least)
 
 
+#: Narrowest a wrapping column of the log gets (in cells) before the id gives way.
+LOG_FLOORS: dict[str, int] = {"title": 10, "note": 12, "by": 6, "source": 8}
+
+
 def log_table(entries: Sequence[LogEntry], width: int = 200, full: bool = False) -> Table:
-    """A Rich table of reports, one row each, in the order given, as wide as `width`."""
+    """A Rich table of reports, one row each, in the order given, as wide as `width`.
+
+    The widths are fitted as the item tables' are (`fitted.fit`: a column of text shares
+    the room by its ratio, an id folds only after a hyphen, and only when the text would
+    otherwise get too narrow), and each text is wrapped by the Chinese line-breaking rules
+    (`cells.wrap_cells`: an id, a number or a date moves down whole), not by Rich, which
+    would split `2020` or `hwy-raocheng-west` anywhere.
+    """
     chosen = {name: LOG_COLUMNS[name] for name in log_columns(width)}
+    headers = [_header(name) for name in chosen]
+    rows = [[shorten(column.get(entry), full, "circletrack log --full") if name == "note"
+             else column.get(entry) for name, column in chosen.items()] for entry in entries]
+    wrapping = [column.ratio is not None for column in chosen.values()]
+    natural = [max([cell_len(header), *(max(map(cell_len, row[i].split("\n")), default=0)
+                                         for row in rows)])
+               for i, header in enumerate(headers)]
+    widths = fit(natural, wrapping,
+                 [LOG_FLOORS.get(name, 0) for name in chosen],
+                 [column.ratio or 0 for column in chosen.values()], width,
+                 yielding=[name == "id" for name in chosen],
+                 hard=[cell_len(header) for header in headers])
     table = Table(title=ngettext("{count} report", "{count} reports", len(entries)).format(
                       count=len(entries)),
-                  title_justify="left", header_style="bold", pad_edge=False, expand=True,
-                  box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True, width=width)
-    for name, column in chosen.items():
-        table.add_column(_header(name), style=column.style, justify=column.justify,  # type: ignore[arg-type]
-                         overflow="fold", no_wrap=column.ratio is None, ratio=column.ratio)
-    for entry in entries:
-        table.add_row(*(status_text(entry.report.status) if name == "status"
-                        else shorten(column.get(entry), full, "circletrack log --full")
-                        if name == "note" else column.get(entry)
-                        for name, column in chosen.items()))
+                  title_justify="left", header_style="bold", pad_edge=False,
+                  box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
+    for (name, column), header, cells_width in zip(chosen.items(), headers, widths):
+        table.add_column(header, style=column.style, justify=column.justify,  # type: ignore[arg-type]
+                         no_wrap=True, width=cells_width, min_width=cells_width,
+                         max_width=cells_width)
+    for entry, row in zip(entries, rows):
+        cells: list[Any] = []
+        for (name, column), text, cells_width, wraps in zip(chosen.items(), row, widths,
+                                                             wrapping):
+            if name == "status":
+                cells.append(status_text(entry.report.status))
+            elif name == "id":
+                cells.append(fold_id(text, cells_width))
+            elif wraps:
+                cells.append("\n".join(wrap_cells(text, cells_width)))
+            else:
+                cells.append(text)
+        table.add_row(*cells)
     return table
 
 
