@@ -488,6 +488,27 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(small_registry: Path, cache_fold
     assert hit(small_registry) == expected
 
 
+@pytest.mark.parametrize("count", ["one less", "one more", "many", ""])
+def test_show_does_not_trust_an_index_whose_count_is_not_its_rows(
+        small_registry: Path, cache_folder: Path, count: str) -> None:
+    """`around` (show) reads a few rows, not all: it still refuses an index whose count is
+    not the number of its rows (found by tools/adversarial.py: a poisoned index with a
+    wrong count was a miss for `list`, but `show` used its row)."""
+    load(Location(small_registry, "option"))
+    path = index_of(small_registry)
+    poison(path)
+    found = Index.of(small_registry)
+    assert found is not None
+    data_digest = digest(small_registry.read_bytes())
+    assert found.around(data_digest, "coop-01") is not None  # the poison alone is read
+    rows = len(loads(small_registry.read_bytes()).items)
+    count = {"one less": str(rows - 1), "one more": str(rows + 1)}.get(count, count)
+    execute(path, ("UPDATE meta SET value = ? WHERE key = 'count'", (count,)))
+    assert found.around(data_digest, "coop-01") is None
+    done = run(["show", "coop-01", "--registry", str(small_registry)])
+    assert done.returncode == 0 and "POISONED" not in done.stdout and TITLE in done.stdout
+
+
 @pytest.mark.parametrize("case", ["random bytes", "truncated", "a row a string",
                                   "count a million digits"])
 def test_a_corrupt_index_under_a_write_is_ignored(small_registry: Path, cache_folder: Path,

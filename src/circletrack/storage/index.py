@@ -425,6 +425,9 @@ class Index:
                 if opened is None or opened[1].get("file") != file_digest:
                     return None
                 connection, meta = opened
+                (count,) = connection.execute("SELECT count(*) FROM items").fetchone()
+                if str(count) != meta.get("count"):
+                    return None  # rows missing or added: not the index that was written
                 found = connection.execute("SELECT n, data, crc FROM items WHERE key = ?",
                                            (key,)).fetchall()
                 if len(found) != 1:
