@@ -367,7 +367,7 @@ def test_merge_command_on_a_missing_file_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["merge", str(tmp_path / "a"), str(tmp_path / "b"),
                                       str(tmp_path / "c")])
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
-    assert "cannot read" in result.stderr
+    assert result.stderr == f"Error: registry not found: {tmp_path / 'a'}\n"
 
 
 def test_undo_after_a_merge_refuses_naming_the_merge(tmp_path: Path, base: bytes,

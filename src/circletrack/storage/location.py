@@ -17,7 +17,8 @@ CHECKOUT_REGISTRY = Path("data") / "projects.toml"
 
 @dataclass(frozen=True)
 class Location:
-    """A registry path and how it was chosen: option, env, checkout or bundled."""
+    """A registry path and how it was chosen: option, env, checkout or bundled; or merge,
+    for a side of git's merge (a file git wrote, read as a registry is)."""
 
     path: Path
     origin: str
@@ -86,7 +87,7 @@ def read_bytes(location: Location) -> bytes:
         return read_file(path, MAX_REGISTRY_BYTES)
     except FileNotFoundError:
         hint = (_(" (create one with `circletrack init PATH`)")
-                if location.origin != "bundled" else "")
+                if location.origin not in ("bundled", "merge") else "")
         raise RegistryNotFound(_("registry not found: {path}{hint}").format(
             path=path, hint=hint)) from None
     except (IsADirectoryError, NotAFile) as exc:

@@ -21,12 +21,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..base.errors import RegistryInvalid, RegistryNotFound
-from ..base.i18n import _
+from ..base.errors import RegistryInvalid
 from ..changes.writes import report_key
 from ..model.records import DueChange, Item, Registry, current_state, specs
-from ..storage import MAX_REGISTRY_BYTES, codec, journal
-from ..storage.files import NotAFile, TooLarge, atomic_write, read_file
+from ..storage import Location, codec, journal, read_bytes
+from ..storage.files import atomic_write
 from ..storage.index import Index, digest
 from ..storage.validate import validate_document
 
@@ -346,19 +345,9 @@ def _markers(ours: str, theirs: str, labels: tuple[str, str]) -> str:
 
 
 def _read_side(path: Path) -> bytes:
-    """A side of the merge, read as a registry is: a regular file of at most
-    storage.MAX_REGISTRY_BYTES (see fileio.read_file)."""
-    try:
-        return read_file(path, MAX_REGISTRY_BYTES)
-    except NotAFile:
-        raise RegistryNotFound(_("registry is not a regular file: {path}").format(
-            path=path)) from None
-    except TooLarge as exc:
-        raise RegistryNotFound(_("registry is too large to be one: {path} ({size} "
-                                 "bytes)").format(path=path, size=exc.size)) from None
-    except OSError as exc:
-        raise RegistryNotFound(_("cannot read {path}: {error}").format(
-            path=path, error=exc.strerror or exc)) from None
+    """A side of the merge, read as a registry is (see storage.read_bytes): a regular file of
+    at most storage.MAX_REGISTRY_BYTES, every refusal one RegistryNotFound line."""
+    return read_bytes(Location(path, "merge"))
 
 
 def run_driver(base: Path, ours: Path, theirs: Path, registry: Path | None = None,
