@@ -378,14 +378,28 @@ class Target:
 class Report:
     """One dated progress report in an item's history."""
 
-    date: dt.date = field(metadata=spec("date", required=True,
-                                        missing=N_("a report needs a date")))
+    date: dt.date = field(metadata=spec(
+        "date", required=True, missing=N_("a report needs a date"),
+        show=Show(N_("Date of the report"), "report_date", column=False, form=10, cell="date",
+                  form_help=N_("when it was so; required in a filled row, not after the day "
+                               "of intake"))))
     #: None for a report that changes nothing (a note, a target's value): see report_effect.
-    status: str | None = field(default=None, metadata=spec("status"))
-    progress: int | None = field(default=None, metadata=spec("percent"))
+    status: str | None = field(default=None, metadata=spec(
+        "status",
+        show=Show(N_("New status"), "new_status", column=False, form=8, cell="status",
+                  form_help=N_("a drop-down of the statuses; empty: from the progress, else "
+                               "unchanged"))))
+    progress: int | None = field(default=None, metadata=spec(
+        "percent",
+        show=Show(N_("New progress"), "new_progress", column=False, form=9, cell="percent",
+                  form_help=N_("a whole number from 0 to 100; 100 means done"))))
     value: Number | None = field(default=None, metadata=spec("number"))
-    note: str | None = field(default=None, metadata=spec("text"))
-    by: str | None = field(default=None, metadata=spec("text"))
+    note: str | None = field(default=None, metadata=spec(
+        "text", show=Show(N_("Note"), column=False, form=11,
+                          form_help=N_("what happened; required when the progress goes down"))))
+    by: str | None = field(default=None, metadata=spec(
+        "text", show=Show(N_("Reported by"), "reported_by", column=False, form=12,
+                          form_help=N_("who reports it; empty: the unit"))))
     source: str = field(metadata=spec(
         "text", required=True,
         missing=N_("a report needs a source (the publication and its date)")))
