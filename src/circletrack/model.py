@@ -294,16 +294,19 @@ class Source:
     and `rows` (how many of its rows the unit filled) once it came back.
     """
 
+    #: Its key in the registry's sources table (so not one of the table's declared keys).
     id: str
-    title: str
-    publisher: str
-    date: dt.date
-    file: str | None = None
-    note: str | None = None
-    unit: str | None = None
-    items: tuple[str, ...] = ()
-    returned: dt.date | None = None
-    rows: int | None = None
+    title: str = field(metadata=spec("text", required=True))
+    publisher: str = field(metadata=spec("text", required=True))
+    date: dt.date = field(metadata=spec("date", required=True))
+    file: str | None = field(default=None, metadata=spec("text"))
+    note: str | None = field(default=None, metadata=spec("text"))
+    #: A form's keys (validate.FORM_KEYS), after the others.
+    unit: str | None = field(default=None, metadata=spec("text"))
+    items: tuple[str, ...] = field(default=(), metadata=spec("items"))
+    returned: dt.date | None = field(default=None, metadata=spec("date"))
+    #: A whole number, 0 or more (the validator's form check says so).
+    rows: int | None = field(default=None, metadata=spec("number"))
 
     @classmethod
     def from_table(cls, key: str, table: dict[str, Any]) -> Source:
@@ -313,10 +316,8 @@ class Source:
         unknown = set(table) - _SOURCE_KEYS
         if unknown:
             raise TypeError(f"Source has no field {sorted(unknown)[0]!r}")
-        return cls(id=key, title=table["title"], publisher=table["publisher"],
-                   date=table["date"], file=table.get("file"), note=table.get("note"),
-                   unit=table.get("unit"), items=tuple(table.get("items", ())),
-                   returned=table.get("returned"), rows=table.get("rows"))
+        return cls(id=key, **{f.name: tuple(table[f.key]) if f.spec.repeated else table[f.key]
+                              for f in specs(cls) if f.key in table})
 
     @property
     def is_form(self) -> bool:
@@ -325,17 +326,18 @@ class Source:
 
 
 
-#: The keys of a source's table: every field but its id (the table's key).
-_SOURCE_KEYS = frozenset(f.name for f in fields(Source)) - {"id"}
+#: The keys of a source's table: its declared fields (its id is the table's key).
+_SOURCE_KEYS = frozenset(f.key for f in specs(Source))
 
 @dataclass(kw_only=True, frozen=True)
 class Passage:
     """A passage quoted from a source, stored once; reports refer to it by id."""
 
+    #: Its key in the registry's passages table.
     id: str
-    source: str
-    place: str
-    text: str
+    source: str = field(metadata=spec("source", required=True))
+    place: str = field(metadata=spec("text", required=True))
+    text: str = field(metadata=spec("text", required=True))
 
 
 @dataclass(kw_only=True, frozen=True)
