@@ -1,10 +1,12 @@
 """Typed objects for the registry: items, reports, facts, targets and sources.
 
 Each record's fields are declared once, here: every dataclass field carries a `Spec` (its
-value type, TOML key, label, whether `add`/`edit` may set it and with which option). The
-codec, the validator, the JSON reader and writer, the write functions and the command-line
-options of `add` and `edit` are all derived from these declarations (see `specs`), so a new
-field is one declaration plus its tests.
+value type, TOML key, label, whether `add`/`edit` may set it and with which option, and how
+it is shown: a `Show`). The codec, the validator, the JSON reader and writer, the write
+functions, the command-line options of `add` and `edit`, the listing columns, the rows of
+`show` and the columns of a unit's form are all derived from these declarations (see
+`specs` and `shown`), so a new field is one declaration plus its tests, docs and
+translations.
 """
 
 from __future__ import annotations
