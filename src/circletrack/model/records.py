@@ -1,10 +1,12 @@
 """Typed objects for the registry: items, reports, facts, targets and sources.
 
 Each record's fields are declared once, here: every dataclass field carries a `Spec` (its
-value type, TOML key, label, whether `add`/`edit` may set it and with which option). The
-codec, the validator, the JSON reader and writer, the write functions and the command-line
-options of `add` and `edit` are all derived from these declarations (see `specs`), so a new
-field is one declaration plus its tests.
+value type, TOML key, label, whether `add`/`edit` may set it and with which option, and how
+it is shown: a `Show`). The codec, the validator, the JSON reader and writer, the write
+functions, the command-line options of `add` and `edit`, the listing columns, the rows of
+`show` and the columns of a unit's form are all derived from these declarations (see
+`specs` and `shown`), so a new field is one declaration plus its tests, docs and
+translations.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any
 
@@ -146,6 +148,53 @@ VALUE_TYPES: tuple[str, ...] = (
 )
 #: Who may set a field: nobody (the program keeps it), `add` only, or `add` and `edit`.
 EDIT_NEVER, EDIT_ON_ADD, EDIT_ALWAYS = "never", "add", "always"
+#: How a column takes the room of a table: never wrapped ("fixed": dates, numbers, short
+#: codes), never wrapped but folded when the table is short of room ("yields": an id),
+#: broken only between units ("units": lead units, cities), or wrapped ("wrap").
+WIDTH_POLICIES: tuple[str, ...] = ("fixed", "yields", "units", "wrap")
+
+
+@dataclass(frozen=True)
+class Show:
+    """How a field, or a column worked out from an item, is shown: the one declaration the
+    listing columns (render/fields.COLUMNS), the rows of `show` (render/detail.py) and the
+    columns of a unit's form (forms.FORM_COLUMNS) are derived from.
+
+    `header` is English, marked for translation (the catalogue gives the Chinese). How the
+    value is written is the renderer's: by the column's name where it says, else by the
+    field's value type, so a plain field needs nothing but this.
+    """
+
+    header: str
+    #: The column's name (a field's is its own unless given) and the field it shows (both
+    #: filled in by `shown`; empty for a derived column).
+    name: str = ""
+    field: str = ""
+    #: A column of the listings (`list`, `overdue`, `export` … pick theirs from these).
+    column: bool = True
+    #: Its row in `show`: rows go by this number, 0 for none; `detail_label` where the row
+    #: is not called by the header.
+    detail: int = 0
+    detail_label: str = ""
+    #: Its place on a unit's form (columns go by this number, 0 for none), the form's
+    #: header where it is not `header`, its cell type (forms.CELL_TYPES), what it holds
+    #: (for the docs), and, for a column the unit fills, the report field it fills.
+    form: int = 0
+    form_header: str = ""
+    cell: str = "text"
+    form_help: str = ""
+    fills: str = ""
+    #: Width policy (WIDTH_POLICIES); the narrowest a wrapping column gets (None: the
+    #: table's default) and its share of the spare room.
+    width: str = "wrap"
+    min_width: int | None = None
+    weight: int = 1
+    justify: str = "left"
+    style: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.width not in WIDTH_POLICIES:
+            raise ValueError(f"unknown width policy {self.width!r}")
 
 
 @dataclass(frozen=True)
@@ -168,6 +217,8 @@ class Spec:
     #: (`invalid` may use {value}).
     missing: str = ""
     invalid: str = ""
+    #: How it is shown (None: only where a record is shown whole, as JSON).
+    show: Show | None = None
 
     @property
     def repeated(self) -> bool:
@@ -221,6 +272,13 @@ def record_to_json(record: Any) -> dict[str, Any]:
     return data
 
 
+def shown(cls: type) -> tuple[Show, ...]:
+    """How the declared fields of a record class that are shown are shown, in declaration
+    order, each named by its field."""
+    return tuple(replace(f.spec.show, name=f.spec.show.name or f.name, field=f.name)
+                 for f in specs(cls) if f.spec.show is not None)
+
+
 def editable(cls: type) -> tuple[FieldSpec, ...]:
     """The fields of a record that `add` (and, with EDIT_ALWAYS, `edit`) may set."""
     return tuple(f for f in specs(cls) if f.spec.edit != EDIT_NEVER)
@@ -236,16 +294,19 @@ class Source:
     and `rows` (how many of its rows the unit filled) once it came back.
     """
 
+    #: Its key in the registry's sources table (so not one of the table's declared keys).
     id: str
-    title: str
-    publisher: str
-    date: dt.date
-    file: str | None = None
-    note: str | None = None
-    unit: str | None = None
-    items: tuple[str, ...] = ()
-    returned: dt.date | None = None
-    rows: int | None = None
+    title: str = field(metadata=spec("text", required=True))
+    publisher: str = field(metadata=spec("text", required=True))
+    date: dt.date = field(metadata=spec("date", required=True))
+    file: str | None = field(default=None, metadata=spec("text"))
+    note: str | None = field(default=None, metadata=spec("text"))
+    #: A form's keys (validate.FORM_KEYS), after the others.
+    unit: str | None = field(default=None, metadata=spec("text"))
+    items: tuple[str, ...] = field(default=(), metadata=spec("items"))
+    returned: dt.date | None = field(default=None, metadata=spec("date"))
+    #: A whole number, 0 or more (the validator's form check says so).
+    rows: int | None = field(default=None, metadata=spec("number"))
 
     @classmethod
     def from_table(cls, key: str, table: dict[str, Any]) -> Source:
@@ -255,10 +316,8 @@ class Source:
         unknown = set(table) - _SOURCE_KEYS
         if unknown:
             raise TypeError(f"Source has no field {sorted(unknown)[0]!r}")
-        return cls(id=key, title=table["title"], publisher=table["publisher"],
-                   date=table["date"], file=table.get("file"), note=table.get("note"),
-                   unit=table.get("unit"), items=tuple(table.get("items", ())),
-                   returned=table.get("returned"), rows=table.get("rows"))
+        return cls(id=key, **{f.name: tuple(table[f.key]) if f.spec.repeated else table[f.key]
+                              for f in specs(cls) if f.key in table})
 
     @property
     def is_form(self) -> bool:
@@ -267,17 +326,18 @@ class Source:
 
 
 
-#: The keys of a source's table: every field but its id (the table's key).
-_SOURCE_KEYS = frozenset(f.name for f in fields(Source)) - {"id"}
+#: The keys of a source's table: its declared fields (its id is the table's key).
+_SOURCE_KEYS = frozenset(f.key for f in specs(Source))
 
 @dataclass(kw_only=True, frozen=True)
 class Passage:
     """A passage quoted from a source, stored once; reports refer to it by id."""
 
+    #: Its key in the registry's passages table.
     id: str
-    source: str
-    place: str
-    text: str
+    source: str = field(metadata=spec("source", required=True))
+    place: str = field(metadata=spec("text", required=True))
+    text: str = field(metadata=spec("text", required=True))
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -320,14 +380,28 @@ class Target:
 class Report:
     """One dated progress report in an item's history."""
 
-    date: dt.date = field(metadata=spec("date", required=True,
-                                        missing=N_("a report needs a date")))
+    date: dt.date = field(metadata=spec(
+        "date", required=True, missing=N_("a report needs a date"),
+        show=Show(N_("Date of the report"), "report_date", column=False, form=10, cell="date",
+                  form_help=N_("when it was so; required in a filled row, not after the day "
+                               "of intake"))))
     #: None for a report that changes nothing (a note, a target's value): see report_effect.
-    status: str | None = field(default=None, metadata=spec("status"))
-    progress: int | None = field(default=None, metadata=spec("percent"))
+    status: str | None = field(default=None, metadata=spec(
+        "status",
+        show=Show(N_("New status"), "new_status", column=False, form=8, cell="status",
+                  form_help=N_("a drop-down of the statuses; empty: from the progress, else "
+                               "unchanged"))))
+    progress: int | None = field(default=None, metadata=spec(
+        "percent",
+        show=Show(N_("New progress"), "new_progress", column=False, form=9, cell="percent",
+                  form_help=N_("a whole number from 0 to 100; 100 means done"))))
     value: Number | None = field(default=None, metadata=spec("number"))
-    note: str | None = field(default=None, metadata=spec("text"))
-    by: str | None = field(default=None, metadata=spec("text"))
+    note: str | None = field(default=None, metadata=spec(
+        "text", show=Show(N_("Note"), column=False, form=11,
+                          form_help=N_("what happened; required when the progress goes down"))))
+    by: str | None = field(default=None, metadata=spec(
+        "text", show=Show(N_("Reported by"), "reported_by", column=False, form=12,
+                          form_help=N_("who reports it; empty: the unit"))))
     source: str = field(metadata=spec(
         "text", required=True,
         missing=N_("a report needs a source (the publication and its date)")))
@@ -350,38 +424,56 @@ class DueChange:
 class Item:
     """A cooperation item, project or milestone."""
 
-    id: str = field(metadata=spec("id", required=True, label=N_("ID")))
-    kind: str = field(metadata=spec("kind", required=True, label=N_("Kind")))
+    id: str = field(metadata=spec(
+        "id", required=True, label=N_("ID"),
+        show=Show(N_("ID"), width="yields", style="cyan", form=1, cell="id",
+                  form_help=N_("the item's id; links the row to its item, so it is locked"))))
+    kind: str = field(metadata=spec(
+        "kind", required=True, label=N_("Kind"), show=Show(N_("Kind"), width="fixed", detail=1)))
     title: str = field(metadata=spec(
         "text", required=True, label=N_("title"), edit=EDIT_ALWAYS,
+        show=Show(N_("Title"), min_width=12, weight=5, detail=3,
+                  detail_label=N_("Chinese title"), form=2, form_help=N_("the item's title")),
         help="The title as the source writes it."))
     title_en: str | None = field(default=None, metadata=spec(
-        "text", label=N_("title_en"), edit=EDIT_ALWAYS, help="An English title."))
+        "text", label=N_("title_en"), edit=EDIT_ALWAYS,
+        show=Show(N_("Title (en)"), detail=4, detail_label=N_("English title")),
+        help="An English title."))
     category: str | None = field(default=None, metadata=spec(
         "category", label=N_("category"), edit=EDIT_ALWAYS,
+        show=Show(N_("Category"), min_width=8, weight=2, detail=2),
         help="Category, by its code or its label in either language: a plan heading "
              "(transport or 交通共联 …) for cooperation items, a mode (intercity_rail or "
              "城际铁路 …) for projects, meeting, event or target for milestones."))
     content: str | None = field(default=None, metadata=spec(
         "text", label=N_("content"), edit=EDIT_ALWAYS,
+        show=Show(N_("Content"), detail=14),
         help="The content text (项目内容) or a description."))
     lead: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("lead"), edit=EDIT_ALWAYS,
+        show=Show(N_("Lead"), width="units", min_width=8, weight=3, detail=11),
         help="A lead responsible unit (牵头单位) (repeatable)."))
     support: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("support"), edit=EDIT_ALWAYS,
+        show=Show(N_("Support"), width="units", weight=2, detail=12),
         help="A supporting unit (配合单位) (repeatable)."))
     cities: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("cities"), edit=EDIT_ALWAYS, option="--city",
+        show=Show(N_("Cities"), width="units", weight=2, detail=13),
         help="A city or county concerned (repeatable)."))
     created: dt.date = field(metadata=spec(
         "date", required=True, label=N_("created"), edit=EDIT_ON_ADD,
+        show=Show(N_("Created"), width="fixed", detail=20, detail_label=N_("Recorded")),
         help="When the item entered the record (default today)."))
     due: dt.date | None = field(default=None, metadata=spec(
         "date", label=N_("due"), edit=EDIT_ALWAYS, help="The due date.",
+        show=Show(N_("Due"), width="fixed", detail=7, form=4, cell="date",
+                  form_help=N_("the due date")),
         invalid=N_("due date is not a date: {value} (write YYYY-MM-DD)")))
     requirement: str | None = field(default=None, metadata=spec(
         "text", label=N_("requirement"), edit=EDIT_ALWAYS,
+        show=Show(N_("Requirement"), min_width=8, weight=4, detail=9, form=3,
+                  form_help=N_("the plan's 进度要求, or the words the due date rests on")),
         help="The requirement text (进度要求), verbatim."))
     due_kind: str | None = field(default=None, metadata=spec(
         "due_kind", label=N_("due_kind"), edit=EDIT_ALWAYS,
@@ -390,6 +482,7 @@ class Item:
              "falls overdue) or hold (a meeting held by then)."))
     deadline: str | None = field(default=None, metadata=spec(
         "text", label=N_("deadline"), edit=EDIT_ALWAYS,
+        show=Show(N_("Deadline"), column=False, detail=10),
         help="The words a due date taken from news rests on, quoted (e.g. "
              "将于2020年年底前建成通车); the plan's own 进度要求 goes in --requirement."))
     deadline_source: str | None = field(default=None, metadata=spec(
@@ -397,33 +490,48 @@ class Item:
         help="The id of the source that gives --deadline, e.g. hzw-2020."))
     reading: str | None = field(default=None, metadata=spec(
         "text", label=N_("reading"), edit=EDIT_ALWAYS,
+        show=Show(N_("Reading"), detail=15),
         help="How an ambiguous source was read."))
-    status: str = field(default="planned", metadata=spec("status", label=N_("status")))
-    progress: int | None = field(default=None, metadata=spec("percent", label=N_("progress")))
+    status: str = field(default="planned", metadata=spec(
+        "status", label=N_("status"),
+        show=Show(N_("Status"), width="fixed", detail=5, form=6, form_header=N_("Current status"),
+                  form_help=N_("the item's status as recorded (or derived from the items it "
+                               "tracks)"))))
+    progress: int | None = field(default=None, metadata=spec(
+        "percent", label=N_("progress"),
+        show=Show(N_("Progress"), width="fixed", justify="right", detail=6, form=7,
+                  form_header=N_("Current progress"), cell="percent",
+                  form_help=N_("the latest percentage reported; empty when none was"))))
     tags: tuple[str, ...] = field(default=(), metadata=spec(
         "texts", label=N_("tags"), edit=EDIT_ALWAYS, option="--tag",
+        show=Show(N_("Tags"), detail=19),
         help="A free tag (repeatable)."))
     sources: tuple[str, ...] = field(default=(), metadata=spec(
         "sources", label=N_("sources"), edit=EDIT_ALWAYS, option="--source",
+        show=Show(N_("Sources")),
         help="A source id (a key of the registry's sources table), e.g. plan-2011 (repeatable)."))
     related: tuple[str, ...] = field(default=(), metadata=spec(
         "items", label=N_("related"), edit=EDIT_ALWAYS,
+        show=Show(N_("Related")),
         help="The id of another item about the same work (repeatable)."))
     tracks: tuple[str, ...] = field(default=(), metadata=spec(
         "items", label=N_("tracks"), edit=EDIT_ALWAYS, option="--tracks",
+        show=Show(N_("Tracks"), column=False, detail=16),
         help="The id of an item that carries out this item's work (repeatable): this item "
              "is done when all of them are, in progress when any has started, unless its "
              "own reports are newer."))
     starts: tuple[str, ...] = field(default=(), metadata=spec(
         "items", label=N_("starts"), edit=EDIT_ALWAYS, option="--starts",
+        show=Show(N_("Starts"), column=False, detail=17),
         help="The id of an item whose start this milestone is (repeatable): done as soon as "
              "one of them has started, unless its own reports are newer."))
     same_as: str | None = field(default=None, metadata=spec(
         "item", label=N_("same_as"), edit=EDIT_ALWAYS,
+        show=Show(N_("Same as"), column=False, detail=18),
         help="The id of an item that records the same event: this one then holds no "
              "reports of its own and always shows that item's state."))
     original_due: dt.date | None = field(default=None, metadata=spec(
-        "date", label=N_("original_due")))
+        "date", label=N_("original_due"), show=Show(N_("Original due"), width="fixed", detail=8)))
     facts: tuple[Fact, ...] = field(default=(), metadata=spec("records", record=Fact))
     history: tuple[Report, ...] = field(default=(), metadata=spec("records", record=Report))
     due_changes: tuple[DueChange, ...] = field(default=(), metadata=spec(
@@ -495,6 +603,32 @@ class Item:
             if report.value is not None:
                 return report.value
         return None
+
+
+#: The columns worked out from an item rather than stored in it, declared here beside its
+#: fields, once (their text is the renderer's, by name: render/fields.py).
+DERIVED_COLUMNS: tuple[Show, ...] = (
+    Show(N_("Progress reported"), "progress_reported"),
+    Show(N_("Derived from"), "derived_from"),
+    Show(N_("When"), "when", width="fixed", justify="right", style="red"),
+    Show(N_("Days overdue"), "days_overdue", width="fixed", justify="right", style="red",
+         form=5, cell="int", form_help=N_("days past due on the form's date; 0 when not yet due")),
+    Show(N_("Updated"), "updated", width="fixed", detail=21),
+    # The title as recorded, beside title_en in the export (where "title" would repeat it).
+    Show(N_("Title"), "source_title"),
+    Show(N_("Reports"), "reports", justify="right"),
+    Show(N_("Days since report"), "days_since_report", width="fixed", justify="right",
+         style="yellow"),
+    Show(N_("First due"), "first_due", width="fixed"),
+    Show(N_("Moves"), "due_moves", width="fixed", justify="right"),
+    Show(N_("Days slipped"), "days_slipped", width="fixed", justify="right", style="red"),
+    Show(N_("Reasons"), "slip_reasons", weight=4),
+)
+
+
+def item_shown() -> tuple[Show, ...]:
+    """Every way an item is shown: its declared fields, then the derived columns."""
+    return (*shown(Item), *DERIVED_COLUMNS)
 
 
 #: The fields of an item that hold sequences (kept as tuples, see Item.__post_init__).

@@ -21,7 +21,7 @@ from ..base.cells import fold
 from ..base.errors import FieldError
 from ..base.i18n import N_, _, translations
 from ..model.labels import event_title, status_label
-from ..model.records import Item, Registry, Source
+from ..model.records import Item, Registry, Report, Show, Source, item_shown, shown
 from ..query.listings import SOON_DAYS, attention_items
 from ..query.select import Criteria, days_overdue, is_overdue
 
@@ -70,33 +70,35 @@ class FormColumn:
         return [self.name, self.header, translations("zh").gettext(self.header)]
 
 
-FORM_COLUMNS: tuple[FormColumn, ...] = (
-    FormColumn("id", N_("ID"), "id", lambda i, d: i.id,
-               help=N_("the item's id; links the row to its item, so it is locked")),
-    FormColumn("title", N_("Title"), "text", lambda i, d: event_title(i),
-               help=N_("the item's title")),
-    FormColumn("requirement", N_("Requirement"), "text",
-               lambda i, d: i.requirement or i.deadline or None,
-               help=N_("the plan's 进度要求, or the words the due date rests on")),
-    FormColumn("due", N_("Due"), "date", lambda i, d: i.due, help=N_("the due date")),
-    FormColumn("days_overdue", N_("Days overdue"), "int", lambda i, d: days_overdue(i, d),
-               help=N_("days past due on the form's date; 0 when not yet due")),
-    FormColumn("status", N_("Current status"), "text",
-               lambda i, d: status_label(i.state.status),
-               help=N_("the item's status as recorded (or derived from the items it tracks)")),
-    FormColumn("progress", N_("Current progress"), "percent", lambda i, d: i.state.progress,
-               help=N_("the latest percentage reported; empty when none was")),
-    FormColumn("new_status", N_("New status"), "status", fills=True, field="status",
-               help=N_("a drop-down of the statuses; empty: from the progress, else unchanged")),
-    FormColumn("new_progress", N_("New progress"), "percent", fills=True, field="progress",
-               help=N_("a whole number from 0 to 100; 100 means done")),
-    FormColumn("report_date", N_("Date of the report"), "date", fills=True, field="date",
-               help=N_("when it was so; required in a filled row, not after the day of intake")),
-    FormColumn("note", N_("Note"), "text", fills=True, field="note",
-               help=N_("what happened; required when the progress goes down")),
-    FormColumn("reported_by", N_("Reported by"), "text", fills=True, field="by",
-               help=N_("who reports it; empty: the unit")),
-)
+#: What is sent in a column for an item on a day, where it is not the field's value.
+SENT: dict[str, Callable[[Item, dt.date], Any]] = {
+    "title": lambda i, d: event_title(i),
+    "requirement": lambda i, d: i.requirement or i.deadline or None,
+    "days_overdue": lambda i, d: days_overdue(i, d),
+    "status": lambda i, d: status_label(i.state.status),
+    "progress": lambda i, d: i.state.progress,
+}
+
+
+def _form_column(show: Show, fills: bool) -> FormColumn:
+    """The form's column that a declaration (model.Show) places on the form: sent (an
+    item's field or derived column) or filled (a report's field)."""
+    header = show.form_header or show.header
+    if fills:
+        return FormColumn(show.name, header, show.cell, fills=True, field=show.field,
+                          help=show.form_help)
+    get = SENT.get(show.name) or (lambda i, d, name=show.field: getattr(i, name))
+    return FormColumn(show.name, header, show.cell, get, help=show.form_help)
+
+
+#: The form's columns, derived from the declarations: the item's fields and derived
+#: columns it is sent with (model.Item, DERIVED_COLUMNS), then the report fields the unit
+#: fills (model.Report), each in its declared place.
+FORM_COLUMNS: tuple[FormColumn, ...] = tuple(
+    _form_column(show, fills) for fills, show in sorted(
+        [*((False, s) for s in item_shown() if s.form),
+         *((True, s) for s in shown(Report) if s.form)],
+        key=lambda pair: pair[1].form))
 COLUMNS_BY_NAME: dict[str, FormColumn] = {c.name: c for c in FORM_COLUMNS}
 #: The columns a unit fills, in order.
 FILLED_COLUMNS: tuple[FormColumn, ...] = tuple(c for c in FORM_COLUMNS if c.fills)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from rich import box
@@ -11,56 +12,69 @@ from rich.table import Table
 from rich.text import Text
 
 from ..base.i18n import _, pgettext
-from ..model.labels import category_label, item_title, kind_label
-from ..model.records import Item, Registry, sorted_history
+from ..model.labels import item_title
+from ..model.records import Item, Registry, item_shown, sorted_history
 from ..query.select import days_overdue, is_overdue
+from .fields import SHOWN
 from .fitted import status_text
 from .widgets import progress_bar, shorten
+
+
+def _due(item: Item, registry: Registry, day: dt.date) -> Text | None:
+    if item.due is None:
+        return None
+    due = Text(item.due.isoformat())
+    if is_overdue(item, day):
+        due.append(_("  overdue by {days} days").format(days=days_overdue(item, day)),
+                   style="red")
+    return due
+
+
+def _deadline(item: Item, registry: Registry, day: dt.date) -> str | None:
+    if not item.deadline:
+        return None
+    source = registry.sources.get(item.deadline_source or "")
+    return item.deadline + (f" ({source.publisher.split('(')[0]} {source.date})"
+                            if source else "")
+
+
+#: The rows of `show` whose value is not the listing column's text, by name. The heading
+#: shows the English title when the language asks for it, so then the title as recorded
+#: has the row (Chinese title), else the English title (English title).
+ROWS: dict[str, Callable[[Item, Registry, dt.date], Any]] = {
+    "title": lambda i, r, d: i.title if item_title(i) != i.title else None,
+    "title_en": lambda i, r, d: i.title_en if item_title(i) == i.title else None,
+    "status": lambda i, r, d: state_text(i),
+    "progress": lambda i, r, d: progress_text(i),
+    "due": _due,
+    "requirement": lambda i, r, d: i.requirement,
+    "deadline": _deadline,
+    "reading": lambda i, r, d: Text(i.reading, style="italic") if i.reading else None,
+    "tracks": lambda i, r, d: _linked(i.tracks, r),
+    "starts": lambda i, r, d: _linked(i.starts, r),
+    "same_as": lambda i, r, d: _linked([i.same_as] if i.same_as else [], r),
+    "updated": lambda i, r, d: i.updated.isoformat() if i.updated else None,
+}
+#: The detail rows, in their order: derived from the item's declarations (model.Item,
+#: DERIVED_COLUMNS), each with its label.
+DETAIL_ROWS: tuple[tuple[str, str], ...] = tuple(
+    (s.name, s.detail_label or s.header)
+    for s in sorted((s for s in item_shown() if s.detail), key=lambda s: s.detail))
+
+
+def _row_value(name: str, item: Item, registry: Registry, day: dt.date) -> Any:
+    get = ROWS.get(name)
+    return get(item, registry, day) if get is not None else SHOWN[name].get(item, day)
 
 
 def _fields_grid(item: Item, registry: Registry, day: dt.date) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-
-    def row(label: str, value: Any) -> None:
+    for name, label in DETAIL_ROWS:
+        value = _row_value(name, item, registry, day)
         if value not in (None, "", []):
-            grid.add_row(label, value)
-
-    row(_("Kind"), kind_label(item.kind))
-    row(_("Category"), category_label(item.category))
-    if item_title(item) == item.title:
-        row(_("English title"), item.title_en)
-    else:  # the heading shows the English title, so the title as recorded goes here
-        row(_("Chinese title"), item.title)
-    row(_("Status"), state_text(item))
-    row(_("Progress"), progress_text(item))
-    due = None
-    if item.due is not None:
-        due = Text(item.due.isoformat())
-        if is_overdue(item, day):
-            due.append(_("  overdue by {days} days").format(days=days_overdue(item, day)),
-                       style="red")
-    row(_("Due"), due)
-    row(_("Original due"), item.original_due.isoformat() if item.original_due else None)
-    row(_("Requirement"), item.requirement)
-    deadline = None
-    if item.deadline:
-        source = registry.sources.get(item.deadline_source or "")
-        deadline = item.deadline + (f" ({source.publisher.split('(')[0]} {source.date})"
-                                    if source else "")
-    row(_("Deadline"), deadline)
-    row(_("Lead"), "、".join(item.lead))
-    row(_("Support"), "、".join(item.support))
-    row(_("Cities"), "、".join(item.cities))
-    row(_("Content"), item.content)
-    row(_("Reading"), Text(item.reading, style="italic") if item.reading else None)
-    row(_("Tracks"), _linked(item.tracks, registry))
-    row(_("Starts"), _linked(item.starts, registry))
-    row(_("Same as"), _linked([item.same_as] if item.same_as else [], registry))
-    row(_("Tags"), ", ".join(item.tags))
-    row(_("Recorded"), item.created.isoformat())
-    row(_("Updated"), item.updated.isoformat() if item.updated else None)
+            grid.add_row(_(label), value)
     return grid
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..base.i18n import N_, _, ngettext
 from ..model.labels import category_label, event_title, kind_label, status_label
-from ..model.records import Item, Report, State, record_to_json
+from ..model.records import Item, Report, Show, State, item_shown, record_to_json, specs
 from ..query.listings import days_slipped, first_due, moves, slip_reasons
 from ..query.select import days_overdue, days_since_report, is_overdue, last_reported
 
@@ -73,58 +73,77 @@ def progress_cell(item: Item) -> str:
 @dataclass(frozen=True)
 class Column:
     """A table column: its header (English, translated where shown by `header`), how to get
-    its text from an item in the active language, and its Rich style."""
+    its text from an item in the active language, its Rich style, and how it takes the
+    room of a table (`model.WIDTH_POLICIES`)."""
 
     header: str
     get: Callable[[Item, dt.date], str]
     style: str | None = None
     justify: str = "left"
+    width: str = "wrap"
+    min_width: int | None = None
+    weight: int = 1
 
 
 def _units(units: list[str]) -> str:
     return "、".join(units)
 
 
-COLUMNS: dict[str, Column] = {
-    "id": Column(N_("ID"), lambda i, d: i.id, "cyan"),
-    "kind": Column(N_("Kind"), lambda i, d: kind_label(i.kind)),
-    "category": Column(N_("Category"), lambda i, d: category_label(i.category)),
-    "title": Column(N_("Title"), lambda i, d: event_title(i)),
-    "lead": Column(N_("Lead"), lambda i, d: _units(i.lead)),
-    "support": Column(N_("Support"), lambda i, d: _units(i.support)),
-    "cities": Column(N_("Cities"), lambda i, d: _units(i.cities)),
-    "due": Column(N_("Due"), lambda i, d: _iso(i.due) or ""),
-    # The plan's 进度要求, or for other items the words their due date rests on.
-    "requirement": Column(N_("Requirement"), lambda i, d: i.requirement or i.deadline or ""),
-    "status": Column(N_("Status"), lambda i, d: status_cell(i)),
-    "progress": Column(N_("Progress"), lambda i, d: progress_cell(i), justify="right"),
-    "progress_reported": Column(N_("Progress reported"),
-                                lambda i, d: _iso(i.state.progress_date) or ""),
-    "derived_from": Column(N_("Derived from"), lambda i, d: ", ".join(i.state.via)),
-    "when": Column(N_("When"), lambda i, d: _when(i, d), "red", "right"),
-    "days_overdue": Column(N_("Days overdue"), lambda i, d: str(days_overdue(i, d)), "red",
-                           "right"),
-    "updated": Column(N_("Updated"), lambda i, d: _iso(last_reported(i)) or ""),
-    # Added for the reports (overdue, stale, slips, export).
-    # The title as recorded, beside title_en in the export (where "title" would repeat it).
-    "source_title": Column(N_("Title"), lambda i, d: i.title),
-    "title_en": Column(N_("Title (en)"), lambda i, d: i.title_en or ""),
-    "content": Column(N_("Content"), lambda i, d: i.content or ""),
-    "created": Column(N_("Created"), lambda i, d: _iso(i.created) or ""),
-    "original_due": Column(N_("Original due"), lambda i, d: _iso(i.original_due) or ""),
-    "reading": Column(N_("Reading"), lambda i, d: i.reading or ""),
-    "tags": Column(N_("Tags"), lambda i, d: ", ".join(i.tags)),
-    "sources": Column(N_("Sources"), lambda i, d: ", ".join(i.sources)),
-    "related": Column(N_("Related"), lambda i, d: ", ".join(i.related)),
-    "reports": Column(N_("Reports"), lambda i, d: str(len(i.history)), justify="right"),
-    "days_since_report": Column(N_("Days since report"),
-                                lambda i, d: str(days_since_report(i, d)), "yellow", "right"),
-    "first_due": Column(N_("First due"), lambda i, d: _iso(first_due(i)) or ""),
-    "due_moves": Column(N_("Moves"), lambda i, d: str(len(moves(i))), justify="right"),
-    "days_slipped": Column(N_("Days slipped"), lambda i, d: _optional_int(days_slipped(i)),
-                           "red", "right"),
-    "slip_reasons": Column(N_("Reasons"), lambda i, d: "; ".join(slip_reasons(i))),
+#: A field's text in a table by its value type, where its column says nothing else.
+BY_TYPE: dict[str, Callable[[Any], str]] = {
+    "date": lambda v: _iso(v) or "",
+    "texts": lambda v: ", ".join(v),
+    "sources": lambda v: ", ".join(v),
+    "items": lambda v: ", ".join(v),
 }
+#: The columns whose text is not their field's value as its type writes it, and the
+#: derived columns (model.DERIVED_COLUMNS), by name.
+TEXTS: dict[str, Callable[[Item, dt.date], str]] = {
+    "kind": lambda i, d: kind_label(i.kind),
+    "category": lambda i, d: category_label(i.category),
+    "title": lambda i, d: event_title(i),
+    "lead": lambda i, d: _units(i.lead),
+    "support": lambda i, d: _units(i.support),
+    "cities": lambda i, d: _units(i.cities),
+    # The plan's 进度要求, or for other items the words their due date rests on.
+    "requirement": lambda i, d: i.requirement or i.deadline or "",
+    "status": lambda i, d: status_cell(i),
+    "progress": lambda i, d: progress_cell(i),
+    "progress_reported": lambda i, d: _iso(i.state.progress_date) or "",
+    "derived_from": lambda i, d: ", ".join(i.state.via),
+    "when": lambda i, d: _when(i, d),
+    "days_overdue": lambda i, d: str(days_overdue(i, d)),
+    "updated": lambda i, d: _iso(last_reported(i)) or "",
+    "source_title": lambda i, d: i.title,
+    "reports": lambda i, d: str(len(i.history)),
+    "days_since_report": lambda i, d: str(days_since_report(i, d)),
+    "first_due": lambda i, d: _iso(first_due(i)) or "",
+    "due_moves": lambda i, d: str(len(moves(i))),
+    "days_slipped": lambda i, d: _optional_int(days_slipped(i)),
+    "slip_reasons": lambda i, d: "; ".join(slip_reasons(i)),
+}
+
+
+def _field_text(name: str, kind: str) -> Callable[[Item, dt.date], str]:
+    """The text of field `name`, of value type `kind`, in a table."""
+    write = BY_TYPE.get(kind)
+    if write is not None:
+        return lambda i, d: write(getattr(i, name))
+    return lambda i, d: "" if (value := getattr(i, name)) is None else str(value)
+
+
+def _column(show: Show) -> Column:
+    get = TEXTS.get(show.name) or _field_text(show.field, _TYPES[show.field])
+    return Column(show.header, get, show.style, show.justify, show.width, show.min_width,
+                  show.weight)
+
+
+_TYPES: dict[str, str] = {f.name: f.spec.type for f in specs(Item)}
+#: Every shown field and derived column as a column (`show` takes its rows' text from
+#: here), and the listing columns among them: derived from the item's declarations
+#: (model.Item, DERIVED_COLUMNS).
+SHOWN: dict[str, Column] = {s.name: _column(s) for s in item_shown()}
+COLUMNS: dict[str, Column] = {s.name: SHOWN[s.name] for s in item_shown() if s.column}
 
 
 #: A spreadsheet cell: text, a whole number, a date, or empty.

@@ -38,13 +38,13 @@ STATUS_STYLES: dict[str, str] = {
     "blocked": "bold red",
     "cancelled": "dim",
 }
-#: Columns that never wrap; ids stay whole so they can be copied into the next command.
-NO_WRAP: frozenset[str] = frozenset({"id", "due", "updated", "progress", "status", "kind", "when",
-                                     "days_overdue", "days_since_report", "created",
-                                     "first_due", "due_moves", "days_slipped", "original_due"})
+#: Columns that never wrap (by their width policy, see model.WIDTH_POLICIES); ids stay whole
+#: so they can be copied into the next command.
+NO_WRAP: frozenset[str] = frozenset(n for n, c in COLUMNS.items()
+                                    if c.width in ("fixed", "yields"))
 #: Columns of units (or cities) joined by 、: they break only between units, and are never
 #: narrower than their widest unit, so a unit's name is never cut (市交通/局).
-UNIT_COLUMNS: frozenset[str] = frozenset({"lead", "support", "cities"})
+UNIT_COLUMNS: frozenset[str] = frozenset(n for n, c in COLUMNS.items() if c.width == "units")
 UNIT_SEPARATOR = "、"
 #: The widest a unit column is kept for one unit (six Chinese characters and a 、, or
 #: seven): a longer name (杭州西湖风景名胜区管委会(市园文局)) wraps rather than squeeze
@@ -58,11 +58,11 @@ def wrap_column(name: str, text: str, width: int) -> list[str]:
 
 
 #: The no-wrap columns that give way before titles get narrow: an id may fold.
-YIELDING: frozenset[str] = frozenset({"id"})
+YIELDING: frozenset[str] = frozenset(n for n, c in COLUMNS.items() if c.width == "yields")
 #: Narrowest a text column gets (in cells), and how the spare room is shared.
-MIN_WIDTHS: dict[str, int] = {"title": 12, "lead": 8, "category": 8, "requirement": 8}
-WRAP_WEIGHTS: dict[str, int] = {"title": 5, "requirement": 4, "slip_reasons": 4, "lead": 3,
-                                "support": 2, "category": 2, "cities": 2}
+MIN_WIDTHS: dict[str, int] = {n: c.min_width for n, c in COLUMNS.items()
+                              if c.min_width is not None}
+WRAP_WEIGHTS: dict[str, int] = {n: c.weight for n, c in COLUMNS.items()}
 #: Shorter headers where a terminal table is short of room (the same in every language).
 SHORT_HEADERS: dict[str, str] = {"progress": "%"}
 #: Above this many rows the table is laid out without Rich's Table.

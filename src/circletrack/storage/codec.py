@@ -207,7 +207,7 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
 def registry_from_document(doc: dict[str, Any]) -> Registry:
     """Typed objects from a validated document."""
     sources = {key: Source.from_table(key, s) for key, s in doc.get("sources", {}).items()}
-    passages = {key: Passage(id=key, source=p["source"], place=p["place"], text=p["text"])
+    passages = {key: Passage(id=key, **{f.name: p[f.key] for f in specs(Passage)})
                 for key, p in doc.get("passages", {}).items()}
     shared: dict[Any, Any] = {}
     items = [record_from_table(Item, t, shared) for t in doc.get("items", [])]
@@ -296,11 +296,9 @@ def _compact(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def source_to_table(source: Source) -> dict[str, Any]:
-    """The canonical TOML table of a source; a form's keys after the others."""
-    return _compact([("title", source.title), ("publisher", source.publisher),
-                     ("date", source.date), ("file", source.file), ("note", source.note),
-                     ("unit", source.unit), ("items", list(source.items)),
-                     ("returned", source.returned), ("rows", source.rows)])
+    """The canonical TOML table of a source, as model.Source declares it (a form's keys
+    after the others)."""
+    return record_to_table(source)
 
 
 def item_to_table(item: Item) -> dict[str, Any]:
@@ -315,7 +313,7 @@ def registry_to_document(registry: Registry) -> dict[str, Any]:
     document: dict[str, Any] = {"schema": registry.schema, "sources": sources}
     if registry.passages:
         document["passages"] = {
-            key: {"source": p.source, "place": p.place, "text": p.text}
+            key: {f.key: getattr(p, f.name) for f in specs(Passage)}
             for key, p in sorted(registry.passages.items())}
     document["items"] = [item_to_table(i) for i in registry.items]
     return document

@@ -30,6 +30,8 @@ from ..model.records import (
     TARGET_OPS,
     FieldSpec,
     Item,
+    Passage,
+    Source,
     implied_state,
     specs,
 )
@@ -40,10 +42,17 @@ ID_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{MAX_ID - 1}}}$")
 SOURCE_ID_PATTERN = ID_PATTERN
 
 TOP_KEYS = {"schema", "sources", "passages", "items"}
-SOURCE_KEYS = {"title", "publisher", "date", "file", "note"}
 #: The keys of a source that is a form the office sent a unit (see model.Source).
 FORM_KEYS = {"unit", "items", "returned", "rows"}
-PASSAGE_KEYS = {"source", "place", "text"}
+#: The keys of every source, and of a passage, as model.Source and model.Passage declare them.
+SOURCE_KEYS = {f.key for f in specs(Source)} - FORM_KEYS
+PASSAGE_KEYS = {f.key for f in specs(Passage)}
+#: The texts of a source (its form's unit aside), those it must have, and a passage's.
+_SOURCE_TEXTS = tuple(f.key for f in specs(Source)
+                      if f.spec.type == "text" and f.key not in FORM_KEYS)
+_SOURCE_REQUIRED = tuple(f.key for f in specs(Source) if f.key in _SOURCE_TEXTS
+                         and f.spec.required)
+_PASSAGE_TEXTS = tuple(f.key for f in specs(Passage) if f.spec.type == "text")
 #: The arrays of nested tables inside an item, whose entries the line index finds.
 ITEM_ARRAYS: tuple[str, ...] = tuple(f.key for f in specs(Item) if f.spec.type == "records")
 
@@ -305,7 +314,7 @@ def _check_passage(check: _Checker, passage_id: str, passage: Any, source_ids: s
     if passage.get("source") not in source_ids:
         check.add(_("unknown or missing source {value}").format(
             value=_describe(passage.get("source"))), line, where, "source")
-    for key in ("place", "text"):
+    for key in _PASSAGE_TEXTS:
         if not (isinstance(passage.get(key), str) and passage[key].strip()):
             check.add(_("is required and must be a non-empty string"), line, where, key)
         elif problem := _text_problem(passage[key]):
@@ -395,17 +404,17 @@ def _check_source(check: _Checker, source_id: str, source: Any) -> None:
         return
     check.unknown_keys(source, SOURCE_KEYS | FORM_KEYS, lambda k: lines.source(source_id, k),
                        where)
-    for key in ("title", "publisher"):
+    for key in _SOURCE_REQUIRED:
         if not (isinstance(source.get(key), str) and source[key].strip()):
             check.add(_("is required and must be a non-empty string"),
                       lines.source(source_id, key), where, key)
     if not _is_date(source.get("date")):
         check.add(_("is required and must be a date (YYYY-MM-DD)"),
                   lines.source(source_id, "date"), where, "date")
-    for key in ("file", "note"):
+    for key in (k for k in _SOURCE_TEXTS if k not in _SOURCE_REQUIRED):
         if key in source and not isinstance(source[key], str):
             check.add(_("must be a string"), lines.source(source_id, key), where, key)
-    for key in ("title", "publisher", "file", "note"):
+    for key in _SOURCE_TEXTS:
         if isinstance(source.get(key), str) and (problem := _text_problem(source[key])):
             check.add(problem, lines.source(source_id, key), where, key)
 
