@@ -177,8 +177,9 @@ class Show:
     detail: int = 0
     detail_label: str = ""
     #: Its place on a unit's form (columns go by this number, 0 for none), the form's
-    #: header where it is not `header`, its cell type (forms.CELL_TYPES), what it holds
-    #: (for the docs), and, for a column the unit fills, the report field it fills.
+    #: header where it is not `header`, its cell type (id, text, date, int, status or
+    #: percent), what it holds (for the docs), and, for a column the unit fills, the report
+    #: field it fills.
     form: int = 0
     form_header: str = ""
     cell: str = "text"
