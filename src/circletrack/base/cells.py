@@ -73,6 +73,10 @@ def wrap_cells(text: str, width: int, separators: str = "", prose: bool = False)
                 cut = len(line) - line[::-1].index("-")
                 lines.append("".join(line[:cut]).rstrip())
                 line = line[cut:]
+            elif (char in NO_LINE_START and run_start > 0
+                  and sum(get_character_cell_size(c) for c in line[run_start:]) + size <= width):
+                lines.append("".join(line[:run_start]).rstrip())  # `cancelled，` moves down
+                line = line[run_start:]                           # whole, with its comma
             elif len(line) > 1 and (char in NO_LINE_START or line[-1] in NO_LINE_END):
                 lines.append("".join(line[:-1]).rstrip())  # 、 never starts a line,
                 line = line[-1:]                           # 《 never ends one
