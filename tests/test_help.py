@@ -250,3 +250,24 @@ def test_the_chinese_help_example_in_docs_cli_md_is_real_output() -> None:
     with sandbox():
         actual = run_example(found.group(1))
     assert normalise(actual) == normalise(found.group(2)), actual
+
+
+def test_the_extractor_finds_help_where_it_is_written(tmp_path: Path) -> None:
+    from test_i18n import tool
+
+    extract = tool("extract_messages")
+    source = tmp_path / "commands.py"
+    source.write_text(
+        '@command("x")\n'
+        'def x(a: Annotated[str, typer.Option("--a", help="Help of a.")],\n'
+        '      b: text_option("--b", "Help of b."),\n'
+        '      d: text_option("--d", f"Due before this date. {DATE_HELP}"),\n'
+        '      e: Annotated[str, typer.Option("--e", help=E_HELP)]) -> None:\n'
+        '    """What x does.\n\n    Example: circletrack x"""\n', encoding="utf-8")
+    found = [m.msgid for m in extract.messages_in(source, tmp_path)]
+    assert sorted(found) == ["Due before this date.", "Help of a.", "Help of b.",
+                             "What x does.\n\nExample: circletrack x"]
+    source.write_text('O = typer.Option("--s", help=f"Status: {\', \'.join(S)}.")\n',
+                      encoding="utf-8")
+    with pytest.raises(extract.NotALiteral, match="commands.py:1"):
+        extract.messages_in(source, tmp_path)
