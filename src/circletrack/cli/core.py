@@ -16,9 +16,9 @@ from typer.core import TyperGroup
 
 from ..base.cells import system_text
 from ..base.errors import CircletrackError, ExitStatus, FieldError, FieldErrors
-from ..base.i18n import LANGUAGES, N_, _, detect_language, join, set_language
+from ..base.i18n import N_, _, detect_language, join, set_language
 from ..storage import Location, locate
-from .helptext import CellContext, localize, short_help, tidy, tidy_all
+from .helptext import CellContext, early_language, localize, short_help, tidy, tidy_all
 
 # Rich and the option helpers are imported inside the functions that use them, for start-up
 # speed: `--version` and `--help` need neither.
@@ -148,18 +148,6 @@ def place_global_options(args: list[str], commands: set[str]) -> list[str]:
     kept, moved = _pick(before, COMMAND_OPTIONS)  # a command's options given before it
     rest, root_words = _pick(after, ROOT_OPTIONS)  # the root's options given after it
     return [*kept, *root_words, args[command_at], *moved, *rest, *args[end:]]
-
-
-def early_language(args: list[str]) -> None:
-    """Take --lang's value at once, wherever it is on the line: Click runs the eager
-    options in the order they are given, so `circletrack --help --lang zh` would print
-    the help before --lang was read. (An unknown value is left to --lang to refuse.)"""
-    end = args.index("--") if "--" in args else len(args)
-    _, given = _pick(args[:end], ROOT_OPTIONS)
-    values = [word.split("=", 1)[1] for word in given if word.startswith("--lang=")] + [
-        value for word, value in zip(given, given[1:]) if word == "--lang"]
-    if values and values[-1] in LANGUAGES:
-        set_language(values[-1])
 
 
 def command_index(args: list[str], commands: set[str]) -> int | None:

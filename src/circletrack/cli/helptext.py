@@ -24,8 +24,9 @@ from typing import Any
 import click
 
 from ..base.cells import cell_len, wrap_cells
-from ..base.i18n import N_, _, current_language, join, pgettext
+from ..base.i18n import LANGUAGES, N_, _, current_language, join, pgettext, set_language
 from ..model.dates import ACCEPTED_FORMS
+from ..model.records import ID_PREFIXES, KINDS, STATUSES, TARGET_OPS
 
 #: The sentence the date options' help ends with (options.DATE_HELP); `tidy` moves it to
 #: one line under the options.
@@ -58,10 +59,23 @@ HEADINGS: dict[str, str] = {"Options": N_("Options:"), "Arguments": N_("Argument
 _EXTRAS = re.compile(r"^(.*)  \[([^\[\]]*)\]$", re.S)
 
 
+def early_language(args: list[str]) -> None:
+    """Take --lang's value at once, wherever it is on the line: Click runs the eager
+    options in the order they are given, so `circletrack --help --lang zh` would print
+    the help before --lang was read. (An unknown value is left to --lang to refuse.)"""
+    end = args.index("--") if "--" in args else len(args)
+    value = None
+    for at, word in enumerate(args[:end]):
+        if word == "--lang" and at + 1 < end:
+            value = args[at + 1]
+        elif word.startswith("--lang="):
+            value = word.split("=", 1)[1]
+    if value in LANGUAGES:
+        set_language(value)
+
+
 def help_values() -> dict[str, str]:
     """The values of the code a help text names: `{statuses}` …, filled after translation."""
-    from ..model.records import ID_PREFIXES, KINDS, STATUSES, TARGET_OPS
-
     return {"{statuses}": join(STATUSES), "{kinds}": join(KINDS),
             "{target_ops}": " ".join(TARGET_OPS),
             "{id_forms}": join(f"{prefix}-" + "N" * digits

@@ -183,8 +183,7 @@ class _ShellFiles:
     """Completions without the file and folder placeholders Click adds (see the module)."""
 
     def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
-        from .core import early_language
-        from .helptext import localize
+        from .helptext import early_language, localize
 
         early_language(args)  # `circletrack --lang zh --no-c<TAB>`: described in Chinese
         group = self.cli  # type: ignore[attr-defined]
