@@ -1,4 +1,5 @@
-"""List the translatable messages of circletrack's source, as a gettext template (.pot).
+"""List the translatable messages of circletrack's source, help pages included, as a
+gettext template (.pot).
 
 A message is the string literal given to `_()`, `N_()`, `ngettext()` (singular and plural)
 or `pgettext()` (context and message) anywhere under src/circletrack. `_()` may also take
@@ -6,6 +7,17 @@ a name or a subscript, `_(STATUS_LABELS[status])`: that translates, where it is 
 message marked with `N_()` where it was defined. Any other expression (an f-string, a
 concatenation, a `.format()` call) is an error: the result could never be found in a
 catalogue, so templates are translated first and filled after: `_("{n} items").format(n=…)`.
+
+Help pages are messages too, found where they are written, with no marker:
+
+- the docstring of a function decorated with `@command(…)` (a command's help page);
+- the string literal given as `help=` to any call (typer.Option, typer.Argument,
+  typer.Typer, a field's `spec`), or as the help argument of `text_option(flag, help)`.
+  A help text naming values of the code says `{statuses}`, `{kinds}`, `{target_ops}` or
+  `{id_forms}` (cli/helptext.py fills them after translation); a date option's help may
+  end with `{DATE_HELP}`, which the help page moves under the options, so the message is
+  the text before it. Any other f-string is an error; help built another way (a name, a
+  call) is marked with `N_()` where its text is written.
 
     python tools/extract_messages.py > circletrack.pot    # then merge into the .po by hand
 """
@@ -21,6 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "circletrack"
 #: The marker functions and how many leading arguments are message text.
 MARKERS: dict[str, int] = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2}
+#: Functions taking a help text as a positional argument, and its position.
+HELP_ARGUMENTS: dict[str, int] = {"text_option": 1}
+#: The decorator (by its name) whose functions' docstrings are help pages.
+COMMAND_DECORATOR = "command"
+#: What a date option's help ends with (cli/options.py); not part of its message.
+DATE_HELP = "DATE_HELP"
 
 
 @dataclass
@@ -49,10 +67,58 @@ def _literal(node: ast.expr, where: str) -> str:
                       f"not {ast.unparse(node)}")
 
 
-def messages_in(path: Path, root: Path = ROOT) -> list[Message]:
-    """The messages one source file marks, in file order."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+def _help_literal(node: ast.expr, where: str) -> str | None:
+    """The message of a help argument: a literal, or an f-string's text before a closing
+    `{DATE_HELP}`; None for a help built elsewhere (a name, a call: marked where written)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        *text, last = node.values
+        if (isinstance(last, ast.FormattedValue) and isinstance(last.value, ast.Name)
+                and last.value.id == DATE_HELP
+                and all(isinstance(part, ast.Constant) for part in text)):
+            return "".join(str(part.value) for part in text  # type: ignore[attr-defined]
+                           ).rstrip()
+        raise NotALiteral(f"{where}: a help text must be a plain string literal (name the "
+                          f"code's values as {{statuses}}…, see helptext), not "
+                          f"{ast.unparse(node)}")
+    return None
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return target.id if isinstance(target, ast.Name) else ""
+
+
+def help_in(tree: ast.AST, path: str) -> list[Message]:
+    """The help texts of one source file: command docstrings and help arguments."""
     found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                _decorator_name(d) == COMMAND_DECORATOR for d in node.decorator_list):
+            doc = ast.get_docstring(node, clean=True)
+            if doc:
+                found.append(Message(doc, places=[f"{path}:{node.lineno}"]))
+        if not isinstance(node, ast.Call):
+            continue
+        where = f"{path}:{node.lineno}"
+        helps = [k.value for k in node.keywords if k.arg == "help"]
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        if name in HELP_ARGUMENTS and len(node.args) > HELP_ARGUMENTS[name]:
+            helps.append(node.args[HELP_ARGUMENTS[name]])
+        for value in helps:
+            text = _help_literal(value, where)
+            if text:
+                found.append(Message(text, places=[where]))
+    return found
+
+
+def messages_in(path: Path, root: Path = ROOT) -> list[Message]:
+    """The messages one source file marks, and its help texts, in file order."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = help_in(tree, path.relative_to(root).as_posix())
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id in MARKERS):

@@ -32,15 +32,17 @@ def _in_word(char: str) -> bool:
     return char.isascii() and not char.isspace()
 
 
-def wrap_cells(text: str, width: int, separators: str = "") -> list[str]:
+def wrap_cells(text: str, width: int, separators: str = "", prose: bool = False) -> list[str]:
     """Lines of at most `width` cells: words break at spaces, Chinese anywhere except
     before closing or after opening punctuation; a newline in the text always breaks.
     A run of ASCII (an id, a number, a date: `hwy-raocheng-west`, `2020`, `2.0`) moves to
     the next line whole where it fits on one; with `separators` (`、` for a list of units)
-    the text breaks only after one of them where a part fits on a line."""
+    the text breaks only after one of them where a part fits on a line. With `prose`
+    (running text, as in help pages) a line that ends in Chinese breaks there, not back
+    at the last space, so a Chinese sentence with an English word in it fills its lines."""
     if "\n" in text:
         return [line for part in text.split("\n")
-                for line in wrap_cells(part, width, separators)]
+                for line in wrap_cells(part, width, separators, prose)]
     if cell_len(text) <= width:
         return [text]
     if separators:
@@ -54,7 +56,11 @@ def wrap_cells(text: str, width: int, separators: str = "") -> list[str]:
         size = get_character_cell_size(char)
         if used + size > width and line:
             run = len(line) - run_start if run_start >= 0 else 0
-            if not _SPACE.match(char) and last_space > 0:
+            cut = _chinese_cut(line, char) if prose else None
+            if cut is not None:
+                lines.append("".join(line[:cut]).rstrip())
+                line = line[cut:]
+            elif not _SPACE.match(char) and last_space > 0:
                 lines.append("".join(line[:last_space]).rstrip())
                 line = line[last_space + 1:]
             elif (_in_word(char) and run_start > 0
@@ -67,6 +73,10 @@ def wrap_cells(text: str, width: int, separators: str = "") -> list[str]:
                 cut = len(line) - line[::-1].index("-")
                 lines.append("".join(line[:cut]).rstrip())
                 line = line[cut:]
+            elif (char in NO_LINE_START and run_start > 0
+                  and sum(get_character_cell_size(c) for c in line[run_start:]) + size <= width):
+                lines.append("".join(line[:run_start]).rstrip())  # `cancelled，` moves down
+                line = line[run_start:]                           # whole, with its comma
             elif len(line) > 1 and (char in NO_LINE_START or line[-1] in NO_LINE_END):
                 lines.append("".join(line[:-1]).rstrip())  # 、 never starts a line,
                 line = line[-1:]                           # 《 never ends one
@@ -90,6 +100,22 @@ def wrap_cells(text: str, width: int, separators: str = "") -> list[str]:
     if line:
         lines.append("".join(line))
     return lines
+
+
+def _chinese_cut(line: list[str], char: str) -> int | None:
+    """Where a line of running text breaks when `char` no longer fits: between the last two
+    Chinese characters that allow it (、，。） never start a line, （ never ends one), counted
+    back from `char`; None when the line does not end in Chinese."""
+    following = char
+    for at in range(len(line), 0, -1):
+        before = line[at - 1]
+        if get_character_cell_size(following) != 2:
+            return None
+        if (following not in NO_LINE_START and before not in NO_LINE_END
+                and (get_character_cell_size(before) == 2 or before in NO_LINE_START)):
+            return at
+        following = before
+    return None
 
 
 def _wrap_parts(text: str, width: int, separators: str) -> list[str]:

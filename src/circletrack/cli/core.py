@@ -18,7 +18,7 @@ from ..base.cells import system_text
 from ..base.errors import CircletrackError, ExitStatus, FieldError, FieldErrors
 from ..base.i18n import N_, _, detect_language, join, set_language
 from ..storage import Location, locate
-from .helptext import CellContext, tidy, tidy_all
+from .helptext import CellContext, early_language, localize, short_help, tidy, tidy_all
 
 # Rich and the option helpers are imported inside the functions that use them, for start-up
 # speed: `--version` and `--help` need neither.
@@ -86,9 +86,10 @@ class OneLineErrorGroup(TyperGroup):
         for name in self.list_commands(ctx):
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(limit=10_000)))
+                localize(command)
+                rows.append((name, short_help(command)))
         if rows:
-            with formatter.section(_("Commands")):
+            with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str,
@@ -107,6 +108,7 @@ class OneLineErrorGroup(TyperGroup):
         if args is None:
             args = sys.argv[1:]
         args = place_global_options(list(args), set(COMMANDS))
+        early_language(args)
         tidy_all(self)
         try:
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,

@@ -105,7 +105,7 @@ CategoryOption = Annotated[list[str], typer.Option(
     "--category", "-c", help="Category, e.g. 交通共联 or intercity_rail (repeatable).",
     show_default=False, autocompletion=complete_categories)]
 StatusOption = Annotated[list[str], typer.Option(
-    "--status", "-s", help=f"Status: {', '.join(STATUSES)} (repeatable).", show_default=False,
+    "--status", "-s", help="Status: {statuses} (repeatable).", show_default=False,
     autocompletion=complete_statuses)]
 UnitOption = Annotated[list[str], typer.Option(
     "--unit", "-u", help="Lead or supporting unit; a fragment matches (repeatable).",

@@ -47,7 +47,7 @@ from .output import JsonOption, deliver, json_fields
 # start-up speed: a command pays only for what it prints.
 
 def _format_option(formats: tuple[str, ...]) -> object:
-    return Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(formats)}.",
+    return Annotated[str, typer.Option("--format", "-f", help=", ".join(formats) + ".",
                                        autocompletion=complete_formats(*formats))]
 
 

@@ -183,6 +183,12 @@ class _ShellFiles:
     """Completions without the file and folder placeholders Click adds (see the module)."""
 
     def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
+        from .helptext import early_language, localize
+
+        early_language(args)  # `circletrack --lang zh --no-c<TAB>`: described in Chinese
+        group = self.cli  # type: ignore[attr-defined]
+        for command in [group, *getattr(group, "commands", {}).values()]:
+            localize(command)  # (a command loaded later is tidied in this language)
         found = super().get_completions(args, incomplete)  # type: ignore[misc]
         return [item for item in found if item.type not in ("file", "dir")]
 

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..base.errors import UsageError
-from ..base.i18n import _
+from ..base.i18n import N_, _
 from ..model.dates import is_relative
-from ..model.records import ID_PREFIXES, KINDS, STATUSES
 from ..query import filters
 from ..storage import current_user, undo, undoable, update_journaled
 
@@ -38,7 +37,8 @@ from .options import (
     with_parameters,
 )
 
-BY_HELP = "Who reports or makes the change. Default: $CIRCLETRACK_USER, else your login name."
+BY_HELP = N_("Who reports or makes the change. Default: $CIRCLETRACK_USER, else your login "
+             "name.")
 
 ByOption = Annotated[Optional[str], typer.Option("--by", help=BY_HELP, show_default=False)]
 
@@ -46,7 +46,7 @@ ByOption = Annotated[Optional[str], typer.Option("--by", help=BY_HELP, show_defa
 # mark
 ProgressOption = text_option("--progress", "Percentage done, 0–100 (40 or 40%). Without "
                          "--status, 100 means done and 1–99 in progress.", "-p")
-StatusOption = text_option("--status", f"Status: {', '.join(STATUSES)}, or its label in either "
+StatusOption = text_option("--status", "Status: {statuses}, or its label in either "
                        "language (in progress, 进行中). Default: from --progress; a report "
                        "with neither changes no state.", "-s", complete=complete_statuses)
 NoteOption = text_option("--note", "What was reported. Alone, a note changes no state. "
@@ -63,9 +63,9 @@ ReportSourceOption = text_option("--source", "Where it was reported, e.g. '人�
                              "Default: 'recorded by NAME with circletrack on YYYY-MM-DD' "
                              "(today).")
 # add and edit
-KindOption = text_option("--kind", f"Required: {', '.join(KINDS)}.", "-k", complete=complete_kinds)
-IdOption = text_option("--id", "The new item's id. Default: the next free "
-                   f"{', '.join(f'{p}-' + 'N' * n for p, n in ID_PREFIXES.values())} of its kind.")
+KindOption = text_option("--kind", "Required: {kinds}.", "-k", complete=complete_kinds)
+IdOption = text_option("--id", "The new item's id. Default: the next free {id_forms} of its "
+                         "kind.")
 ReasonOption = text_option("--reason", "Why the due date moves; required with --due.")
 
 

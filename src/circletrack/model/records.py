@@ -370,7 +370,7 @@ class Target:
         help="Milestones: the year the target is for."))
     op: str = field(default=">=", metadata=spec(
         "op", edit=EDIT_ALWAYS, option="--target-op",
-        help=f"Milestones: {' '.join(TARGET_OPS)} (default >=)."))
+        help="Milestones: {target_ops} (default >=)."))
     scope: str | None = field(default=None, metadata=spec(
         "text", edit=EDIT_ALWAYS, option="--target-scope",
         help="Milestones: the area the target covers, as the source words it; a baseline "
