@@ -151,3 +151,15 @@ def test_the_installed_program_writes_list_output_and_never_replaces_a_file(
     assert forced.returncode == 0, forced.stderr
     (rows,) = calamine_sheets(path).values()
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize("listing", LISTINGS[:4], ids=lambda a: a[0])
+def test_a_table_cut_by_limit_says_how_many_more_in_every_listing(reports: Path,
+                                                                 listing: list[str]) -> None:
+    every = ids(run(*listing, "--as-of", AS_OF, "-r", reports, "-f", "json"))
+    cut = run(*listing, "--limit", "1", "--as-of", AS_OF, "-r", reports)
+    assert cut.exit_code == 0, cut.output
+    assert (f"1 of {len(every)} items shown; {len(every) - 1} more (--limit 0 shows all)"
+            in " ".join(cut.stdout.split()))
+    whole = run(*listing, "--limit", "0", "--as-of", AS_OF, "-r", reports)
+    assert "more (--limit 0 shows all)" not in whole.stdout
