@@ -26,7 +26,7 @@ from circletrack.query.listings import export_listing, overdue_listing
 from circletrack.query.select import Criteria
 from circletrack.render.fields import item_json
 from circletrack.render.ics import item_uid, to_ics
-from circletrack.render.listings import OVERDUE_COLUMNS, render_export, render_overdue
+from circletrack.render.listing_views import OVERDUE_COLUMNS, render_export, render_overdue
 from circletrack.storage.codec import loads
 
 AS_OF = "2012-01-01"

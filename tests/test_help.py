@@ -185,7 +185,7 @@ def test_a_chinese_page_translates_the_notes_and_fills_the_values_in() -> None:
     assert "  示例：\n    circletrack mark 杭绍城际 -p 40 --note \"主体完工\" --source \"杭州日报\"\n" \
         in mark
     assert "[必填]" in mark and "状态：planned、in_progress、done、blocked、cancelled" in mark
-    assert "默认：table]" in " ".join(zh_page("list").split())
+    assert "默认：table]" in " ".join(zh_page("log").split())
     overdue = zh_page("overdue")
     assert "--due-before DATE" in overdue and overdue.count("DATE 可写作：") == 1
     assert overdue.index("DATE 可写作：") > overdue.index("--help")

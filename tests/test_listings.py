@@ -345,8 +345,8 @@ def test_output_format_flag_wins_over_the_suffix(reports: Path, tmp_path: Path) 
     (["overdue", "-f", "table", "-o", "report.csv"], "the table is for the terminal"),
     (["stale", "--days", "-3"], "--days: must be 0 or more"),
     (["stale", "--days", "many"], "--days"),
-    (["stale", "-f", "ics"], "--format: unknown value 'ics'"),
-    (["slips", "-f", "ics"], "--format: unknown value 'ics'"),
+    (["stale", "-f", "xls"], "--format: unknown value 'xls'"),
+    (["slips", "-f", "xls"], "--format: unknown value 'xls'"),
     (["export", "-f", "table"], "--format: unknown value 'table'"),
 ])
 def test_bad_input_is_one_line_and_non_zero(args: list[str], message: str, reports: Path,

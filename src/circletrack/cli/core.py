@@ -30,7 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: function in its module and one line here; tests/test_startup.py checks each name
 #: against what its module registers, and that no module registers a command not listed.
 COMMANDS: dict[str, str] = {
-    "list": "read_commands", "show": "read_commands", "status": "read_commands",
+    "list": "listing_commands", "show": "read_commands", "status": "read_commands",
     "overdue": "listing_commands", "stale": "listing_commands", "slips": "listing_commands",
     "timeline": "read_commands", "log": "read_commands",
     "mark": "write_commands", "add": "write_commands", "edit": "write_commands",

@@ -1,7 +1,11 @@
-"""The coordination office's listings: overdue, stale, slips, export."""
+"""The listings: list, overdue, stale, slips, export (and the scorecard).
+
+Each is a selection, an order and a view (query/listings.py, render/listing_views.py), and
+each takes the same --format, --json, --output, --sort and --limit, read here once."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -13,18 +17,20 @@ from ..query.listings import (
     Order,
     check_group_by,
     export_listing,
+    list_listing,
     overdue_listing,
     slips_listing,
     stale_listing,
 )
 from ..render import (
     EXPORT_FORMATS,
+    LIST_FORMATS,
     OVERDUE_FORMATS,
     SCORECARD_FORMATS,
     SLIPS_FORMATS,
     STALE_FORMATS,
 )
-from .core import RegistryOption, command
+from .core import RegistryOption, command, output_width
 from .options import (
     AsOfOption,
     CategoryOption,
@@ -81,8 +87,58 @@ def _open_only(statuses: list[str], message: str) -> None:
         raise UsageError(message.format(status=closed[0]))
 
 
-def _order(sort: str | None, limit: int | None, fmt: str) -> Order:
+def _order(sort: str | None, limit: str | None, fmt: str) -> Order:
+    """--sort and --limit: the same for every listing (a table in a terminal shows 50 rows
+    unless told otherwise, every other output all)."""
     return Order(sort, row_limit(limit, machine=fmt != "table"))
+
+
+def _format(command_name: str, format_: str | None, json_: str | None, output: Path | None,
+            allowed: tuple[str, ...], default: str = "table") -> tuple[str, list[str] | None]:
+    """--format, --json and --output read the same way by every listing: the format (from
+    --json, --format, the --output suffix, else `default`) and the --json fields. A
+    workbook is refused on a terminal."""
+    fields = json_fields(json_, format_)
+    fmt = choose_format("json" if fields else format_, output, allowed, default=default)
+    if fmt == "xlsx" and output is None and stdout_is_terminal():
+        raise UsageError(_("--format xlsx: a workbook is not for the terminal; name a file "
+                           "with --output, e.g. -o {name}.xlsx").format(name=command_name))
+    return fmt, fields
+
+
+@command("list")
+def list_command(
+    ctx: typer.Context,
+    kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
+    unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
+    due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only items past due.")] = False,
+    stale: Annotated[Optional[str], typer.Option(
+        "--stale", metavar="DAYS", help="Only open items with no report for DAYS days.",
+        show_default=False)] = None,
+    search: SearchOption = [],
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Include done and cancelled items.")]
+    = False,
+    sort: SortOption = None, limit: LimitOption = None,
+    format_: FormatOption = None, json_: JsonOption = None, output: OutputOption = None,
+    force: ForceOption = False,
+    as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
+) -> None:
+    """List items, open ones by default, filtered and sorted.
+
+    Formats: table, csv, xlsx (a workbook), json, md (chat, wiki), ics (calendar), also
+    from the --output suffix.
+    Example: circletrack list --kind cooperation --unit 市交通局 --sort due
+    """
+    from ..render.listing_views import render_list
+
+    fmt, fields = _format("list", format_, json_, output, LIST_FORMATS)
+    data, day = load_as_of(registry, as_of)
+    criteria = criteria_from(ctx.params, data.items, day, overdue=overdue,
+                             stale_days=count(stale, "--stale"), include_closed=all_)
+    listing = list_listing(data.items, criteria, day, _order(sort, limit, fmt))
+    width = output_width(no_color) if fmt == "table" else 80
+    deliver(render_list(listing, fmt, width), output, force, no_color, fields)
 
 
 @command("overdue")
@@ -104,14 +160,10 @@ def overdue_command(
     workbook), json, md (chat, wiki), ics (calendar).
     Example: circletrack overdue --group-by unit --format csv --output overdue.csv
     """
-    from ..render.listings import render_overdue
+    from ..render.listing_views import render_overdue
 
-    fields = json_fields(json_, format_)
-    fmt = choose_format("json" if fields else format_, output, OVERDUE_FORMATS)
+    fmt, fields = _format("overdue", format_, json_, output, OVERDUE_FORMATS)
     group = check_group_by(group_by)
-    if fmt == "xlsx" and output is None and stdout_is_terminal():
-        raise UsageError(_("--format xlsx: a workbook is not for the terminal; name a file "
-                           "with --output, e.g. -o overdue.xlsx"))
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     _open_only(criteria.statuses, _("--status: {status} items are never overdue; use "
@@ -141,10 +193,9 @@ def stale_command(
 
     Example: circletrack stale --days 365 --kind project
     """
-    from ..render.listings import render_stale
+    from ..render.listing_views import render_stale
 
-    fields = json_fields(json_, format_)
-    fmt = choose_format("json" if fields else format_, output, STALE_FORMATS)
+    fmt, fields = _format("stale", format_, json_, output, STALE_FORMATS)
     quiet_days = count(days, "--days") or 0
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
@@ -170,10 +221,9 @@ def slips_command(
 
     Example: circletrack slips --format md
     """
-    from ..render.listings import render_slips
+    from ..render.listing_views import render_slips
 
-    fields = json_fields(json_, format_)
-    fmt = choose_format("json" if fields else format_, output, SLIPS_FORMATS)
+    fmt, fields = _format("slips", format_, json_, output, SLIPS_FORMATS)
     data, day = load_as_of(registry, as_of)
     criteria = criteria_from(ctx.params, data.items, day)
     deliver(render_slips(slips_listing(data.items, criteria, day, _order(sort, limit, fmt)),
@@ -184,10 +234,11 @@ def slips_command(
 def export_command(
     format_: Annotated[Optional[str], typer.Option(
         "--format", "-f", show_default=False,
-        help="json (default; every field and the full history), csv, md, ics, or "
+        help="json (default; every field and the full history), csv, xlsx, md, ics, or "
              "taskwarrior (`task import` JSON of the open items). Default with --output: from "
              "the file's suffix.")] = None,
     json_: JsonOption = None, output: OutputOption = None, force: ForceOption = False,
+    sort: SortOption = None, limit: LimitOption = None,
     as_of: Annotated[Optional[str], typer.Option(
         "--as-of", show_default=False,
         help="Export the registry as it stood on this date (reports and due-date moves "
@@ -198,13 +249,13 @@ def export_command(
 
     Example: circletrack export --format csv --output registry.csv
     """
-    from ..render.listings import render_export
+    from ..render.listing_views import render_export
 
-    fields = json_fields(json_, format_)
-    fmt = choose_format("json" if fields else format_, output, EXPORT_FORMATS, default="json")
+    fmt, fields = _format("export", format_, json_, output, EXPORT_FORMATS, default="json")
     data, day = load_as_of(registry, as_of)
-    deliver(render_export(export_listing(data.items, day, replay=as_of is not None), fmt),
-            output, force, no_color=True, fields=fields)
+    listing = export_listing(data.items, day, replay=as_of is not None,
+                             order=_order(sort, limit, fmt))
+    deliver(render_export(listing, fmt), output, force, no_color=True, fields=fields)
 
 
 ScorecardFormatOption = Annotated[Optional[str], typer.Option(

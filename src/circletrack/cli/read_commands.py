@@ -1,4 +1,4 @@
-"""Read commands: list, show, status, timeline, log."""
+"""Read commands: show, status, timeline, log."""
 
 from __future__ import annotations
 
@@ -10,23 +10,20 @@ from ..base.errors import UsageError
 from ..base.i18n import _
 from ..model.dates import parse_date
 from ..query import filters
-from ..query.select import registry_as_of, report_log, resolve, select, sort_items
-from ..render import LIST_FORMATS, LOG_FORMATS, SHOW_FORMATS
+from ..query.select import registry_as_of, report_log, resolve, select
+from ..render import LOG_FORMATS, SHOW_FORMATS
 from .core import RegistryOption, command, output_width
 from .options import (
     DATE_HELP,
     AsOfOption,
     CategoryOption,
     CityOption,
-    DueAfterOption,
-    DueBeforeOption,
     IdArgument,
     KindOption,
     LimitOption,
     NarrowKindOption,
     NoColorOption,
     SearchOption,
-    SortOption,
     StatusOption,
     TagOption,
     UnitOption,
@@ -49,42 +46,6 @@ from .output import JsonOption, deliver, json_fields
 def _format_option(formats: tuple[str, ...]) -> object:
     return Annotated[str, typer.Option("--format", "-f", help=", ".join(formats) + ".",
                                        autocompletion=complete_formats(*formats))]
-
-
-@command("list")
-def list_command(
-    ctx: typer.Context,
-    kind: KindOption = [], category: CategoryOption = [], status: StatusOption = [],
-    unit: UnitOption = [], city: CityOption = [], tag: TagOption = [],
-    due_before: DueBeforeOption = None, due_after: DueAfterOption = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only items past due.")] = False,
-    stale: Annotated[Optional[str], typer.Option(
-        "--stale", metavar="DAYS", help="Only open items with no report for DAYS days.",
-        show_default=False)] = None,
-    search: SearchOption = [],
-    all_: Annotated[bool, typer.Option("--all", "-a", help="Include done and cancelled items.")]
-    = False,
-    sort: SortOption = None, limit: LimitOption = None,
-    format_: _format_option(LIST_FORMATS) = "table",  # type: ignore[valid-type]
-    json_: JsonOption = None,
-    as_of: AsOfOption = None, no_color: NoColorOption = False, registry: RegistryOption = None,
-) -> None:
-    """List items, open ones by default, filtered and sorted.
-
-    Example: circletrack list --kind cooperation --unit 市交通局 --sort due
-    """
-    (format_,) = check_choices([format_], LIST_FORMATS, "--format")
-    fields = json_fields(json_, format_)
-    format_ = "json" if fields else format_
-    data, day = load_as_of(registry, as_of)
-    criteria = criteria_from(ctx.params, data.items, day, overdue=overdue,
-                             stale_days=count(stale, "--stale"), include_closed=all_)
-    items = sort_items(select(data.items, criteria, day), sort)
-    shown = row_limit(limit, machine=format_ != "table")
-    from ..render.listing import render_list
-
-    deliver(render_list(items, day, format_, shown, output_width(no_color)),
-            no_color=no_color, fields=fields)
 
 
 FullOption = Annotated[bool, typer.Option(

@@ -69,7 +69,7 @@ def attention(registry: Path | None, as_of: str | None, no_color: bool) -> None:
     """The default view: open items overdue or due within SOON_DAYS days, as a table."""
     # The listing and its renderer are imported only for the default view, for start-up speed.
     from ..query.listings import SOON_DAYS, attention_listing
-    from ..render.listings import render_attention
+    from ..render.listing_views import render_attention
 
     data, day = load_as_of(registry, as_of)
     listing = attention_listing(data.items, Criteria(), day, SOON_DAYS)

@@ -1,5 +1,8 @@
-"""Listings for the coordination office: overdue lists by group, stale items, moved deadlines.
+"""The listings' selections and orders: list, overdue (by group), what needs attention,
+stale items, moved deadlines, the export.
 
+Every listing is a selection (which items, as of a day), an order (its own, or --sort; cut
+by --limit) and a view (render/listing_views.py), as Taskwarrior's filter → sort → report.
 Pure functions of (items, criteria, as-of date): nothing here reads the clock or a file.
 """
 
@@ -42,6 +45,13 @@ class Listing:
     day: dt.date
     groups: list[Group]
     group_by: str | None = None
+    #: How many items the selection chose before --limit cut it (None: nothing was cut).
+    total: int | None = None
+
+    @property
+    def hidden(self) -> int:
+        """How many chosen items --limit left out."""
+        return 0 if self.total is None else self.total - len(self.items)
 
     @property
     def items(self) -> list[Item]:
@@ -100,11 +110,25 @@ class Order:
         return chosen[:self.limit] if self.limit is not None else chosen
 
 
+def ordered(day: dt.date, chosen: Sequence[Item], order: Order,
+            group_by: str | None = None) -> Listing:
+    """The chosen items (in the listing's own order) put in `order`, cut, and grouped."""
+    shown = order.apply(chosen)
+    total = len(chosen) if len(shown) < len(chosen) else None
+    return Listing(day, group_items(shown, group_by), group_by, total)
+
+
+def list_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
+                 order: Order = Order()) -> Listing:
+    """`list`: the items that pass the criteria on `day` (open ones unless the criteria
+    include closed ones), in registry order."""
+    return ordered(day, select(items, criteria, day), order)
+
+
 def overdue_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
                     group_by: str | None = None, order: Order = Order()) -> Listing:
     """Open items past due on `day` that pass the criteria, most overdue first, grouped."""
-    chosen = order.apply(one_per_event(overdue_items(items, criteria, day)))
-    return Listing(day, group_items(chosen, group_by), group_by)
+    return ordered(day, one_per_event(overdue_items(items, criteria, day)), order, group_by)
 
 
 #: How far ahead the default view and the units' forms look for due dates.
@@ -127,8 +151,7 @@ def attention_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
     """What needs attention on `day` (see `attention_items`), as one listing."""
     if within < 0:
         raise FieldError("within", _("must be 0 or more"))
-    return Listing(day, group_items(order.apply(attention_items(items, criteria, day, within)),
-                                    None))
+    return ordered(day, attention_items(items, criteria, day, within), order)
 
 
 def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
@@ -138,17 +161,18 @@ def stale_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
         raise FieldError("days", _("must be 0 or more"))
     chosen = one_per_event(select(items, replace(criteria, stale_days=days), day))
     chosen.sort(key=lambda i: (-days_since_report(i, day), i.id))
-    return Listing(day, group_items(order.apply(chosen), None))
+    return ordered(day, chosen, order)
 
 
-def export_listing(items: Iterable[Item], day: dt.date, replay: bool = False) -> Listing:
+def export_listing(items: Iterable[Item], day: dt.date, replay: bool = False,
+                   order: Order = Order()) -> Listing:
     """Every item, closed ones included, in registry order.
 
     With `replay`, each item is seen as it stood on `day` (items not yet recorded left out);
     otherwise the items are exported exactly as recorded and `day` only sets the overdue flags.
     """
     chosen = registry_as_of(items, day) if replay else with_states(list(items))
-    return Listing(day, group_items(chosen, None))
+    return ordered(day, chosen, order)
 
 
 def first_due(item: Item) -> dt.date | None:
@@ -194,4 +218,4 @@ def slips_listing(items: Iterable[Item], criteria: Criteria, day: dt.date,
     chosen = [i for i in select(items, replace(criteria, include_closed=True), day)
               if moves(i)]
     chosen.sort(key=lambda i: (-(days_slipped(i) or 0), i.id))
-    return Listing(day, group_items(order.apply(chosen), None))
+    return ordered(day, chosen, order)

@@ -6,13 +6,14 @@ renderer (so the command line can offer them without paying for Rich at start-up
 
 from __future__ import annotations
 
-LIST_FORMATS: tuple[str, ...] = ("table", "json", "csv", "md")
+#: Every listing (list, overdue, stale, slips) in every format: one pipeline, one renderer
+#: per format (render/listing_views.py).
+LISTING_FORMATS: tuple[str, ...] = ("table", "csv", "xlsx", "json", "md", "ics")
+LIST_FORMATS = OVERDUE_FORMATS = STALE_FORMATS = SLIPS_FORMATS = LISTING_FORMATS
 SHOW_FORMATS: tuple[str, ...] = ("table", "json")
 LOG_FORMATS: tuple[str, ...] = ("table", "json")
-OVERDUE_FORMATS: tuple[str, ...] = ("table", "csv", "xlsx", "json", "md", "ics")
-STALE_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
-SLIPS_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md")
-EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "md", "ics", "taskwarrior")
+#: The export: no table (it is for other tools), and Taskwarrior's import JSON.
+EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "xlsx", "md", "ics", "taskwarrior")
 FORMS_FORMATS: tuple[str, ...] = ("xlsx", "csv")
 BULLETIN_FORMATS: tuple[str, ...] = ("md", "html", "docx")
 SCORECARD_FORMATS: tuple[str, ...] = ("table", "csv", "json", "md", "xlsx")
