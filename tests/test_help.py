@@ -37,17 +37,24 @@ def test_every_command_is_listed_in_the_order_of_the_week() -> None:
     assert listed == list(COMMANDS)
 
 
-@pytest.mark.parametrize("command", [None, *COMMANDS])
-@pytest.mark.parametrize("columns", [80, 120])
-def test_help_fits_the_terminal_and_names_values_not_types(command: str | None,
-                                                           columns: int) -> None:
-    page = help_page(*([command] if command else []), columns=columns)
+def check_page(page: str, columns: int) -> None:
+    """What every help page, in either language, must be: no line wider than the terminal,
+    values named (DATE, FILE), never a Python type, nothing cut with '...', the date forms
+    said at most once."""
     too_wide = [line for line in page.splitlines() if cell_len(line) > columns]
     assert not too_wide, f"lines wider than {columns} cells: {too_wide}"
     assert not PYTHON_TYPES.search(page), PYTHON_TYPES.search(page)
     uncut = re.sub(r"(ID|FILE|FIELD,|\[ARGS\])\.\.\.", "", page)
     assert "..." not in uncut, "something was cut with '...'"
     assert page.count("2011年12月31日") <= 1, "the date forms are said more than once"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+@pytest.mark.parametrize("columns", [80, 120])
+def test_help_fits_the_terminal_and_names_values_not_types(command: str | None,
+                                                           columns: int) -> None:
+    page = help_page(*([command] if command else []), columns=columns)
+    check_page(page, columns)
 
 
 def test_the_root_help_lists_each_command_with_its_whole_first_sentence() -> None:
@@ -128,12 +135,7 @@ def command_helps(name: str | None, language: str) -> tuple[str, dict[str, str]]
 def test_chinese_help_fits_the_terminal_and_names_values_not_types(command: str | None,
                                                                    columns: int) -> None:
     page = zh_page(*([command] if command else []), columns=columns)
-    too_wide = [line for line in page.splitlines() if cell_len(line) > columns]
-    assert not too_wide, f"lines wider than {columns} cells: {too_wide}"
-    assert not PYTHON_TYPES.search(page), PYTHON_TYPES.search(page)
-    uncut = re.sub(r"(ID|FILE|FIELD,|\[ARGS\])\.\.\.", "", page)
-    assert "..." not in uncut, "something was cut with '...'"
-    assert page.count("2011年12月31日") <= 1, "the date forms are said more than once"
+    check_page(page, columns)
     assert page.startswith(f"用法：circletrack{' ' + command if command else ''} [OPTIONS]")
     for english in ("Usage:", "Options:", "Arguments:", "Commands:", "Show this message",
                     "[required]", "[default:", "DATE is any of", "Example:"):
